@@ -1,0 +1,88 @@
+/// One instance of a schema entity: the entity's name and its encoded identity.
+///
+/// The identity is the entity's `id` parameters, each encoded with ``CacheKeyEncoding`` and joined with `:`, which is
+/// unambiguous because no encoded value contains `:`.
+public struct CacheEntityInstance: Sendable, Hashable, Codable, CustomStringConvertible {
+    /// The entity's schema name (`"user"`).
+    public let entity: String
+    /// The encoded identity (`"7c9e6679-7425-40de-944b-e07fc1f90ae7"`); empty for an entity without `id`.
+    public let identity: String
+
+    /// Creates an instance reference.
+    public init(entity: String, identity: String) {
+        self.entity = entity
+        self.identity = identity
+    }
+
+    /// `entity(identity)`, for messages.
+    public var description: String { "\(entity)(\(identity))" }
+}
+
+/// Exactly what invalidating one entity instance removes.
+///
+/// Generated `CacheInvalidations` functions build these from the schema; a ``CacheInvalidating`` carries them out.
+/// Every concrete key and glob here is built from encoded parameter values, so a hostile value can neither name another
+/// entity's key nor widen a glob.
+public struct CacheInvalidation: Sendable, Hashable, Codable {
+    /// The entity instance being invalidated.
+    public let instance: CacheEntityInstance
+    /// The namespace of the schema, or `nil`.
+    public let namespace: String?
+    /// Concrete keys to delete: the entity's keys whose every parameter is part of its identity.
+    public let keys: [Key]
+    /// Glob patterns whose matching keys are deleted: the entity's keys that have parameters beyond its identity, and
+    /// its `related` patterns.
+    public let patterns: [Pattern]
+
+    /// A concrete key and the schema key it comes from.
+    public struct Key: Sendable, Hashable, Codable {
+        /// The schema key's name (`"user"`).
+        public let name: String
+        /// The concrete Redis key.
+        public let rawValue: String
+
+        /// Creates a key entry.
+        public init(name: String, rawValue: String) {
+            self.name = name
+            self.rawValue = rawValue
+        }
+    }
+
+    /// A Redis glob and where it comes from.
+    public struct Pattern: Sendable, Hashable, Codable {
+        /// Where a glob comes from.
+        public enum Origin: Sendable, Hashable, Codable {
+            /// A key of the entity with parameters beyond the identity (every page of `userOrders`).
+            case key(String)
+            /// One of the entity's `related` patterns, as written in the schema.
+            case related(String)
+        }
+
+        /// Where the glob comes from.
+        public let origin: Origin
+        /// The Redis glob, namespace included (`"shop:orders:user:7c9e…:page:*"`).
+        public let glob: String
+
+        /// Creates a pattern entry.
+        public init(origin: Origin, glob: String) {
+            self.origin = origin
+            self.glob = glob
+        }
+    }
+
+    /// Creates an invalidation. Generated code calls this.
+    public init(instance: CacheEntityInstance, namespace: String?, keys: [Key], patterns: [Pattern]) {
+        self.instance = instance
+        self.namespace = namespace
+        self.keys = keys
+        self.patterns = patterns
+    }
+}
+
+/// Something that can carry out a ``CacheInvalidation``: the cache runtime over Redis, or a test double.
+public protocol CacheInvalidating: Sendable {
+    /// Removes every key the invalidation names and every key its globs match.
+    ///
+    /// - Throws: When the removal could not be done; the caller must treat the cache as possibly stale.
+    func invalidate(_ invalidation: CacheInvalidation) async throws
+}

@@ -1,0 +1,189 @@
+import Foundation
+
+/// The whole schema as data: what generated code knows, for the runtime, for tools and for administrative paths that
+/// name an entity by string.
+///
+/// Generated code exposes it as `CacheKeys.schema`.
+public struct CacheSchemaDescription: Sendable, Hashable, Codable {
+    /// The schema file the code was generated from (its file name only).
+    public let source: String
+    /// The namespace prefix, or `nil`.
+    public let namespace: String?
+    /// A stable fingerprint of the schema's meaning (keys, patterns, types, TTLs), in hex.
+    public let fingerprint: String
+    /// The named TTL classes, in schema order.
+    public let ttlClasses: [TTLClass]
+    /// The entities, in schema order.
+    public let entities: [Entity]
+    /// Every key, in schema order.
+    public let keys: [CacheKeyDescriptor]
+
+    /// A named TTL.
+    public struct TTLClass: Sendable, Hashable, Codable {
+        /// The class name (`"user"`).
+        public let name: String
+        /// Its duration.
+        public let ttl: Duration
+
+        /// Creates a TTL class.
+        public init(name: String, ttl: Duration) {
+            self.name = name
+            self.ttl = ttl
+        }
+    }
+
+    /// A unit of invalidation.
+    public struct Entity: Sendable, Hashable, Codable {
+        /// The entity's name (`"user"`).
+        public let name: String
+        /// The identity parameters the invalidator takes.
+        public let identity: [CacheParameterDescriptor]
+        /// The names of the entity's own keys.
+        public let keys: [String]
+        /// The `related` glob patterns as written (`"user:{user_id}:*"`), without the namespace.
+        public let related: [String]
+
+        /// Creates an entity description.
+        public init(name: String, identity: [CacheParameterDescriptor], keys: [String], related: [String]) {
+            self.name = name
+            self.identity = identity
+            self.keys = keys
+            self.related = related
+        }
+    }
+
+    /// Creates a schema description. Generated code calls this.
+    public init(
+        source: String,
+        namespace: String?,
+        fingerprint: String,
+        ttlClasses: [TTLClass],
+        entities: [Entity],
+        keys: [CacheKeyDescriptor]
+    ) {
+        self.source = source
+        self.namespace = namespace
+        self.fingerprint = fingerprint
+        self.ttlClasses = ttlClasses
+        self.entities = entities
+        self.keys = keys
+    }
+
+    /// The descriptor of the key with this schema name, if any.
+    public func key(named name: String) -> CacheKeyDescriptor? {
+        keys.first { $0.name == name }
+    }
+
+    /// The entity with this name, if any.
+    public func entity(named name: String) -> Entity? {
+        entities.first { $0.name == name }
+    }
+
+    /// Builds the invalidation of an entity named by string, with identity values given as text.
+    ///
+    /// This is the generic invalidate-entity path, for administrative tools and for code that learns the entity at run
+    /// time; typed code calls the generated `CacheInvalidations` functions, which build the same value.
+    ///
+    /// - Parameters:
+    ///   - entity: The entity's schema name (`"user"`).
+    ///   - identity: Each identity parameter's value as text, keyed by its schema name (`["user_id": "7c9e…"]`).
+    /// - Throws: ``CacheSchemaDescriptionError`` when the entity is unknown, a parameter is missing or extra, or a value
+    ///   does not parse as its type.
+    public func invalidation(
+        entity: String,
+        identity: [String: String]
+    ) throws(CacheSchemaDescriptionError) -> CacheInvalidation {
+        guard let entityDescription = self.entity(named: entity) else {
+            throw .unknownEntity(entity, known: entities.map(\.name))
+        }
+        let expected = Set(entityDescription.identity.map(\.name))
+        if let extra = identity.keys.sorted().first(where: { !expected.contains($0) }) {
+            throw .unexpectedParameter(entity: entity, parameter: extra, expected: entityDescription.identity.map(\.name))
+        }
+        var encoded: [String: String] = [:]
+        for parameter in entityDescription.identity {
+            guard let text = identity[parameter.name] else {
+                throw .missingParameter(entity: entity, parameter: parameter.name)
+            }
+            encoded[parameter.name] = try Self.encode(text, as: parameter, entity: entity)
+        }
+        let instance = CacheEntityInstance(
+            entity: entity,
+            identity: entityDescription.identity.map { encoded[$0.name]! }.joined(separator: ":")
+        )
+        var keys: [CacheInvalidation.Key] = []
+        var patterns: [CacheInvalidation.Pattern] = []
+        for keyName in entityDescription.keys {
+            guard let descriptor = key(named: keyName) else { continue }
+            let template = CachePatternTemplate(descriptor.pattern)
+            let rendered = template.render(encoded, unbound: "*")
+            if template.placeholders.allSatisfy({ encoded[$0] != nil }) {
+                keys.append(.init(name: keyName, rawValue: qualify(rendered)))
+            } else {
+                patterns.append(.init(origin: .key(keyName), glob: qualify(rendered)))
+            }
+        }
+        for related in entityDescription.related {
+            let rendered = CachePatternTemplate(related).render(encoded, unbound: "*")
+            patterns.append(.init(origin: .related(related), glob: qualify(rendered)))
+        }
+        return CacheInvalidation(instance: instance, namespace: namespace, keys: keys, patterns: patterns)
+    }
+
+    private func qualify(_ key: String) -> String {
+        namespace.map { "\($0):\(key)" } ?? key
+    }
+
+    private static func encode(
+        _ text: String,
+        as parameter: CacheParameterDescriptor,
+        entity: String
+    ) throws(CacheSchemaDescriptionError) -> String {
+        switch parameter.type {
+        case .string, .custom:
+            return CacheKeyEncoding.encode(text)
+        case .int:
+            guard let value = Int(text) else {
+                throw .invalidValue(entity: entity, parameter: parameter.name, type: "Int", value: text)
+            }
+            return CacheKeyEncoding.encode(value)
+        case .uuid:
+            guard let value = UUID(uuidString: text) else {
+                throw .invalidValue(entity: entity, parameter: parameter.name, type: "UUID", value: text)
+            }
+            return CacheKeyEncoding.encode(value)
+        case .bool:
+            guard let value = Bool(text) else {
+                throw .invalidValue(entity: entity, parameter: parameter.name, type: "Bool", value: text)
+            }
+            return CacheKeyEncoding.encode(value)
+        }
+    }
+}
+
+/// Why ``CacheSchemaDescription/invalidation(entity:identity:)`` could not build an invalidation.
+public enum CacheSchemaDescriptionError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// No entity has this name.
+    case unknownEntity(String, known: [String])
+    /// An identity parameter was not given.
+    case missingParameter(entity: String, parameter: String)
+    /// A parameter was given that is not part of the entity's identity.
+    case unexpectedParameter(entity: String, parameter: String, expected: [String])
+    /// A value does not parse as its parameter's type. The value itself is not repeated in the description.
+    case invalidValue(entity: String, parameter: String, type: String, value: String)
+
+    /// What went wrong and what to do.
+    public var description: String {
+        switch self {
+        case .unknownEntity(let name, let known):
+            "unknown entity '\(name)'; the schema declares: \(known.joined(separator: ", "))"
+        case .missingParameter(let entity, let parameter):
+            "entity '\(entity)' needs identity parameter '\(parameter)'; pass it"
+        case .unexpectedParameter(let entity, let parameter, let expected):
+            "entity '\(entity)' has no identity parameter '\(parameter)'; "
+                + "its identity is: \(expected.joined(separator: ", "))"
+        case .invalidValue(let entity, let parameter, let type, _):
+            "the value given for '\(parameter)' of entity '\(entity)' is not a valid \(type)"
+        }
+    }
+}

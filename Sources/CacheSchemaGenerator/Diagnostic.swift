@@ -1,0 +1,81 @@
+/// A position in a schema file: 1-based line and column (columns count Unicode scalars, as YAML does).
+public struct SourceLocation: Sendable, Hashable, Comparable, Codable {
+    /// The 1-based line.
+    public var line: Int
+    /// The 1-based column.
+    public var column: Int
+
+    /// Creates a location.
+    public init(line: Int, column: Int) {
+        self.line = line
+        self.column = column
+    }
+
+    /// The location `offset` columns to the right.
+    public func advanced(by offset: Int) -> SourceLocation {
+        SourceLocation(line: line, column: column + offset)
+    }
+
+    public static func < (lhs: SourceLocation, rhs: SourceLocation) -> Bool {
+        (lhs.line, lhs.column) < (rhs.line, rhs.column)
+    }
+}
+
+/// One finding about a schema, with where it is.
+public struct Diagnostic: Sendable, Hashable, Codable, CustomStringConvertible {
+    /// How bad a finding is.
+    public enum Severity: String, Sendable, Hashable, Codable {
+        /// Generation stops; nothing is written.
+        case error
+        /// Generation goes on; `check --warnings-as-errors` fails on it.
+        case warning
+    }
+
+    /// How bad it is.
+    public var severity: Severity
+    /// What is wrong and what to do, in one sentence or two.
+    public var message: String
+    /// The schema file's path as the user gave it.
+    public var file: String
+    /// Where in the file.
+    public var location: SourceLocation
+
+    /// Creates a diagnostic.
+    public init(_ severity: Severity, _ message: String, file: String, at location: SourceLocation) {
+        self.severity = severity
+        self.message = message
+        self.file = file
+        self.location = location
+    }
+
+    /// `file:line:column: severity: message`, the form compilers and editors understand.
+    public var description: String {
+        "\(file):\(location.line):\(location.column): \(severity.rawValue): \(message)"
+    }
+
+    /// The diagnostic line followed by the offending source line and a caret under the column, when the source is
+    /// at hand.
+    public func rendered(source: String?) -> String {
+        guard let source else { return description }
+        let lines = SourceLines(source)
+        guard let line = lines[location.line] else { return description }
+        let shown = String(line.unicodeScalars.prefix(240).map { $0.properties.isWhitespace ? " " : Character($0) })
+        let caretColumn = min(max(location.column, 1), shown.unicodeScalars.count + 1)
+        return description + "\n" + shown + "\n" + String(repeating: " ", count: caretColumn - 1) + "^"
+    }
+}
+
+/// Lines of a source text, 1-based, without their line breaks.
+struct SourceLines: Sendable {
+    let lines: [Substring]
+
+    init(_ source: String) {
+        lines = source.split(separator: "\n", omittingEmptySubsequences: false).map {
+            $0.hasSuffix("\r") ? $0.dropLast() : $0
+        }
+    }
+
+    subscript(line: Int) -> Substring? {
+        line >= 1 && line <= lines.count ? lines[line - 1] : nil
+    }
+}

@@ -1,0 +1,91 @@
+/// Parses schema durations: one or more `<digits><unit>` parts, units `ms`, `s`, `m`, `h`, `d` (`5m`, `1h30m`,
+/// `250ms`), largest unit first.
+enum DurationLiteral {
+    /// Why a duration does not parse.
+    enum Failure: Error, Equatable {
+        case empty
+        case missingUnit(String)
+        case unknownUnit(String)
+        case notANumber
+        case negative
+        case zero
+        case outOfOrder
+        case tooLong
+    }
+
+    /// The longest TTL accepted: 10 years. Longer is almost always a typo, and Redis keys should expire.
+    static let maximum: Milliseconds = 10 * 365 * 86_400_000
+
+    private static let units: [(suffix: String, milliseconds: Milliseconds)] = [
+        ("ms", 1), ("s", 1000), ("m", 60_000), ("h", 3_600_000), ("d", 86_400_000),
+    ]
+
+    static func parse(_ text: String) -> Result<Milliseconds, Failure> {
+        let trimmed = text.trimmingWhitespace
+        guard !trimmed.isEmpty else { return .failure(.empty) }
+        if trimmed.hasPrefix("-") { return .failure(.negative) }
+        var total: Milliseconds = 0
+        var rest = Substring(trimmed)
+        var lastUnitSize = Milliseconds.max
+        while !rest.isEmpty {
+            let digits = rest.prefix { $0.isASCII && $0.isNumber }
+            guard !digits.isEmpty else { return .failure(.notANumber) }
+            rest = rest.dropFirst(digits.count)
+            let unitText = rest.prefix { $0.isASCII && $0.isLetter }
+            rest = rest.dropFirst(unitText.count)
+            guard !unitText.isEmpty else {
+                return .failure(rest.isEmpty ? .missingUnit(String(digits)) : .notANumber)
+            }
+            guard let unit = units.first(where: { $0.suffix == unitText }) else {
+                return .failure(.unknownUnit(String(unitText)))
+            }
+            guard unit.milliseconds < lastUnitSize else { return .failure(.outOfOrder) }
+            lastUnitSize = unit.milliseconds
+            guard digits.count <= 12, let value = Milliseconds(digits) else { return .failure(.tooLong) }
+            let (product, overflow) = value.multipliedReportingOverflow(by: unit.milliseconds)
+            guard !overflow, product <= maximum else { return .failure(.tooLong) }
+            total += product
+            guard total <= maximum else { return .failure(.tooLong) }
+        }
+        return total == 0 ? .failure(.zero) : .success(total)
+    }
+
+    /// A message for a failure, naming what was written.
+    static func message(for failure: Failure, written: String) -> String {
+        switch failure {
+        case .empty:
+            "a duration is empty; write a number and a unit (ms, s, m, h, d), e.g. '5m'"
+        case .missingUnit(let digits):
+            "duration '\(written)' has no unit; write '\(digits)s' for seconds (units: ms, s, m, h, d)"
+        case .unknownUnit(let unit):
+            "duration '\(written)' has unknown unit '\(unit)'; use ms, s, m, h or d"
+        case .notANumber:
+            "'\(written)' is not a duration; write a number and a unit (ms, s, m, h, d), e.g. '5m' or '1h30m'"
+        case .negative:
+            "duration '\(written)' is negative; a TTL must be positive"
+        case .zero:
+            "duration '\(written)' is zero; a TTL must be positive (a key without expiry is not supported)"
+        case .outOfOrder:
+            "duration '\(written)' repeats a unit or puts a smaller unit first; write e.g. '1h30m'"
+        case .tooLong:
+            "duration '\(written)' is longer than 10 years; use a shorter TTL"
+        }
+    }
+
+    /// The shortest rendering of a duration, e.g. `300000` → `5m`.
+    static func format(_ milliseconds: Milliseconds) -> String {
+        var rest = milliseconds
+        var parts: [String] = []
+        for unit in units.reversed() where rest >= unit.milliseconds {
+            parts.append("\(rest / unit.milliseconds)\(unit.suffix)")
+            rest %= unit.milliseconds
+        }
+        return parts.isEmpty ? "0ms" : parts.joined()
+    }
+}
+
+extension String {
+    var trimmingWhitespace: String {
+        String(self.drop { $0.isWhitespace }.reversed().drop { $0.isWhitespace }.reversed())
+    }
+}

@@ -1,0 +1,85 @@
+/// The characters an encoded parameter value can contain, by type. It mirrors `CacheKeyEncoding` in the runtime; a
+/// test checks that the two agree.
+enum KeyAlphabet {
+    /// Bytes of an encoded `String` (and custom type) value: the unescaped set plus `%` and hex digits.
+    static let string = CharacterSet128(ascii: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._@+%")
+    /// Bytes of an encoded `Int`.
+    static let int = CharacterSet128(ascii: "-0123456789")
+    /// Bytes of an encoded `UUID`.
+    static let uuid = CharacterSet128(ascii: "0123456789abcdef-")
+    /// Bytes of an encoded `Bool`.
+    static let bool = CharacterSet128(ascii: "truefals")
+    /// Any byte a Redis glob `*` or `?` can match, restricted to what schema keys can contain (ASCII).
+    static let any = CharacterSet128.all
+
+    static func valueAlphabet(of type: ParameterType) -> CharacterSet128 {
+        switch type {
+        case .string, .custom: string
+        case .int: int
+        case .uuid: uuid
+        case .bool: bool
+        }
+    }
+
+    static func isVariableLength(_ type: ParameterType) -> Bool {
+        switch type {
+        case .string, .custom, .int: true
+        case .uuid, .bool: false
+        }
+    }
+
+    /// The literal characters that can end a value of this type, for messages.
+    static func separators(for type: ParameterType) -> String {
+        let alphabet = valueAlphabet(of: type)
+        let candidates = [":", "/", ",", "=", "#", "_", ".", "@", "+"]
+        return candidates.filter { !alphabet.contains(UInt8(ascii: Unicode.Scalar($0)!)) }.map { "'\($0)'" }.joined(separator: ", ")
+    }
+}
+
+/// A set of ASCII bytes as two 64-bit words.
+struct CharacterSet128: Hashable, Sendable {
+    var low: UInt64
+    var high: UInt64
+
+    static let empty = CharacterSet128(low: 0, high: 0)
+    static let all = CharacterSet128(low: ~0, high: ~0)
+
+    init(low: UInt64, high: UInt64) {
+        self.low = low
+        self.high = high
+    }
+
+    init(ascii: String) {
+        self = .empty
+        for byte in ascii.utf8 { insert(byte) }
+    }
+
+    init(byte: UInt8) {
+        self = .empty
+        insert(byte)
+    }
+
+    mutating func insert(_ byte: UInt8) {
+        guard byte < 128 else { return }
+        if byte < 64 { low |= 1 << UInt64(byte) } else { high |= 1 << UInt64(byte - 64) }
+    }
+
+    func contains(_ byte: UInt8) -> Bool {
+        guard byte < 128 else { return false }
+        return byte < 64 ? low & (1 << UInt64(byte)) != 0 : high & (1 << UInt64(byte - 64)) != 0
+    }
+
+    func intersection(_ other: CharacterSet128) -> CharacterSet128 {
+        CharacterSet128(low: low & other.low, high: high & other.high)
+    }
+
+    var isEmpty: Bool { low == 0 && high == 0 }
+
+    /// A readable member for example keys: lower-case letters first, then digits, upper-case, punctuation.
+    var representative: UInt8? {
+        for range in [UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(33)...UInt8(126), UInt8(0)...UInt8(127)] {
+            if let byte = range.first(where: contains) { return byte }
+        }
+        return nil
+    }
+}

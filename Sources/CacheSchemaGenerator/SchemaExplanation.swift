@@ -1,0 +1,202 @@
+/// What `cache-schema explain` shows: every key with its parameters, TTL and the invalidations that reach it, and
+/// per entity exactly what its invalidation deletes. Encodable as JSON for tools, or rendered as a text table.
+public struct SchemaExplanation: Sendable, Hashable, Codable {
+    /// The schema file.
+    public var file: String
+    /// The namespace, if any.
+    public var namespace: String?
+    /// The schema fingerprint.
+    public var fingerprint: String
+    /// The TTL classes.
+    public var ttlClasses: [TTLClassInfo]
+    /// Every key.
+    public var keys: [KeyInfo]
+    /// Every entity.
+    public var entities: [EntityInfo]
+
+    /// A named TTL.
+    public struct TTLClassInfo: Sendable, Hashable, Codable {
+        public var name: String
+        public var ttl: String
+        public var milliseconds: Int64
+    }
+
+    /// A parameter.
+    public struct ParameterInfo: Sendable, Hashable, Codable {
+        public var name: String
+        public var label: String
+        public var type: String
+        public var defaultValue: String?
+        public var identity: Bool
+    }
+
+    /// An invalidation that reaches a key.
+    public struct ReachInfo: Sendable, Hashable, Codable {
+        /// The entity.
+        public var entity: String
+        /// The generated method (`invalidateUser(userID:)`).
+        public var method: String
+        /// `key` (deleted by name), `glob` (every value of the key's own parameters) or `related`.
+        public var route: String
+        /// The related pattern, for `related`.
+        public var pattern: String?
+    }
+
+    /// A key.
+    public struct KeyInfo: Sendable, Hashable, Codable {
+        public var name: String
+        public var entity: String
+        /// The pattern with the namespace.
+        public var pattern: String
+        public var parameters: [ParameterInfo]
+        public var ttl: String
+        public var ttlMilliseconds: Int64
+        public var ttlClass: String?
+        public var valueType: String?
+        public var invalidatedBy: [ReachInfo]
+        public var line: Int
+    }
+
+    /// What invalidating an entity deletes.
+    public struct EntityInfo: Sendable, Hashable, Codable {
+        public var name: String
+        public var method: String
+        public var identity: [ParameterInfo]
+        /// Keys deleted by their concrete name.
+        public var deletesKeys: [Deletion]
+        /// Globs whose matching keys are deleted.
+        public var deletesGlobs: [Deletion]
+        public var line: Int
+    }
+
+    /// One deletion step.
+    public struct Deletion: Sendable, Hashable, Codable {
+        /// The key name (for keys and key globs) or `related`.
+        public var origin: String
+        /// The concrete pattern, namespace included, with identity placeholders kept.
+        public var pattern: String
+        /// The declared keys this step can remove.
+        public var reaches: [String]
+    }
+
+    /// Builds the explanation of a checked schema.
+    public init(schema: Schema, analysis: SchemaAnalysis) {
+        let qualified = { (text: String) in schema.namespace.map { "\($0):\(text)" } ?? text }
+        let entities = Dictionary(schema.entities.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        func method(_ entity: Entity) -> String {
+            "invalidate\(entity.swiftTypeName)(\(entity.identity.map { "\($0.swiftName):" }.joined()))"
+        }
+        func parameterInfo(_ parameter: Parameter, identity: Bool) -> ParameterInfo {
+            var defaultText: String?
+            switch parameter.defaultValue {
+            case .string(let text)?: defaultText = SwiftSource.stringLiteral(text)
+            case .int(let value)?: defaultText = String(value)
+            case .bool(let value)?: defaultText = String(value)
+            case .uuid(let text)?: defaultText = text
+            case nil: defaultText = nil
+            }
+            return ParameterInfo(name: parameter.name, label: parameter.swiftName, type: parameter.type.description, defaultValue: defaultText, identity: identity)
+        }
+        file = schema.file
+        namespace = schema.namespace
+        fingerprint = SchemaFingerprint.compute(schema)
+        ttlClasses = schema.ttlClasses.map { TTLClassInfo(name: $0.name, ttl: DurationLiteral.format($0.duration), milliseconds: $0.duration) }
+        keys = schema.keys.map { key in
+            let entity = entities[key.entity]
+            let placeholders = key.pattern.placeholders
+            let identity = (entity?.identity ?? []).filter { placeholders.contains($0.name) }
+            let reaches = (analysis.reach[key.name] ?? []).map { reach -> ReachInfo in
+                let methodName = entities[reach.entity].map(method) ?? reach.entity
+                switch reach.route {
+                case .exactKey: return ReachInfo(entity: reach.entity, method: methodName, route: "key", pattern: nil)
+                case .keyGlob: return ReachInfo(entity: reach.entity, method: methodName, route: "glob", pattern: nil)
+                case .related(let pattern): return ReachInfo(entity: reach.entity, method: methodName, route: "related", pattern: pattern)
+                }
+            }
+            return KeyInfo(
+                name: key.name,
+                entity: key.entity,
+                pattern: qualified(key.pattern.text),
+                parameters: identity.map { parameterInfo($0, identity: true) } + key.parameters.map { parameterInfo($0, identity: false) },
+                ttl: DurationLiteral.format(key.ttl.milliseconds),
+                ttlMilliseconds: key.ttl.milliseconds,
+                ttlClass: key.ttl.className,
+                valueType: key.valueType,
+                invalidatedBy: reaches,
+                line: key.location.line)
+        }
+        self.entities = schema.entities.map { entity in
+            var exact: [Deletion] = []
+            var globs: [Deletion] = []
+            for key in entity.keys {
+                let route = analysis.reach[key.name]?.first { $0.entity == entity.name && ($0.route == .exactKey || $0.route == .keyGlob) }?.route
+                if route == .exactKey {
+                    exact.append(Deletion(origin: key.name, pattern: qualified(key.pattern.text), reaches: [key.name]))
+                } else if route == .keyGlob {
+                    globs.append(Deletion(origin: key.name, pattern: qualified(SchemaAnalyzer.globPattern(for: key).text), reaches: [key.name]))
+                }
+            }
+            for related in entity.related {
+                let reached = schema.keys.filter { key in
+                    analysis.reach[key.name]?.contains(Reach(entity: entity.name, route: .related(related.text))) == true
+                }.map(\.name)
+                globs.append(Deletion(origin: "related", pattern: qualified(related.text), reaches: reached))
+            }
+            return EntityInfo(
+                name: entity.name,
+                method: method(entity),
+                identity: entity.identity.map { parameterInfo($0, identity: true) },
+                deletesKeys: exact,
+                deletesGlobs: globs,
+                line: entity.location.line)
+        }
+    }
+
+    /// The human-readable form: a key table, then what each entity's invalidation deletes.
+    public func textTable() -> String {
+        var out = "\(file): namespace \(namespace.map { "'\($0)'" } ?? "none"), \(keys.count) keys, \(entities.count) entities, fingerprint \(fingerprint)\n\n"
+        let header = ["KEY", "PATTERN", "PARAMETERS", "TTL", "VALUE", "INVALIDATED BY"]
+        let rows: [[String]] = keys.map { key in
+            let parameters = key.parameters.map { parameter in
+                "\(parameter.name): \(parameter.type)" + (parameter.defaultValue.map { " = \($0)" } ?? "")
+            }.joined(separator: ", ")
+            let ttl = key.ttl + (key.ttlClass.map { " (\($0))" } ?? "")
+            let reach = key.invalidatedBy.isEmpty ? "nothing (expires by TTL only)" : key.invalidatedBy.map { info in
+                let short = "invalidate" + (info.method.dropFirst("invalidate".count).prefix { $0 != "(" })
+                switch info.route {
+                case "related": return "\(short) via \(info.pattern ?? "")"
+                case "glob": return "\(short) (every \(key.parameters.filter { !$0.identity }.map(\.name).joined(separator: ", ")))"
+                default: return short
+                }
+            }.joined(separator: "; ")
+            return [key.name, key.pattern, parameters.isEmpty ? "-" : parameters, ttl, key.valueType ?? "(call site)", reach]
+        }
+        out += Self.table(header: header, rows: rows)
+        for entity in entities {
+            out += "\nentity \(entity.name): \(entity.method) deletes\n"
+            if entity.deletesKeys.isEmpty && entity.deletesGlobs.isEmpty { out += "  nothing\n" }
+            for deletion in entity.deletesKeys {
+                out += "  key   \(deletion.pattern)  (\(deletion.origin))\n"
+            }
+            for deletion in entity.deletesGlobs {
+                let reaches = deletion.reaches.isEmpty ? "matches no declared key" : "reaches " + deletion.reaches.joined(separator: ", ")
+                let origin = deletion.origin == "related" ? "related" : "every \(deletion.origin)"
+                out += "  glob  \(deletion.pattern)  (\(origin); \(reaches))\n"
+            }
+        }
+        return out
+    }
+
+    static func table(header: [String], rows: [[String]]) -> String {
+        var widths = header.map(\.count)
+        for row in rows {
+            for (index, cell) in row.enumerated() { widths[index] = max(widths[index], cell.count) }
+        }
+        func line(_ cells: [String]) -> String {
+            cells.enumerated().map { index, cell in
+                index == cells.count - 1 ? cell : cell + String(repeating: " ", count: widths[index] - cell.count)
+            }.joined(separator: "  ") + "\n"
+        }
+        return line(header) + rows.map(line).joined()
+    }
+}

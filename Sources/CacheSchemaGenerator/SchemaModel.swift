@@ -1,0 +1,215 @@
+/// A schema as loaded from YAML: names, types, patterns and TTLs with their source locations, before analysis.
+public struct Schema: Sendable, Hashable {
+    /// The schema file's path as given.
+    public var file: String
+    /// The format version (always 1 today).
+    public var version: Int
+    /// The namespace every concrete key is prefixed with, or `nil`.
+    public var namespace: String?
+    /// The TTL keys get when they name none.
+    public var defaultTTL: Milliseconds
+    /// Named TTL classes, in file order.
+    public var ttlClasses: [TTLClass]
+    /// Entities, in file order.
+    public var entities: [Entity]
+    /// The access level of generated declarations.
+    public var access: AccessLevel
+    /// The schema's own documentation: the comment lines at the top of the file.
+    public var documentation: [String]
+
+    /// Every key of every entity, in file order.
+    public var keys: [Key] { entities.flatMap(\.keys) }
+}
+
+/// A duration in whole milliseconds, the unit Redis' `PX` takes.
+public typealias Milliseconds = Int64
+
+/// The access level of generated declarations.
+public enum AccessLevel: String, Sendable, Hashable, CaseIterable, Codable {
+    /// `public`: for a library that exposes the keys to its clients.
+    case `public`
+    /// `package`: visible to the other targets of the same package.
+    case package
+    /// `internal`: the default; visible in the consuming target only.
+    case `internal`
+}
+
+/// A named TTL (`user: 5m`).
+public struct TTLClass: Sendable, Hashable {
+    /// The name in the schema.
+    public var name: String
+    /// The Swift identifier (`CacheTTL.<swiftName>`).
+    public var swiftName: String
+    /// The duration.
+    public var duration: Milliseconds
+    /// The duration as written (`"5m"`).
+    public var written: String
+    /// Where the name is.
+    public var location: SourceLocation
+    /// Comment lines attached to it.
+    public var documentation: [String]
+}
+
+/// A unit of invalidation: identity parameters, keys and related patterns.
+public struct Entity: Sendable, Hashable {
+    /// The name in the schema (`"userOrders"`).
+    public var name: String
+    /// The identifier used in `invalidate<SwiftTypeName>` (`"UserOrders"`).
+    public var swiftTypeName: String
+    /// The identifier of its `CacheInvalidations` function (`"userOrders"`).
+    public var swiftName: String
+    /// The identity parameters, in file order.
+    public var identity: [Parameter]
+    /// The keys, in file order.
+    public var keys: [Key]
+    /// Extra glob patterns invalidated with the entity.
+    public var related: [Pattern]
+    /// Where the name is.
+    public var location: SourceLocation
+    /// Comment lines attached to it.
+    public var documentation: [String]
+}
+
+/// One declared cache key.
+public struct Key: Sendable, Hashable {
+    /// The name in the schema (`"userByEmail"`).
+    public var name: String
+    /// The Swift identifier of its `CacheKeys` function.
+    public var swiftName: String
+    /// The entity it belongs to.
+    public var entity: String
+    /// The pattern, without namespace.
+    public var pattern: Pattern
+    /// The key's own parameters (beyond the entity identity), in file order.
+    public var parameters: [Parameter]
+    /// Its TTL.
+    public var ttl: TTLReference
+    /// The Swift type of the value, or `nil` when the call site chooses.
+    public var valueType: String?
+    /// Where the name is.
+    public var location: SourceLocation
+    /// Comment lines attached to it.
+    public var documentation: [String]
+}
+
+/// Where a key's TTL comes from.
+public enum TTLReference: Sendable, Hashable {
+    /// A named class.
+    case named(String, Milliseconds)
+    /// A duration written on the key.
+    case literal(String, Milliseconds)
+    /// The schema default.
+    case schemaDefault(Milliseconds)
+
+    /// The duration in milliseconds.
+    public var milliseconds: Milliseconds {
+        switch self {
+        case .named(_, let ms), .literal(_, let ms), .schemaDefault(let ms): ms
+        }
+    }
+
+    /// The class name when named.
+    public var className: String? {
+        if case .named(let name, _) = self { name } else { nil }
+    }
+}
+
+/// A parameter of a key or an entity identity.
+public struct Parameter: Sendable, Hashable {
+    /// The name in the schema (`"user_id"`).
+    public var name: String
+    /// The Swift argument label (`"userID"`).
+    public var swiftName: String
+    /// The type.
+    public var type: ParameterType
+    /// The default value, if any.
+    public var defaultValue: DefaultValue?
+    /// Where the name is.
+    public var location: SourceLocation
+}
+
+/// A parameter type.
+public enum ParameterType: Sendable, Hashable, CustomStringConvertible {
+    /// `String`.
+    case string
+    /// `Int`.
+    case int
+    /// `UUID`.
+    case uuid
+    /// `Bool`.
+    case bool
+    /// A `LosslessStringConvertible` type the consuming module provides.
+    case custom(String)
+
+    /// The Swift type name.
+    public var description: String {
+        switch self {
+        case .string: "String"
+        case .int: "Int"
+        case .uuid: "UUID"
+        case .bool: "Bool"
+        case .custom(let name): name
+        }
+    }
+}
+
+/// A parameter's default value, already checked against its type.
+public enum DefaultValue: Sendable, Hashable {
+    /// A string default.
+    case string(String)
+    /// An integer default.
+    case int(Int)
+    /// A UUID default in canonical lower-case form.
+    case uuid(String)
+    /// A Boolean default.
+    case bool(Bool)
+}
+
+/// A key pattern or a related glob: literal text, `{placeholder}`s and (in globs only) `*` and `?`.
+public struct Pattern: Sendable, Hashable {
+    /// One piece of a pattern.
+    public enum Segment: Sendable, Hashable {
+        /// Literal text.
+        case literal(String)
+        /// A `{name}` placeholder.
+        case placeholder(String, SourceLocation)
+        /// `*` (globs only): any run of characters.
+        case anyRun
+        /// `?` (globs only): any one character.
+        case anyCharacter
+    }
+
+    /// The pattern as written.
+    public var text: String
+    /// Its pieces, in order.
+    public var segments: [Segment]
+    /// Where the pattern's text starts.
+    public var location: SourceLocation
+
+    /// The placeholder names, in order.
+    public var placeholders: [String] {
+        segments.compactMap {
+            if case .placeholder(let name, _) = $0 { name } else { nil }
+        }
+    }
+
+    /// The literal text before the first non-literal segment.
+    public var literalPrefix: String {
+        var prefix = ""
+        for segment in segments {
+            guard case .literal(let text) = segment else { break }
+            prefix += text
+        }
+        return prefix
+    }
+
+    /// The literal text after the last non-literal segment.
+    public var literalSuffix: String {
+        var suffix = ""
+        for segment in segments.reversed() {
+            guard case .literal(let text) = segment else { break }
+            suffix = text + suffix
+        }
+        return suffix
+    }
+}

@@ -1,0 +1,437 @@
+/// Renders the Swift code for a checked schema: `CacheTTL`, `CacheKeys`, `CacheKeyDescriptors`,
+/// `CacheInvalidations`, `CacheInvalidator` and `CacheKeys.schema`.
+///
+/// The output depends only on the schema and the options, never on time or environment, so the same schema always
+/// gives the same bytes.
+struct SwiftRenderer {
+    let schema: Schema
+    let analysis: SchemaAnalysis
+    let access: AccessLevel
+    /// The file name written in the header (not the full path, so output does not depend on where a checkout lives).
+    let sourceName: String
+
+    private var entitiesByName: [String: Entity] {
+        Dictionary(schema.entities.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    func render() -> String {
+        var out = SourceWriter()
+        out.line("// Generated from \(sourceName) by cache-schema; do not edit.")
+        out.line("// Change the schema instead: the CacheSchemaPlugin regenerates this file on every build that needs it,")
+        out.line("// and `cache-schema generate` writes it by hand.")
+        if !schema.documentation.isEmpty {
+            out.line("//")
+            for line in schema.documentation { out.line(line.isEmpty ? "//" : "// " + SwiftSource.docText(line)) }
+        }
+        out.line()
+        out.line("import CacheRuntime")
+        if usesUUID { out.line("import Foundation") }
+        out.line()
+        renderTTL(&out)
+        out.line()
+        renderKeys(&out)
+        out.line()
+        renderDescriptors(&out)
+        out.line()
+        renderInvalidations(&out)
+        out.line()
+        renderInvalidator(&out)
+        out.line()
+        renderSchemaDescription(&out)
+        return out.text
+    }
+
+    private var a: String { access.rawValue }
+
+    private var usesUUID: Bool {
+        schema.entities.contains { entity in
+            (entity.identity + entity.keys.flatMap(\.parameters)).contains { $0.type == .uuid }
+        }
+    }
+
+    private func qualified(_ text: String) -> String {
+        schema.namespace.map { "\($0):\(text)" } ?? text
+    }
+
+    private func ttlExpression(_ milliseconds: Milliseconds) -> String {
+        if milliseconds % 1000 == 0 { return ".seconds(\(milliseconds / 1000))" }
+        return ".milliseconds(\(milliseconds))"
+    }
+
+    // MARK: - CacheTTL
+
+    private func renderTTL(_ out: inout SourceWriter) {
+        out.docComment(["The named TTL classes of `\(sourceName)`."])
+        out.block("\(a) enum CacheTTL") { out in
+            for (index, ttl) in schema.ttlClasses.enumerated() {
+                if index > 0 { out.line() }
+                out.docComment(ttl.documentation + (ttl.documentation.isEmpty ? [] : [""]) + ["`\(ttl.written)`."])
+                out.line("\(a) static let \(ttl.swiftName): Duration = \(ttlExpression(ttl.duration))")
+            }
+            if !schema.ttlClasses.isEmpty { out.line() }
+            out.docComment(["The TTL of keys that name none: `\(DurationLiteral.format(schema.defaultTTL))`."])
+            out.line("\(a) static let schemaDefault: Duration = \(ttlExpression(schema.defaultTTL))")
+        }
+    }
+
+    // MARK: - CacheKeys
+
+    /// The parameters a key function takes: identity parameters used by the pattern, then the key's own.
+    private func arguments(of key: Key) -> [Parameter] {
+        let placeholders = Set(key.pattern.placeholders)
+        let identity = entitiesByName[key.entity]?.identity.filter { placeholders.contains($0.name) } ?? []
+        return identity + key.parameters
+    }
+
+    private func parameterList(_ parameters: [Parameter]) -> String {
+        parameters.map { parameter in
+            var text = "\(parameter.swiftName): \(parameter.type)"
+            if let value = parameter.defaultValue { text += " = " + defaultExpression(value) }
+            return text
+        }.joined(separator: ", ")
+    }
+
+    private func defaultExpression(_ value: DefaultValue) -> String {
+        switch value {
+        case .string(let text): SwiftSource.stringLiteral(text)
+        case .int(let number): String(number)
+        case .bool(let flag): flag ? "true" : "false"
+        case .uuid(let text): "UUID(uuidString: \(SwiftSource.stringLiteral(text)))!"
+        }
+    }
+
+    private func valueVariable(_ name: String) -> String {
+        SwiftNaming.lowerCamelCase(name) + "Part"
+    }
+
+    /// A Swift expression concatenating a pattern's literals and encoded values.
+    private func concatenation(_ pattern: Pattern, prefixed: Bool, unbound: String? = nil, bound: Set<String>) -> String {
+        var parts: [String] = []
+        var literal = prefixed ? (schema.namespace.map { "\($0):" } ?? "") : ""
+        for segment in pattern.segments {
+            switch segment {
+            case .literal(let text):
+                literal += text
+            case .anyRun:
+                literal += "*"
+            case .anyCharacter:
+                literal += "?"
+            case .placeholder(let name, _):
+                if bound.contains(name) {
+                    if !literal.isEmpty { parts.append(SwiftSource.stringLiteral(literal)) }
+                    literal = ""
+                    parts.append(valueVariable(name))
+                } else {
+                    literal += unbound ?? "*"
+                }
+            }
+        }
+        if !literal.isEmpty { parts.append(SwiftSource.stringLiteral(literal)) }
+        return parts.isEmpty ? "\"\"" : parts.joined(separator: " + ")
+    }
+
+    private func reachSummary(_ key: Key) -> String {
+        let routes = analysis.reach[key.name] ?? []
+        guard !routes.isEmpty else { return "No invalidation reaches this key: it expires by TTL only." }
+        return "Removed by " + routes.map { reach in
+            let method = "`invalidate\(entitiesByName[reach.entity]?.swiftTypeName ?? reach.entity)`"
+            switch reach.route {
+            case .exactKey, .keyGlob: return method
+            case .related(let pattern): return "\(method) (related \"\(pattern)\")"
+            }
+        }.joined(separator: ", ") + "."
+    }
+
+    /// The entity instances that index this key: entities that reach it and whose identity it carries.
+    private func owners(of key: Key) -> [(entity: Entity, identity: [String])] {
+        let placeholders = Set(key.pattern.placeholders)
+        var result: [(Entity, [String])] = []
+        var seen: Set<String> = []
+        let arguments = Dictionary(arguments(of: key).map { ($0.name, $0.type) }, uniquingKeysWith: { first, _ in first })
+        for reach in analysis.reach[key.name] ?? [] {
+            guard let entity = entitiesByName[reach.entity], !seen.contains(entity.name) else { continue }
+            let carries = entity.identity.allSatisfy { placeholders.contains($0.name) && arguments[$0.name] == $0.type }
+            if carries {
+                seen.insert(entity.name)
+                result.append((entity, entity.identity.map(\.name)))
+            }
+        }
+        return result
+    }
+
+    private func renderKeys(_ out: inout SourceWriter) {
+        out.docComment([
+            "Every cache key of `\(sourceName)`. Code never formats a key by hand: it calls these functions, which escape",
+            "every parameter value (see `CacheKeyEncoding`).",
+        ])
+        out.block("\(a) enum CacheKeys") { out in
+            for (index, key) in schema.keys.enumerated() {
+                if index > 0 { out.line() }
+                let ttlText: String
+                switch key.ttl {
+                case .named(let name, let ms): ttlText = "TTL `\(name)` (\(DurationLiteral.format(ms)))"
+                case .literal(let written, _): ttlText = "TTL \(written)"
+                case .schemaDefault(let ms): ttlText = "TTL \(DurationLiteral.format(ms)) (schema default)"
+                }
+                var doc = key.documentation
+                if !doc.isEmpty { doc.append("") }
+                doc.append("Pattern `\(qualified(key.pattern.text))`, \(ttlText), entity `\(key.entity)`.")
+                doc.append(reachSummary(key))
+                let arguments = arguments(of: key)
+                var parameters = parameterList(arguments)
+                let returnType: String
+                let generic: String
+                if let value = key.valueType {
+                    returnType = "CacheKey<\(value)>"
+                    generic = ""
+                } else {
+                    doc.append("")
+                    doc.append("The schema declares no value type: choose it at the call site, e.g. `as: MyValue.self`.")
+                    returnType = "CacheKey<Value>"
+                    generic = "<Value>"
+                    parameters += (parameters.isEmpty ? "" : ", ") + "as valueType: Value.Type = Value.self"
+                }
+                out.docComment(doc)
+                out.block("\(a) static func \(key.swiftName)\(generic)(\(parameters)) -> \(returnType)") { out in
+                    for parameter in arguments {
+                        out.line("let \(valueVariable(parameter.name)) = CacheKeyEncoding.encode(\(parameter.swiftName))")
+                    }
+                    let bound = Set(arguments.map(\.name))
+                    out.line("return CacheKey(")
+                    out.line("    descriptor: CacheKeyDescriptors.\(key.swiftName),")
+                    out.line("    rawValue: \(concatenation(key.pattern, prefixed: true, bound: bound)),")
+                    let owners = owners(of: key)
+                    if owners.isEmpty {
+                        out.line("    owners: []")
+                    } else {
+                        out.line("    owners: [")
+                        for owner in owners {
+                            let identity = owner.identity.map(valueVariable).joined(separator: " + \":\" + ")
+                            out.line("        CacheEntityInstance(entity: \(SwiftSource.stringLiteral(owner.entity.name)), identity: \(identity.isEmpty ? "\"\"" : identity)),")
+                        }
+                        out.line("    ]")
+                    }
+                    out.line(")")
+                }
+            }
+        }
+    }
+
+    // MARK: - Descriptors
+
+    private func parameterDescriptor(_ parameter: Parameter) -> String {
+        let type: String
+        switch parameter.type {
+        case .string: type = ".string"
+        case .int: type = ".int"
+        case .uuid: type = ".uuid"
+        case .bool: type = ".bool"
+        case .custom(let name): type = ".custom(\(SwiftSource.stringLiteral(name)))"
+        }
+        return "CacheParameterDescriptor(name: \(SwiftSource.stringLiteral(parameter.name)), label: \(SwiftSource.stringLiteral(parameter.swiftName)), type: \(type))"
+    }
+
+    private func optionalLiteral(_ text: String?) -> String {
+        text.map(SwiftSource.stringLiteral) ?? "nil"
+    }
+
+    private func renderDescriptors(_ out: inout SourceWriter) {
+        out.docComment(["What the schema declares about each key of `\(sourceName)`."])
+        out.block("\(a) enum CacheKeyDescriptors") { out in
+            for (index, key) in schema.keys.enumerated() {
+                if index > 0 { out.line() }
+                out.docComment(["Key `\(key.name)`: `\(qualified(key.pattern.text))`."])
+                out.line("\(a) static let \(key.swiftName) = CacheKeyDescriptor(")
+                out.line("    name: \(SwiftSource.stringLiteral(key.name)),")
+                out.line("    entity: \(SwiftSource.stringLiteral(key.entity)),")
+                out.line("    pattern: \(SwiftSource.stringLiteral(key.pattern.text)),")
+                out.line("    namespace: \(optionalLiteral(schema.namespace)),")
+                let parameters = arguments(of: key)
+                if parameters.isEmpty {
+                    out.line("    parameters: [],")
+                } else {
+                    out.line("    parameters: [")
+                    for parameter in parameters { out.line("        \(parameterDescriptor(parameter)),") }
+                    out.line("    ],")
+                }
+                out.line("    ttl: \(ttlExpression(key.ttl.milliseconds)),")
+                out.line("    ttlClass: \(optionalLiteral(key.ttl.className)),")
+                out.line("    valueType: \(optionalLiteral(key.valueType)),")
+                let entities = (analysis.reach[key.name] ?? []).map(\.entity).uniqued()
+                out.line("    invalidatedBy: [\(entities.map(SwiftSource.stringLiteral).joined(separator: ", "))]")
+                out.line(")")
+            }
+        }
+    }
+
+    // MARK: - Invalidations
+
+    private func renderInvalidations(_ out: inout SourceWriter) {
+        out.docComment([
+            "Exactly what invalidating each entity of `\(sourceName)` removes, as values: the cache runtime carries them",
+            "out, tests and tools read them.",
+        ])
+        out.block("\(a) enum CacheInvalidations") { out in
+            for (index, entity) in schema.entities.enumerated() {
+                if index > 0 { out.line() }
+                var doc = entity.documentation
+                if !doc.isEmpty { doc.append("") }
+                doc.append("Invalidation of entity `\(entity.name)`: " + invalidationSummary(entity) + ".")
+                out.docComment(doc)
+                out.block("\(a) static func \(entity.swiftName)(\(parameterList(entity.identity))) -> CacheInvalidation") { out in
+                    for parameter in entity.identity {
+                        out.line("let \(valueVariable(parameter.name)) = CacheKeyEncoding.encode(\(parameter.swiftName))")
+                    }
+                    let bound = Set(entity.identity.map(\.name))
+                    let identity = entity.identity.map { valueVariable($0.name) }.joined(separator: " + \":\" + ")
+                    out.line("return CacheInvalidation(")
+                    out.line("    instance: CacheEntityInstance(entity: \(SwiftSource.stringLiteral(entity.name)), identity: \(identity.isEmpty ? "\"\"" : identity)),")
+                    out.line("    namespace: \(optionalLiteral(schema.namespace)),")
+                    let exact = entity.keys.filter { reachRoute(of: $0, by: entity) == .exactKey }
+                    let globbed = entity.keys.filter { reachRoute(of: $0, by: entity) == .keyGlob }
+                    if exact.isEmpty {
+                        out.line("    keys: [],")
+                    } else {
+                        out.line("    keys: [")
+                        for key in exact {
+                            out.line("        CacheInvalidation.Key(name: \(SwiftSource.stringLiteral(key.name)), rawValue: \(concatenation(key.pattern, prefixed: true, bound: bound))),")
+                        }
+                        out.line("    ],")
+                    }
+                    if globbed.isEmpty && entity.related.isEmpty {
+                        out.line("    patterns: []")
+                    } else {
+                        out.line("    patterns: [")
+                        for key in globbed {
+                            out.line("        CacheInvalidation.Pattern(origin: .key(\(SwiftSource.stringLiteral(key.name))), glob: \(concatenation(key.pattern, prefixed: true, bound: bound))),")
+                        }
+                        for related in entity.related {
+                            out.line("        CacheInvalidation.Pattern(origin: .related(\(SwiftSource.stringLiteral(related.text))), glob: \(concatenation(related, prefixed: true, bound: bound))),")
+                        }
+                        out.line("    ]")
+                    }
+                    out.line(")")
+                }
+            }
+        }
+    }
+
+    private func reachRoute(of key: Key, by entity: Entity) -> Reach.Route? {
+        analysis.reach[key.name]?.first { $0.entity == entity.name && ($0.route == .exactKey || $0.route == .keyGlob) }?.route
+    }
+
+    private func invalidationSummary(_ entity: Entity) -> String {
+        var parts: [String] = []
+        for key in entity.keys {
+            switch reachRoute(of: key, by: entity) {
+            case .exactKey?: parts.append("key `\(key.name)`")
+            case .keyGlob?: parts.append("every `\(key.name)` of the instance")
+            default: break
+            }
+        }
+        for related in entity.related { parts.append("keys matching `\(qualified(related.text))`") }
+        return parts.isEmpty ? "nothing" : parts.joined(separator: ", ")
+    }
+
+    // MARK: - Invalidator
+
+    private func renderInvalidator(_ out: inout SourceWriter) {
+        out.docComment([
+            "Invalidates the entities of `\(sourceName)`: one method per entity, plus a generic path.",
+            "",
+            "It hands each `CacheInvalidation` to its target, normally the cache runtime over Redis.",
+        ])
+        out.block("\(a) struct CacheInvalidator: Sendable") { out in
+            out.docComment(["What carries out the invalidations."])
+            out.line("\(a) let target: any CacheInvalidating")
+            out.line()
+            out.docComment(["Creates an invalidator that hands its invalidations to `target`."])
+            out.block("\(a) init(_ target: any CacheInvalidating)") { out in
+                out.line("self.target = target")
+            }
+            for entity in schema.entities {
+                out.line()
+                var doc = entity.documentation
+                if !doc.isEmpty { doc.append("") }
+                doc.append("Invalidates entity `\(entity.name)`: " + invalidationSummary(entity) + ".")
+                doc.append("")
+                doc.append("- Throws: When the cache could not be updated; the caller must treat the cache as possibly stale.")
+                out.docComment(doc)
+                let call = entity.identity.map { "\($0.swiftName): \($0.swiftName)" }.joined(separator: ", ")
+                out.block("\(a) func invalidate\(entity.swiftTypeName)(\(parameterList(entity.identity))) async throws") { out in
+                    out.line("try await target.invalidate(CacheInvalidations.\(entity.swiftName)(\(call)))")
+                }
+            }
+            out.line()
+            out.docComment(["Carries out an invalidation built by `CacheInvalidations`."])
+            out.block("\(a) func invalidate(_ invalidation: CacheInvalidation) async throws") { out in
+                out.line("try await target.invalidate(invalidation)")
+            }
+            out.line()
+            out.docComment([
+                "Invalidates an entity named at run time, with identity values as text (`[\"user_id\": \"…\"]`).",
+                "",
+                "- Throws: `CacheSchemaDescriptionError` for an unknown entity or a bad value, or the target's error.",
+            ])
+            out.block("\(a) func invalidate(entity: String, identity: [String: String]) async throws") { out in
+                out.line("try await target.invalidate(CacheKeys.schema.invalidation(entity: entity, identity: identity))")
+            }
+        }
+    }
+
+    // MARK: - Schema description
+
+    private func renderSchemaDescription(_ out: inout SourceWriter) {
+        out.block("extension CacheKeys") { out in
+            out.docComment(["The whole schema `\(sourceName)` as data, for the runtime and for tools."])
+            out.line("\(a) static let schema = CacheSchemaDescription(")
+            out.line("    source: \(SwiftSource.stringLiteral(sourceName)),")
+            out.line("    namespace: \(optionalLiteral(schema.namespace)),")
+            out.line("    fingerprint: \(SwiftSource.stringLiteral(SchemaFingerprint.compute(schema))),")
+            if schema.ttlClasses.isEmpty {
+                out.line("    ttlClasses: [],")
+            } else {
+                out.line("    ttlClasses: [")
+                for ttl in schema.ttlClasses {
+                    out.line("        .init(name: \(SwiftSource.stringLiteral(ttl.name)), ttl: \(ttlExpression(ttl.duration))),")
+                }
+                out.line("    ],")
+            }
+            if schema.entities.isEmpty {
+                out.line("    entities: [],")
+            } else {
+                out.line("    entities: [")
+                for entity in schema.entities {
+                    out.line("        .init(")
+                    out.line("            name: \(SwiftSource.stringLiteral(entity.name)),")
+                    if entity.identity.isEmpty {
+                        out.line("            identity: [],")
+                    } else {
+                        out.line("            identity: [")
+                        for parameter in entity.identity { out.line("                \(parameterDescriptor(parameter)),") }
+                        out.line("            ],")
+                    }
+                    out.line("            keys: [\(entity.keys.map { SwiftSource.stringLiteral($0.name) }.joined(separator: ", "))],")
+                    out.line("            related: [\(entity.related.map { SwiftSource.stringLiteral($0.text) }.joined(separator: ", "))]")
+                    out.line("        ),")
+                }
+                out.line("    ],")
+            }
+            if schema.keys.isEmpty {
+                out.line("    keys: []")
+            } else {
+                out.line("    keys: [")
+                for key in schema.keys { out.line("        CacheKeyDescriptors.\(key.swiftName),") }
+                out.line("    ]")
+            }
+            out.line(")")
+        }
+    }
+}
+
+extension Array where Element: Hashable {
+    func uniqued() -> [Element] {
+        var seen: Set<Element> = []
+        return filter { seen.insert($0).inserted }
+    }
+}

@@ -1,0 +1,37 @@
+import ArgumentParser
+import CacheSchemaGenerator
+import Foundation
+
+struct Explain: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Explain a schema: every key, its parameters and TTL, and what invalidates it.",
+        discussion: """
+            Prints a table of keys (name, concrete pattern with namespace, parameters with types, TTL, value type, \
+            the invalidations that reach the key), then, per entity, exactly what its invalidation deletes. \
+            Diagnostics go to standard error; on an error nothing is explained and the exit status is 1.
+
+            Examples:
+              cache-schema explain schemas/shop.cache.yaml
+              cache-schema explain schemas/shop.cache.yaml --format json | jq '.keys[].pattern'
+            """
+    )
+
+    @Argument(help: "The schema file (*.cache.yaml).")
+    var file: String
+
+    @Option(help: "Output format: text, or json for tools.")
+    var format: OutputFormat = .text
+
+    func run() throws {
+        let result = CacheSchemaCompiler.compile(fileAt: file, generate: false)
+        for diagnostic in result.diagnostics {
+            FileHandle.standardError.write(Data((diagnostic.rendered(source: result.source) + "\n").utf8))
+        }
+        guard let schema = result.schema, let analysis = result.analysis else { throw ExitCode(1) }
+        let explanation = SchemaExplanation(schema: schema, analysis: analysis)
+        switch format {
+        case .text: print(explanation.textTable(), terminator: "")
+        case .json: print(try JSONOutput.encode(explanation))
+        }
+    }
+}

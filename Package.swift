@@ -51,7 +51,7 @@ let package = Package(
         .testTarget(
             name: "CacheSchemaGeneratorTests",
             dependencies: ["CacheSchemaGenerator"],
-            exclude: ["Fixtures", "Snippets"],
+            exclude: ["Fixtures", "Snippets", "Golden"]
         ),
         .testTarget(
             name: "GeneratedCodeTests",
@@ -60,7 +60,11 @@ let package = Package(
         ),
         .testTarget(
             name: "CLITests",
-            dependencies: ["CacheSchemaGenerator"]
+            dependencies: ["cache-schema"]
+        ),
+        .testTarget(
+            name: "PluginIntegrationTests",
+            exclude: ["ConsumerTemplate"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -42,10 +42,14 @@ public enum GeneratedFileWriter {
             let temporary = url.deletingLastPathComponent()
                 .appendingPathComponent(".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp")
             try bytes.write(to: temporary)
-            if FileManager.default.fileExists(atPath: url.path) {
-                _ = try FileManager.default.replaceItemAt(url, withItemAt: temporary)
-            } else {
-                try FileManager.default.moveItem(at: temporary, to: url)
+            // rename(2) replaces the destination atomically; FileManager.replaceItemAt lost the file on Linux.
+            guard rename(temporary.path, url.path) == 0 else {
+                let code = errno
+                try? FileManager.default.removeItem(at: temporary)
+                throw CocoaError(.fileWriteUnknown, userInfo: [
+                    NSFilePathErrorKey: url.path,
+                    NSLocalizedDescriptionKey: "cannot move the generated file into place: \(String(cString: strerror(code)))",
+                ])
             }
             outcomes.append(.written)
         }

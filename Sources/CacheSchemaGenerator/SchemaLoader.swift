@@ -260,6 +260,7 @@ struct SchemaLoader {
     private mutating func readEntity(nameNode: Node, valueNode: Node, defaultTTL: Milliseconds) -> Entity? {
         guard let name = readName(nameNode, what: "entity") else { return nil }
         guard let mapping = expectMapping(valueNode, what: "entity '\(name)'") else { return nil }
+        let diagnosticsBefore = diagnostics.count
         let fields = readFields(mapping, allowed: Self.entityFields, context: "entity '\(name)'")
 
         var identity: [Parameter] = []
@@ -326,9 +327,11 @@ struct SchemaLoader {
             }
         }
 
-        // Every identity parameter must be used by some key or related pattern.
+        // Every identity parameter must be used by some key or related pattern. After an undeclared placeholder
+        // (often a misspelt id parameter) this would only repeat the same mistake, so it waits for that fix.
         let used = Set(keys.flatMap(\.pattern.placeholders) + related.flatMap(\.placeholders))
-        for parameter in identity where !used.contains(parameter.name) {
+        let hadUndeclared = diagnostics.count > diagnosticsBefore && diagnostics[diagnosticsBefore...].contains { $0.message.contains("is not declared") }
+        for parameter in identity where !used.contains(parameter.name) && !hadUndeclared {
             error("id parameter '\(parameter.name)' of entity '\(name)' is used by none of its key or related patterns; use it as '{\(parameter.name)}' or remove it", at: parameter.location)
         }
 

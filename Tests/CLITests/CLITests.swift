@@ -1,0 +1,125 @@
+import Foundation
+import Testing
+
+/// The `cache-schema` command line as a user runs it: exit statuses, output formats, files written or not.
+@Suite struct CLITests {
+    static let badSchema = """
+        version: 1
+        entities:
+          user:
+            id: { user_id: UUID }
+            keys:
+              user: { pattern: "user:{userid}", ttl: 5m }
+
+        """
+
+    func write(_ text: String, named name: String = "test.cache.yaml") throws -> URL {
+        let url = try CLIRunner.temporaryDirectory().appendingPathComponent(name)
+        try text.write(to: url, atomically: true, encoding: .utf8)
+        return url
+    }
+
+    @Test func checkReferenceSchemaPassesWithItsWarnings() throws {
+        let output = try CLIRunner.run(["check", "schemas/shop.cache.yaml"])
+        #expect(output.status == 0)
+        #expect(output.stdout.contains("schemas/shop.cache.yaml:29:7: warning: key 'userByEmail' holds data of entity 'user' but no invalidation reaches it"))
+        #expect(output.stdout.contains("schemas/shop.cache.yaml: 0 errors, 2 warnings"))
+    }
+
+    @Test func warningsAsErrorsFails() throws {
+        let output = try CLIRunner.run(["check", "--warnings-as-errors", "schemas/shop.cache.yaml"])
+        #expect(output.status == 1)
+    }
+
+    @Test func checkPrintsLocationSourceLineAndCaret() throws {
+        let file = try write(Self.badSchema)
+        let output = try CLIRunner.run(["check", file.path])
+        #expect(output.status == 1)
+        let lines = output.stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        #expect(lines[0] == "\(file.path):6:31: error: placeholder '{userid}' in key 'user' is not declared; add it to the key's 'params' or to the id of entity 'user'; did you mean 'user_id'?")
+        #expect(lines[1] == "      user: { pattern: \"user:{userid}\", ttl: 5m }")
+        #expect(lines[2] == String(repeating: " ", count: 30) + "^")
+    }
+
+    @Test func checkSeveralFilesAndJSON() throws {
+        let bad = try write(Self.badSchema)
+        let output = try CLIRunner.run(["check", "--format", "json", "schemas/shop.cache.yaml", bad.path])
+        #expect(output.status == 1)
+        let decoded = try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [[String: Any]]
+        let severities = decoded?.compactMap { $0["severity"] as? String }
+        #expect(severities == ["warning", "warning", "error"])
+        #expect(output.stdout.contains("\"line\" : 6"))
+    }
+
+    @Test func usageErrorsExitWithTwo() throws {
+        #expect(try CLIRunner.run(["check"]).status == 2)
+        #expect(try CLIRunner.run(["generate", "schemas/shop.cache.yaml"]).status == 2)
+        #expect(try CLIRunner.run(["check", "--format", "xml", "schemas/shop.cache.yaml"]).status == 2)
+    }
+
+    @Test func missingFileIsAnError() throws {
+        let output = try CLIRunner.run(["check", "does-not-exist.cache.yaml"])
+        #expect(output.status == 1)
+        #expect(output.stdout.hasPrefix("does-not-exist.cache.yaml:1:1: error: cannot read schema file"))
+    }
+
+    @Test func generateWritesOnlyWhenBytesChange() throws {
+        let directory = try CLIRunner.temporaryDirectory()
+        let first = try CLIRunner.run(["generate", "schemas/shop.cache.yaml", "--output", directory.path])
+        #expect(first.status == 0)
+        let file = directory.appendingPathComponent("shop.cache.swift")
+        #expect(first.stdout.contains("written"))
+        let contents = try String(contentsOf: file, encoding: .utf8)
+        #expect(contents.hasPrefix("// Generated from shop.cache.yaml by cache-schema; do not edit."))
+        let modified = try FileManager.default.attributesOfItem(atPath: file.path)[.modificationDate] as? Date
+        let second = try CLIRunner.run(["generate", "schemas/shop.cache.yaml", "--output", directory.path])
+        #expect(second.stdout.contains("unchanged"))
+        #expect(try FileManager.default.attributesOfItem(atPath: file.path)[.modificationDate] as? Date == modified)
+        let publicOutput = try CLIRunner.run(["generate", "schemas/shop.cache.yaml", "--output", directory.path, "--access", "public"])
+        #expect(publicOutput.stdout.contains("written"))
+        #expect(try String(contentsOf: file, encoding: .utf8).contains("public enum CacheKeys"))
+    }
+
+    @Test func generateWritesNothingOnError() throws {
+        let bad = try write(Self.badSchema)
+        let directory = try CLIRunner.temporaryDirectory().appendingPathComponent("out")
+        let output = try CLIRunner.run(["generate", bad.path, "--output", directory.path])
+        #expect(output.status == 1)
+        #expect(output.stderr.contains("error: placeholder '{userid}'"))
+        #expect(!FileManager.default.fileExists(atPath: directory.path))
+    }
+
+    @Test func explainTable() throws {
+        let output = try CLIRunner.run(["explain", "schemas/shop.cache.yaml"])
+        #expect(output.status == 0)
+        let lines = output.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.contains { $0.hasPrefix("KEY ") && $0.contains("PATTERN") && $0.contains("INVALIDATED BY") })
+        let userOrders = try #require(lines.first { $0.hasPrefix("userOrders ") })
+        #expect(userOrders.contains("shop:orders:user:{user_id}:page:{page}"))
+        #expect(userOrders.contains("user_id: UUID, page: Int = 1"))
+        #expect(userOrders.contains("2m (order)"))
+        #expect(lines.contains("entity restaurant: invalidateRestaurant(restaurantID:) deletes"))
+        #expect(lines.contains("  key   shop:restaurant:{restaurant_id}:menu  (restaurantMenu)"))
+        #expect(output.stderr.contains("warning:"))
+    }
+
+    @Test func explainJSON() throws {
+        let output = try CLIRunner.run(["explain", "schemas/shop.cache.yaml", "--format", "json"])
+        #expect(output.status == 0)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any])
+        let keys = try #require(object["keys"] as? [[String: Any]])
+        #expect(keys.map { $0["name"] as? String } == ["user", "userByEmail", "userOrders", "order", "restaurant", "restaurantMenu"])
+        #expect(keys[0]["ttlMilliseconds"] as? Int == 300_000)
+        #expect((keys[1]["invalidatedBy"] as? [Any])?.isEmpty == true)
+        let entities = try #require(object["entities"] as? [[String: Any]])
+        #expect(entities.map { $0["method"] as? String } == ["invalidateUser(userID:)", "invalidateUserOrders(userID:)", "invalidateOrder(orderID:)", "invalidateRestaurant(restaurantID:)"])
+    }
+
+    @Test(arguments: [[], ["check"], ["generate"], ["explain"]])
+    func helpIsAccurateAndHasAnExample(command: [String]) throws {
+        let output = try CLIRunner.run(command + ["--help"])
+        #expect(output.status == 0)
+        #expect(output.stdout.contains("Examples:"))
+        #expect(output.stdout.contains("cache-schema "))
+    }
+}

@@ -2,6 +2,8 @@
 import PackageDescription
 
 // One concept per target (see README "Architecture"):
+// - RESP: RESP2/RESP3 values, command encoder, incremental decoder. No I/O.
+// - RedisClient: connections, pipelining, pool, deadlines, reconnect, AUTH/TLS, typed commands.
 // - CacheRuntime: what generated code calls (keys, key encoding, invalidation descriptors, schema description).
 // - CacheSchemaGenerator: schema model, YAML loading with locations, validation, Swift rendering. No Redis, no NIO.
 // - cache-schema: the CLI.
@@ -13,6 +15,8 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "CacheRuntime", targets: ["CacheRuntime"]),
+        .library(name: "RESP", targets: ["RESP"]),
+        .library(name: "RedisClient", targets: ["RedisClient"]),
         .library(name: "CacheSchemaGenerator", targets: ["CacheSchemaGenerator"]),
         .executable(name: "cache-schema", targets: ["cache-schema"]),
         .executable(name: "cache-schema-build-tool", targets: ["cache-schema-build-tool"]),
@@ -21,9 +25,30 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         .target(name: "CacheRuntime"),
+        .target(
+            name: "RESP",
+            dependencies: [.product(name: "NIOCore", package: "swift-nio")]
+        ),
+        .target(
+            name: "RedisClient",
+            dependencies: [
+                "RESP",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .target(
             name: "CacheSchemaGenerator",
             dependencies: [.product(name: "Yams", package: "Yams")]
@@ -43,6 +68,10 @@ let package = Package(
             name: "CacheSchemaPlugin",
             capability: .buildTool(),
             dependencies: ["cache-schema-build-tool"]
+        ),
+        .testTarget(
+            name: "RESPTests",
+            dependencies: ["RESP"]
         ),
         .testTarget(
             name: "CacheRuntimeTests",

@@ -55,8 +55,8 @@ enum DurationLiteral {
         switch failure {
         case .empty:
             "a duration is empty; write a number and a unit (ms, s, m, h, d), e.g. '5m'"
-        case .missingUnit(let digits):
-            "duration '\(written)' has no unit; write '\(digits)s' for seconds (units: ms, s, m, h, d)"
+        case .missingUnit:
+            "duration '\(written)' has no unit; write '\(written.trimmingWhitespace)s' for seconds (units: ms, s, m, h, d)"
         case .unknownUnit(let unit):
             "duration '\(written)' has unknown unit '\(unit)'; use ms, s, m, h or d"
         case .notANumber:

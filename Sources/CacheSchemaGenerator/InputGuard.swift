@@ -1,10 +1,15 @@
 /// Checks a schema file's raw bytes before YAML parsing, so that no input can crash or hang the parser: a size
-/// limit, UTF-8 validity, and a nesting limit (the YAML composer recurses once per nesting level).
+/// limit, UTF-8 validity, a nesting limit (the YAML composer recurses once per nesting level) and an alias budget
+/// (the composer hashes mapping keys with their aliases expanded, so nested aliases grow exponentially: "billion
+/// laughs").
 enum InputGuard {
     /// The largest schema accepted. A 10,000-key schema is about 1 MB.
     static let maximumBytes = 4 * 1024 * 1024
     /// The deepest nesting accepted. A schema needs 5 levels; anything near this limit is not a schema.
     static let maximumDepth = 64
+    /// The most YAML aliases (`*name`) accepted. A schema needs none; with this many, the largest expansion nested
+    /// aliases can build stays under 100,000 nodes.
+    static let maximumAliases = 32
 
     struct Problem: Error, Equatable {
         var message: String
@@ -25,6 +30,7 @@ enum InputGuard {
         }
         let text = String(decoding: bytes, as: UTF8.self)
         if let problem = nestingProblem(text) { return .failure(problem) }
+        if let problem = aliasProblem(text) { return .failure(problem) }
         return .success(text)
     }
 
@@ -74,6 +80,58 @@ enum InputGuard {
         }
         let prefix = String(decoding: bytes[lineStart..<offset], as: UTF8.self)
         return SourceLocation(line: line, column: prefix.unicodeScalars.count + 1)
+    }
+
+    /// Counts the places where a YAML alias can start, and fails past ``maximumAliases``.
+    ///
+    /// It over-counts on purpose and ignores quotes and comments, which a scanner this small cannot follow exactly
+    /// (a missed alias could hang the composer, an extra count costs nothing below the budget): a `*` followed by an
+    /// anchor character (`[0-9A-Za-z_-]`, as libyaml reads them) counts when it is the first non-blank of a line or
+    /// follows `-`, `?`, `:`, `[`, `{` or `,` on its line, the only places where YAML accepts an alias node.
+    static func aliasProblem(_ text: String) -> Problem? {
+        var count = 0
+        var line = 1
+        var column = 0
+        var previous: Unicode.Scalar?
+        var pendingStar = false
+        var starColumn = 0
+        var starCounts = false
+        let indicators: Set<Unicode.Scalar> = ["-", "?", ":", "[", "{", ","]
+        for scalar in text.unicodeScalars {
+            column += 1
+            if pendingStar {
+                pendingStar = false
+                let isAnchorCharacter = scalar.isASCII
+                    && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || scalar == "_" || scalar == "-")
+                if starCounts && isAnchorCharacter {
+                    count += 1
+                    if count > maximumAliases {
+                        return Problem(
+                            message: "schema uses more than \(maximumAliases) YAML aliases ('*name'); a cache schema needs none, and nested aliases expand exponentially ('billion laughs'): write the values out",
+                            location: SourceLocation(line: line, column: starColumn))
+                    }
+                }
+            }
+            switch scalar {
+            case "\n", "\r", "\u{85}", "\u{2028}", "\u{2029}":
+                // Every YAML line break starts a line where an alias can stand first.
+                if scalar == "\n" {
+                    line += 1
+                    column = 0
+                }
+                previous = nil
+            case " ", "\t", "\u{FEFF}":
+                break
+            case "*":
+                pendingStar = true
+                starColumn = column
+                starCounts = previous.map(indicators.contains) ?? true
+                previous = scalar
+            default:
+                previous = scalar
+            }
+        }
+        return nil
     }
 
     /// Estimates nesting from flow brackets and block indentation, outside quotes and comments.

@@ -21,6 +21,8 @@ struct SchemaLoader {
     private(set) var diagnostics: [Diagnostic] = []
     private var comments = CommentExtractor(source: "")
     private var ttlClassesByName: [String: TTLClass] = [:]
+    /// TTL classes declared with an error already reported, so that keys naming them get no second error.
+    private var rejectedTTLClasses: Set<String> = []
 
     init(file: String) {
         self.file = file
@@ -76,7 +78,16 @@ struct SchemaLoader {
             .parser(let context, let problem, let mark, _),
             .composer(let context, let problem, let mark, _):
             var message = "invalid YAML: \(problem)"
-            if let context { message += " (\(context.text) at line \(context.mark.line), column \(context.mark.column))" }
+            if problem == "found character that cannot start any token",
+                let line = SourceLines(text)[mark.line], line.unicodeScalars.dropFirst(max(mark.column - 1, 0)).first == "\t"
+            {
+                message = "invalid YAML: tab character in indentation; indent with spaces, YAML does not allow tabs there"
+            } else if problem.hasPrefix("Maximum nesting level reached") {
+                // libyaml's own limit (1000 levels), for nesting the pre-scan could not see; its text names a C call.
+                message = "invalid YAML: nesting is too deep; a cache schema needs about 5 levels"
+            } else if let context {
+                message += " (\(context.text) at line \(context.mark.line), column \(context.mark.column))"
+            }
             self.error(message, at: SourceLocation(line: max(mark.line, 1), column: max(mark.column, 1)))
         case .reader(let problem, let offset, _, let yaml):
             var location = SourceLocation(line: 1, column: 1)
@@ -228,8 +239,14 @@ struct SchemaLoader {
     private mutating func readTTLClasses(_ mapping: Node.Mapping) -> [TTLClass] {
         var result: [TTLClass] = []
         for (nameNode, valueNode) in mapping {
-            guard let name = readName(nameNode, what: "TTL class") else { continue }
-            guard let duration = readDuration(valueNode) else { continue }
+            guard let name = readName(nameNode, what: "TTL class") else {
+                if let written = scalarString(nameNode) { rejectedTTLClasses.insert(written) }
+                continue
+            }
+            guard let duration = readDuration(valueNode) else {
+                rejectedTTLClasses.insert(name)
+                continue
+            }
             result.append(TTLClass(
                 name: name,
                 swiftName: SwiftNaming.lowerCamelCase(name),
@@ -264,9 +281,13 @@ struct SchemaLoader {
         let fields = readFields(mapping, allowed: Self.entityFields, context: "entity '\(name)'")
 
         var identity: [Parameter] = []
+        // Names declared with an error already reported: patterns using them get no second error.
+        var rejectedIdentity: Set<String> = []
+        // Whether a key or related pattern was dropped for an error, so that unused-id checks would be noise.
+        var incomplete = false
         if let idNode = fields["id"] {
             if case .mapping(let idMapping) = idNode {
-                identity = readParameters(idMapping, owner: "entity '\(name)'", allowDefaults: false)
+                identity = readParameters(idMapping, owner: "entity '\(name)'", allowDefaults: false, rejected: &rejectedIdentity)
             } else if !isNull(idNode) {
                 error("'id' of entity '\(name)' must map parameter names to types, e.g. '{ user_id: UUID }'; found \(describe(idNode))", at: location(of: idNode))
             }
@@ -278,15 +299,21 @@ struct SchemaLoader {
             if let keysMapping = expectMapping(keysNode, what: "'keys' of entity '\(name)'") {
                 if keysMapping.count == 0 {
                     error("entity '\(name)' declares no keys; add at least one under 'keys:'", at: location(of: keysNode))
+                    incomplete = true
                 }
                 for (keyNameNode, keyValueNode) in keysMapping {
-                    if let key = readKey(nameNode: keyNameNode, valueNode: keyValueNode, entity: name, identity: identity, defaultTTL: defaultTTL) {
+                    if let key = readKey(nameNode: keyNameNode, valueNode: keyValueNode, entity: name, identity: identity, rejectedIdentity: rejectedIdentity, defaultTTL: defaultTTL) {
                         keys.append(key)
+                    } else {
+                        incomplete = true
                     }
                 }
+            } else {
+                incomplete = true
             }
         } else {
             error("entity '\(name)' has no 'keys:'; declare its cache keys", at: location(of: nameNode))
+            incomplete = true
         }
 
         var related: [Pattern] = []
@@ -298,18 +325,21 @@ struct SchemaLoader {
             default:
                 error("'related' must be a list of glob patterns such as [\"user:{user_id}:*\"]; found \(describe(relatedNode))", at: location(of: relatedNode))
                 items = []
+                incomplete = true
             }
             for item in items {
                 guard let text = scalarString(item) else {
                     error("a related pattern must be a string such as \"user:{user_id}:*\"; found \(describe(item))", at: location(of: item))
+                    incomplete = true
                     continue
                 }
                 switch PatternParser.parse(text, kind: .glob, at: contentLocation(of: item)) {
                 case .failure(let problem):
                     error(problem.message, at: problem.location)
+                    incomplete = true
                 case .success(let pattern):
-                    var valid = true
-                    for case .placeholder(let placeholder, let at) in pattern.segments where !identityNames.contains(placeholder) {
+                    var valid = !pattern.placeholders.contains(where: rejectedIdentity.contains)
+                    for case .placeholder(let placeholder, let at) in pattern.segments where !identityNames.contains(placeholder) && !rejectedIdentity.contains(placeholder) {
                         let declared = identity.map(\.name)
                         let hint = declared.isEmpty ? "entity '\(name)' has no id parameters" : "its id parameters are: \(declared.joined(separator: ", "))"
                         error("related pattern uses '{\(placeholder)}', but a related pattern can use only the entity's id parameters; \(hint)" + Suggestions.didYouMean(placeholder, among: declared), at: at)
@@ -322,6 +352,8 @@ struct SchemaLoader {
                     if valid {
                         checkSeparators(pattern, types: Dictionary(uniqueKeysWithValues: identity.map { ($0.name, $0.type) }))
                         related.append(pattern)
+                    } else {
+                        incomplete = true
                     }
                 }
             }
@@ -331,7 +363,7 @@ struct SchemaLoader {
         // (often a misspelt id parameter) this would only repeat the same mistake, so it waits for that fix.
         let used = Set(keys.flatMap(\.pattern.placeholders) + related.flatMap(\.placeholders))
         let hadUndeclared = diagnostics.count > diagnosticsBefore && diagnostics[diagnosticsBefore...].contains { $0.message.contains("is not declared") }
-        for parameter in identity where !used.contains(parameter.name) && !hadUndeclared {
+        for parameter in identity where !used.contains(parameter.name) && !hadUndeclared && !incomplete {
             error("id parameter '\(parameter.name)' of entity '\(name)' is used by none of its key or related patterns; use it as '{\(parameter.name)}' or remove it", at: parameter.location)
         }
 
@@ -348,7 +380,7 @@ struct SchemaLoader {
 
     // MARK: - Keys
 
-    private mutating func readKey(nameNode: Node, valueNode: Node, entity: String, identity: [Parameter], defaultTTL: Milliseconds) -> Key? {
+    private mutating func readKey(nameNode: Node, valueNode: Node, entity: String, identity: [Parameter], rejectedIdentity: Set<String>, defaultTTL: Milliseconds) -> Key? {
         guard let name = readName(nameNode, what: "key") else { return nil }
         if Self.reservedKeyNames.contains(SwiftNaming.lowerCamelCase(name)) {
             error("key name '\(name)' is reserved by generated code (CacheKeys.\(SwiftNaming.lowerCamelCase(name))); choose another name", at: location(of: nameNode))
@@ -358,9 +390,10 @@ struct SchemaLoader {
         let fields = readFields(mapping, allowed: Self.keyFields, context: "key '\(name)'")
 
         var parameters: [Parameter] = []
+        var rejected = rejectedIdentity
         if let paramsNode = fields["params"] {
             if case .mapping(let paramsMapping) = paramsNode {
-                parameters = readParameters(paramsMapping, owner: "key '\(name)'", allowDefaults: true)
+                parameters = readParameters(paramsMapping, owner: "key '\(name)'", allowDefaults: true, rejected: &rejected)
             } else if !isNull(paramsNode) {
                 error("'params' of key '\(name)' must map parameter names to types, e.g. '{ page: Int }'; found \(describe(paramsNode))", at: location(of: paramsNode))
             }
@@ -368,6 +401,7 @@ struct SchemaLoader {
         for parameter in parameters where identity.contains(where: { $0.name == parameter.name }) {
             error("parameter '\(parameter.name)' of key '\(name)' is already an id parameter of entity '\(entity)'; remove it from 'params'", at: parameter.location)
         }
+        parameters.removeAll { parameter in identity.contains { $0.name == parameter.name } }
 
         var pattern: Pattern?
         if let patternNode = fields["pattern"] {
@@ -390,6 +424,8 @@ struct SchemaLoader {
             if let text = scalarString(ttlNode) {
                 if let ttlClass = ttlClassesByName[text] {
                     ttl = .named(ttlClass.name, ttlClass.duration)
+                } else if rejectedTTLClasses.contains(text) {
+                    // The class's own error is reported where it is declared.
                 } else if text.first.map({ $0.isASCII && $0.isNumber }) ?? false || text.hasPrefix("-") {
                     if let duration = readDuration(ttlNode) { ttl = .literal(duration.written, duration.milliseconds) }
                 } else {
@@ -412,7 +448,7 @@ struct SchemaLoader {
         }
 
         guard let pattern else { return nil }
-        checkPlaceholders(pattern, key: name, entity: entity, identity: identity, parameters: parameters)
+        checkPlaceholders(pattern, key: name, entity: entity, identity: identity, parameters: parameters, rejected: rejected)
         var types: [String: ParameterType] = [:]
         for parameter in identity + parameters { types[parameter.name] = parameter.type }
         checkSeparators(pattern, types: types)
@@ -432,13 +468,14 @@ struct SchemaLoader {
             documentation: comments.documentation(forLine: location(of: nameNode).line))
     }
 
-    private mutating func checkPlaceholders(_ pattern: Pattern, key: String, entity: String, identity: [Parameter], parameters: [Parameter]) {
+    /// `rejected` holds names declared with an error already reported; placeholders naming them get no second error.
+    private mutating func checkPlaceholders(_ pattern: Pattern, key: String, entity: String, identity: [Parameter], parameters: [Parameter], rejected: Set<String>) {
         let declared = identity.map(\.name) + parameters.map(\.name)
         var seen: Set<String> = []
         for case .placeholder(let name, let at) in pattern.segments {
             if !seen.insert(name).inserted {
                 error("placeholder '{\(name)}' appears twice in the pattern of key '\(key)'; use each parameter once", at: at)
-            } else if !declared.contains(name) {
+            } else if !declared.contains(name) && !rejected.contains(name) {
                 error("placeholder '{\(name)}' in key '\(key)' is not declared; add it to the key's 'params' or to the id of entity '\(entity)'" + Suggestions.didYouMean(name, among: declared), at: at)
             }
         }
@@ -465,22 +502,30 @@ struct SchemaLoader {
 
     // MARK: - Parameters
 
-    private mutating func readParameters(_ mapping: Node.Mapping, owner: String, allowDefaults: Bool) -> [Parameter] {
+    /// Reads parameter declarations; the names of those refused with an error go into `rejected`.
+    private mutating func readParameters(_ mapping: Node.Mapping, owner: String, allowDefaults: Bool, rejected: inout Set<String>) -> [Parameter] {
         var result: [Parameter] = []
         for (nameNode, valueNode) in mapping {
-            guard let name = readName(nameNode, what: "parameter") else { continue }
+            guard let name = readName(nameNode, what: "parameter") else {
+                if let written = scalarString(nameNode) { rejected.insert(written) }
+                continue
+            }
             var typeNode = valueNode
             var defaultNode: Node?
             if case .mapping(let detail) = valueNode {
                 let fields = readFields(detail, allowed: Self.parameterFields, context: "parameter '\(name)'")
                 guard let type = fields["type"] else {
                     error("parameter '\(name)' has no 'type'; write e.g. '{ type: Int, default: 1 }'", at: location(of: valueNode))
+                    rejected.insert(name)
                     continue
                 }
                 typeNode = type
                 defaultNode = fields["default"]
             }
-            guard let type = readParameterType(typeNode, parameter: name) else { continue }
+            guard let type = readParameterType(typeNode, parameter: name) else {
+                rejected.insert(name)
+                continue
+            }
             var defaultValue: DefaultValue?
             if let defaultNode {
                 if !allowDefaults {

@@ -100,8 +100,10 @@ struct SwiftRenderer {
         }
     }
 
+    /// The local holding a parameter's encoded value. Argument labels never start with `_` (schema names start with
+    /// a letter), so it cannot shadow another argument, as `userPart` did for parameters `user` and `user_part`.
     private func valueVariable(_ name: String) -> String {
-        SwiftNaming.lowerCamelCase(name) + "Part"
+        "_" + SwiftNaming.lowerCamelCase(name)
     }
 
     /// A Swift expression concatenating a pattern's literals and encoded values.
@@ -189,7 +191,7 @@ struct SwiftRenderer {
                     doc.append("The schema declares no value type: choose it at the call site, e.g. `as: MyValue.self`.")
                     returnType = "CacheKey<Value>"
                     generic = "<Value>"
-                    parameters += (parameters.isEmpty ? "" : ", ") + "as valueType: Value.Type = Value.self"
+                    parameters += (parameters.isEmpty ? "" : ", ") + "as _: Value.Type = Value.self"
                 }
                 out.docComment(doc)
                 out.block("\(a) static func \(key.swiftName)\(generic)(\(parameters)) -> \(returnType)") { out in
@@ -359,7 +361,7 @@ struct SwiftRenderer {
                 out.docComment(doc)
                 let call = entity.identity.map { "\($0.swiftName): \($0.swiftName)" }.joined(separator: ", ")
                 out.block("\(a) func invalidate\(entity.swiftTypeName)(\(parameterList(entity.identity))) async throws") { out in
-                    out.line("try await target.invalidate(CacheInvalidations.\(entity.swiftName)(\(call)))")
+                    out.line("try await self.target.invalidate(CacheInvalidations.\(entity.swiftName)(\(call)))")
                 }
             }
             out.line()

@@ -1,0 +1,368 @@
+import Logging
+import NIOCore
+import NIOPosix
+import RESP
+import ServiceLifecycle
+import Synchronization
+
+/// A pooled, pipelining Redis client: the entry point applications hold.
+///
+/// Commands from many tasks share a few connections: each command goes to the least busy open connection, and
+/// another connection is opened (up to the pool's maximum) when the least busy one has more than the pipeline
+/// threshold in flight. Connections are opened on first use and reopened after a drop, with exponential backoff.
+/// While the server is unreachable and the pool is backing off, commands fail at once with the last connection error
+/// (kind `poolUnavailable`) instead of waiting: a cache in front of a database should fall through immediately.
+///
+/// `run()` (a swift-service-lifecycle `Service`) adds upkeep: idle connections beyond the minimum are closed, idle
+/// connections are health-checked with `PING`, the minimum is kept open, and graceful shutdown closes everything. The
+/// client also works without `run()`; call ``shutdown()`` when done.
+public final class RedisClient: Sendable, Service, RedisCommandSending {
+    /// Where and how each connection connects.
+    public let configuration: RedisConnectionConfiguration
+    /// How the pool behaves.
+    public let poolConfiguration: RedisPoolConfiguration
+    private let eventLoopGroup: any EventLoopGroup
+    private let logger: Logger
+    private let metrics: RedisClientMetrics
+    private let state = Mutex(PoolState())
+
+    private struct Slot {
+        let id: Int
+        let connection: RedisConnection
+        var inFlight: Int
+        var lastUsed: NIODeadline
+    }
+
+    private struct Waiter {
+        let id: Int
+        let continuation: CheckedContinuation<(RedisConnection, Int), any Error>
+    }
+
+    private struct PoolState {
+        var slots: [Slot] = []
+        var connecting = 0
+        var waiters: [Waiter] = []
+        var nextID = 0
+        var failures = 0
+        var lastError: RedisError?
+        var retryAt: NIODeadline?
+        var isShutDown = false
+    }
+
+    /// Creates a client. No connection is opened until the first command (or `run()`).
+    ///
+    /// - Parameters:
+    ///   - configuration: Where and how to connect.
+    ///   - pool: Pool sizes, idle and health-check periods, backoff.
+    ///   - eventLoopGroup: The event loops connections run on.
+    ///   - logger: Connection events; never passwords, keys or values.
+    public init(
+        configuration: RedisConnectionConfiguration,
+        pool: RedisPoolConfiguration = RedisPoolConfiguration(),
+        eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        logger: Logger = Logger(label: "cache-schema.redis")
+    ) {
+        self.configuration = configuration
+        self.poolConfiguration = pool
+        self.eventLoopGroup = eventLoopGroup
+        self.logger = logger
+        self.metrics = RedisClientMetrics()
+    }
+
+    /// Creates a client from a `redis://` or `rediss://` URL.
+    public convenience init(url: String, pool: RedisPoolConfiguration = RedisPoolConfiguration(), logger: Logger = Logger(label: "cache-schema.redis")) throws(RedisError) {
+        self.init(configuration: try RedisConnectionConfiguration(url: url), pool: pool, logger: logger)
+    }
+
+    // MARK: Commands
+
+    /// Sends one command through the pool and returns its reply; a server error reply is a value, not thrown.
+    ///
+    /// - Parameters:
+    ///   - command: The encoded command.
+    ///   - timeout: The deadline from now, covering the wait for a connection too; the configuration's
+    ///     `commandTimeout` when `nil`.
+    /// - Throws: ``RedisError`` (`timeout`, `poolUnavailable`, `connectionClosed`, `shutDown`, …) or
+    ///   `CancellationError`.
+    public func send(_ command: RedisCommand, timeout: Duration? = nil) async throws -> RESPValue {
+        let start = NIODeadline.now()
+        let deadline = start + TimeAmount(timeout ?? configuration.commandTimeout)
+        let (connection, slot) = try await lease(deadline: deadline)
+        defer { release(slot) }
+        do {
+            let reply = try await connection.sendUntil(command, deadline: deadline)
+            metrics.record(command: command.name, start: start, failed: reply.errorMessage != nil)
+            return reply
+        } catch let error as RedisError {
+            metrics.recordFailure(command: command.name, start: start, kind: error.kind)
+            throw error
+        }
+    }
+
+    /// Sends several commands in one write on one connection; each reply in order.
+    public func batch(_ commands: [RedisCommand], timeout: Duration? = nil) async throws -> [Result<RESPValue, RedisError>] {
+        let deadline = NIODeadline.now() + TimeAmount(timeout ?? configuration.commandTimeout)
+        let (connection, slot) = try await lease(deadline: deadline)
+        defer { release(slot) }
+        return try await connection.batch(commands, timeout: .nanoseconds(max(0, (deadline - .now()).nanoseconds)))
+    }
+
+    /// Runs commands as one `MULTI` … `EXEC` transaction on one connection.
+    public func transaction(_ commands: [RedisCommand], timeout: Duration? = nil) async throws -> [Result<RESPValue, RedisError>] {
+        let deadline = NIODeadline.now() + TimeAmount(timeout ?? configuration.commandTimeout)
+        let (connection, slot) = try await lease(deadline: deadline)
+        defer { release(slot) }
+        return try await connection.transaction(commands, timeout: .nanoseconds(max(0, (deadline - .now()).nanoseconds)))
+    }
+
+    /// Opens a connection outside the pool, for state that belongs to one connection (CLIENT TRACKING). The caller
+    /// closes it.
+    public func makeDedicatedConnection(onPush: (@Sendable (RESPValue) -> Void)? = nil) async throws -> RedisConnection {
+        try await RedisConnection.connect(configuration: configuration, eventLoop: eventLoopGroup.any(), logger: logger, onPush: onPush)
+    }
+
+    /// The number of open pooled connections.
+    public var openConnectionCount: Int { state.withLock { $0.slots.count } }
+
+    // MARK: Pool
+
+    private enum LeaseAction {
+        case use(RedisConnection, Int, grow: Bool)
+        case wait(connect: Bool)
+        case fail(RedisError)
+    }
+
+    private func lease(deadline: NIODeadline) async throws -> (RedisConnection, Int) {
+        let now = NIODeadline.now()
+        let action = state.withLock { state -> LeaseAction in
+            if state.isShutDown { return .fail(RedisError(.shutDown, "the client was shut down", address: configuration.address)) }
+            var best: Int?
+            for index in state.slots.indices where best.map({ state.slots[index].inFlight < state.slots[$0].inFlight }) ?? true {
+                best = index
+            }
+            if let best {
+                state.slots[best].inFlight += 1
+                let grow = state.slots[best].inFlight > poolConfiguration.pipelineThreshold
+                    && state.connecting == 0 && state.slots.count < poolConfiguration.maximumConnections
+                if grow { state.connecting += 1 }
+                return .use(state.slots[best].connection, state.slots[best].id, grow: grow)
+            }
+            if let retryAt = state.retryAt, now < retryAt, let lastError = state.lastError {
+                return .fail(RedisError(.poolUnavailable, "no connection to Redis (retrying in \((retryAt - now).nanoseconds / 1_000_000) ms): \(lastError.message)", address: configuration.address))
+            }
+            let connect = state.connecting == 0
+            if connect { state.connecting += 1 }
+            return .wait(connect: connect)
+        }
+        switch action {
+        case .use(let connection, let id, let grow):
+            if grow { openConnection() }
+            return (connection, id)
+        case .fail(let error):
+            throw error
+        case .wait(let connect):
+            if connect { openConnection() }
+            return try await waitForConnection(deadline: deadline)
+        }
+    }
+
+    private func waitForConnection(deadline: NIODeadline) async throws -> (RedisConnection, Int) {
+        let waitStart = NIODeadline.now()
+        let id = state.withLock { state -> Int in
+            state.nextID += 1
+            return state.nextID
+        }
+        defer { metrics.recordPoolWait(start: waitStart) }
+        let timer = eventLoopGroup.any().scheduleTask(deadline: deadline) {
+            self.failWaiter(id, RedisError(.poolUnavailable, "no connection became available before the command's deadline", address: self.configuration.address))
+        }
+        defer { timer.cancel() }
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                let cancelled = state.withLock { state -> Bool in
+                    if state.isShutDown { return true }
+                    state.waiters.append(Waiter(id: id, continuation: continuation))
+                    return false
+                }
+                if cancelled { continuation.resume(throwing: RedisError(.shutDown, "the client was shut down", address: configuration.address)) }
+            }
+        } onCancel: {
+            failWaiter(id, CancellationError())
+        }
+    }
+
+    private func failWaiter(_ id: Int, _ error: any Error) {
+        let waiter = state.withLock { state -> Waiter? in
+            guard let index = state.waiters.firstIndex(where: { $0.id == id }) else { return nil }
+            return state.waiters.remove(at: index)
+        }
+        waiter?.continuation.resume(throwing: error)
+    }
+
+    private func release(_ slotID: Int) {
+        let now = NIODeadline.now()
+        state.withLock { state in
+            if let index = state.slots.firstIndex(where: { $0.id == slotID }) {
+                state.slots[index].inFlight -= 1
+                state.slots[index].lastUsed = now
+            }
+        }
+    }
+
+    /// Opens one connection in the background; `connecting` was already counted by the caller.
+    private func openConnection(after delay: Duration = .zero) {
+        Task {
+            if delay > .zero { try? await Task.sleep(for: delay) }
+            await self.connectOnce()
+        }
+    }
+
+    private func connectOnce() async {
+        do {
+            let connection = try await RedisConnection.connect(configuration: configuration, eventLoop: eventLoopGroup.any(), logger: logger)
+            let (accepted, id, waiters) = state.withLock { state -> (Bool, Int, [Waiter]) in
+                state.connecting -= 1
+                guard !state.isShutDown else { return (false, 0, []) }
+                state.failures = 0
+                state.lastError = nil
+                state.retryAt = nil
+                state.nextID += 1
+                let waiters = state.waiters
+                state.waiters = []
+                state.slots.append(Slot(id: state.nextID, connection: connection, inFlight: waiters.count, lastUsed: .now()))
+                return (true, state.nextID, waiters)
+            }
+            guard accepted else {
+                await connection.close()
+                return
+            }
+            metrics.connectionOpened()
+            logger.info("redis connection opened", metadata: ["address": "\(configuration.address)", "resp": "\(connection.protocolVersion)"])
+            connection.closeFuture.whenComplete { _ in self.connectionClosed(id) }
+            for waiter in waiters { waiter.continuation.resume(returning: (connection, id)) }
+        } catch {
+            let redisError = (error as? RedisError) ?? RedisError(.connectionFailed, "\(error)", address: configuration.address)
+            let (waiters, retry) = state.withLock { state -> ([Waiter], Duration?) in
+                state.connecting -= 1
+                state.failures += 1
+                state.lastError = redisError
+                let backoff = backoffDelay(failures: state.failures)
+                state.retryAt = .now() + TimeAmount(backoff)
+                let waiters = state.waiters
+                state.waiters = []
+                // Keep trying in the background while fewer than the minimum are open.
+                if !state.isShutDown && state.slots.count + state.connecting < poolConfiguration.minimumConnections {
+                    state.connecting += 1
+                    return (waiters, backoff)
+                }
+                return (waiters, nil)
+            }
+            metrics.connectFailed()
+            logger.warning("redis connection failed", metadata: ["address": "\(configuration.address)", "error": "\(redisError.message)"])
+            let poolError = RedisError(.poolUnavailable, "no connection to Redis: \(redisError.message)", address: configuration.address)
+            for waiter in waiters { waiter.continuation.resume(throwing: poolError) }
+            if let retry { openConnection(after: retry) }
+        }
+    }
+
+    private func connectionClosed(_ id: Int) {
+        let reconnect = state.withLock { state -> Bool in
+            state.slots.removeAll { $0.id == id }
+            guard !state.isShutDown, state.slots.count + state.connecting < poolConfiguration.minimumConnections else { return false }
+            state.connecting += 1
+            return true
+        }
+        metrics.connectionClosed()
+        logger.info("redis connection closed", metadata: ["address": "\(configuration.address)"])
+        if reconnect { openConnection() }
+    }
+
+    private func backoffDelay(failures: Int) -> Duration {
+        let base = poolConfiguration.initialBackoff * (1 << min(failures - 1, 16))
+        let capped = min(base, poolConfiguration.maximumBackoff)
+        // Up to 20% jitter so that many clients do not reconnect in lockstep.
+        return capped * Double.random(in: 0.8...1.0)
+    }
+
+    // MARK: Lifecycle
+
+    /// Runs pool upkeep until graceful shutdown or cancellation, then shuts the client down.
+    public func run() async throws {
+        ensureMinimum()
+        let period = min(poolConfiguration.healthCheckInterval, poolConfiguration.idleTimeout) / 2
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: max(period, .milliseconds(10)))
+                if Task.isCancelled { break }
+                await self.upkeep()
+            }
+        }
+        await shutdown()
+    }
+
+    private func ensureMinimum() {
+        let missing = state.withLock { state -> Int in
+            guard !state.isShutDown else { return 0 }
+            let missing = max(0, poolConfiguration.minimumConnections - state.slots.count - state.connecting)
+            state.connecting += missing
+            return missing
+        }
+        for _ in 0..<missing { openConnection() }
+    }
+
+    /// Closes idle connections beyond the minimum and pings idle ones; reopens up to the minimum.
+    func upkeep() async {
+        let now = NIODeadline.now()
+        let idleLimit = TimeAmount(poolConfiguration.idleTimeout)
+        let checkLimit = TimeAmount(poolConfiguration.healthCheckInterval)
+        let (toClose, toCheck) = state.withLock { state -> ([RedisConnection], [RedisConnection]) in
+            var close: [RedisConnection] = []
+            var keep = state.slots.count
+            for slot in state.slots where slot.inFlight == 0 && now - slot.lastUsed > idleLimit && keep > poolConfiguration.minimumConnections {
+                close.append(slot.connection)
+                keep -= 1
+            }
+            let closing = Set(close.map(ObjectIdentifier.init))
+            state.slots.removeAll { closing.contains(ObjectIdentifier($0.connection)) }
+            let check = state.slots.filter { $0.inFlight == 0 && now - $0.lastUsed > checkLimit }.map(\.connection)
+            return (close, check)
+        }
+        for connection in toClose { await connection.close() }
+        for connection in toCheck {
+            do {
+                _ = try await connection.execute(RedisCommand("PING"))
+            } catch {
+                logger.warning("redis health check failed; closing the connection", metadata: ["address": "\(configuration.address)", "error": "\(error)"])
+                await connection.close()
+            }
+        }
+        ensureMinimum()
+    }
+
+    /// Stops the client: waiting callers fail with `shutDown`, connections close once their in-flight commands are
+    /// answered (or after the command timeout).
+    public func shutdown() async {
+        let (slots, waiters) = state.withLock { state -> ([Slot], [Waiter]) in
+            state.isShutDown = true
+            defer {
+                state.slots = []
+                state.waiters = []
+            }
+            return (state.slots, state.waiters)
+        }
+        for waiter in waiters { waiter.continuation.resume(throwing: RedisError(.shutDown, "the client was shut down", address: configuration.address)) }
+        let drainDeadline = NIODeadline.now() + TimeAmount(configuration.commandTimeout)
+        for slot in slots {
+            while await slot.connection.inFlightCount() > 0 && NIODeadline.now() < drainDeadline {
+                try? await Task.sleep(for: .milliseconds(5))
+            }
+            await slot.connection.close()
+        }
+    }
+}
+
+extension RedisConnection {
+    func sendUntil(_ command: RedisCommand, deadline: NIODeadline) async throws -> RESPValue {
+        try await send(command, timeout: .nanoseconds(max(0, (deadline - .now()).nanoseconds)))
+    }
+}

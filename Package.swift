@@ -69,6 +69,18 @@ let package = Package(
             capability: .buildTool(),
             dependencies: ["cache-schema-build-tool"]
         ),
+        .target(
+            name: "RedisTestSupport",
+            path: "Tests/RedisTestSupport"
+        ),
+        .testTarget(
+            name: "RedisClientTests",
+            dependencies: [
+                "RedisClient",
+                "RedisTestSupport",
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         .testTarget(
             name: "RESPTests",
             dependencies: ["RESP"]
@@ -79,7 +91,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CacheSchemaGeneratorTests",
-            dependencies: ["CacheSchemaGenerator"],
+            dependencies: ["CacheSchemaGenerator", .product(name: "Yams", package: "Yams")],
             exclude: ["Fixtures", "Snippets", "Golden"]
         ),
         .testTarget(

@@ -116,6 +116,10 @@ public struct CacheSchemaDescription: Sendable, Hashable, Codable {
         for keyName in entityDescription.keys {
             guard let descriptor = key(named: keyName) else { continue }
             let template = CachePatternTemplate(descriptor.pattern)
+            // A key whose pattern lacks part of the identity cannot be narrowed to this instance; a glob over the
+            // missing part would delete every instance's keys. The generator warns about such keys instead.
+            let placeholders = Set(template.placeholders)
+            guard entityDescription.identity.allSatisfy({ placeholders.contains($0.name) }) else { continue }
             let rendered = template.render(encoded, unbound: "*")
             if template.placeholders.allSatisfy({ encoded[$0] != nil }) {
                 keys.append(.init(name: keyName, rawValue: qualify(rendered)))

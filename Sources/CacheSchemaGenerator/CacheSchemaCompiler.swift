@@ -32,6 +32,10 @@ public struct CompilationResult: Sendable {
 
 /// The generator's entry point: schema bytes in, diagnostics and Swift out. No I/O except reading the schema file.
 public enum CacheSchemaCompiler {
+    /// The most diagnostics reported for one file; past it, one last error says how many more there are. A file
+    /// with thousands of problems is not a schema, and printing them all would bury the first ones.
+    public static let maximumDiagnostics = 100
+
     /// Checks a schema given as bytes, and renders Swift when `generate` is set and there is no error.
     ///
     /// - Parameters:
@@ -46,10 +50,10 @@ public enum CacheSchemaCompiler {
         options: GeneratorOptions = GeneratorOptions()
     ) -> CompilationResult {
         let loaded = SchemaLoader.load(bytes: bytes, file: file)
-        var result = CompilationResult(file: file, source: loaded.source, diagnostics: loaded.diagnostics)
+        var result = CompilationResult(file: file, source: loaded.source, diagnostics: limited(loaded.diagnostics))
         guard let schema = loaded.schema else { return result }
         let analysis = SchemaAnalyzer.analyze(schema)
-        result.diagnostics = (loaded.diagnostics + analysis.diagnostics).sorted(by: SchemaLoader.order)
+        result.diagnostics = limited((loaded.diagnostics + analysis.diagnostics).sorted(by: SchemaLoader.order))
         guard !result.hasErrors else { return result }
         result.schema = schema
         result.analysis = analysis
@@ -62,6 +66,16 @@ public enum CacheSchemaCompiler {
             result.swiftSource = renderer.render()
         }
         return result
+    }
+
+    /// The first ``maximumDiagnostics`` of sorted diagnostics, and an error in place of the rest.
+    static func limited(_ diagnostics: [Diagnostic]) -> [Diagnostic] {
+        guard diagnostics.count > maximumDiagnostics else { return diagnostics }
+        let first = diagnostics[maximumDiagnostics]
+        let rest = diagnostics.count - maximumDiagnostics
+        return Array(diagnostics.prefix(maximumDiagnostics)) + [
+            Diagnostic(.error, "\(rest) more problem\(rest == 1 ? "" : "s") not shown; fix the ones above and check again", file: first.file, at: first.location),
+        ]
     }
 
     /// Checks a schema given as text.

@@ -24,10 +24,20 @@ struct CommentExtractor {
         return above
     }
 
-    /// The leading comment block of the file, when it stands apart from the first content line.
+    /// The leading comment block of the file, when it stands apart from the first content line. Editor directives
+    /// at the very top (`# yaml-language-server: $schema=…`), and blank lines after them, are not part of it.
     func fileDocumentation() -> [String] {
         var block: [String] = []
         var index = 1
+        var sawDirective = false
+        while let text = lines[index] {
+            if let comment = Self.fullLineComment(text), Self.isEditorDirective(comment) {
+                sawDirective = true
+            } else if !(sawDirective && text.allSatisfy(\.isWhitespace)) {
+                break
+            }
+            index += 1
+        }
         while let text = lines[index] {
             if let comment = Self.fullLineComment(text) {
                 block.append(comment)
@@ -39,6 +49,11 @@ struct CommentExtractor {
             index += 1
         }
         return block
+    }
+
+    /// Whether a comment is an instruction to an editor rather than documentation.
+    static func isEditorDirective(_ comment: String) -> Bool {
+        comment.hasPrefix("yaml-language-server:")
     }
 
     static func fullLineComment(_ line: Substring) -> String? {

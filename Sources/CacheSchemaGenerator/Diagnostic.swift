@@ -56,12 +56,32 @@ public struct Diagnostic: Sendable, Hashable, Codable, CustomStringConvertible {
     /// The diagnostic line followed by the offending source line and a caret under the column, when the source is
     /// at hand.
     public func rendered(source: String?) -> String {
-        guard let source else { return description }
-        let lines = SourceLines(source)
-        guard let line = lines[location.line] else { return description }
-        let shown = String(line.unicodeScalars.prefix(240).map { $0.properties.isWhitespace ? " " : Character($0) })
+        guard let source, let line = Self.shownPrefix(ofLine: location.line, in: source) else { return description }
+        let shown = String(line.unicodeScalars.map { $0.properties.isWhitespace ? " " : Character($0) })
         let caretColumn = min(max(location.column, 1), shown.unicodeScalars.count + 1)
         return description + "\n" + shown + "\n" + String(repeating: " ", count: caretColumn - 1) + "^"
+    }
+}
+
+extension Diagnostic {
+    /// The first 240 scalars of line `number`, found without splitting the whole source: rendering many diagnostics
+    /// of a large file must not cost the file's size for each of them.
+    static func shownPrefix(ofLine number: Int, in source: String) -> Substring? {
+        guard number >= 1 else { return nil }
+        var source = source
+        return source.withUTF8 { bytes -> Substring? in
+            var start = 0
+            for _ in 1..<number {
+                guard let newline = bytes[start...].firstIndex(of: UInt8(ascii: "\n")) else { return nil }
+                start = newline + 1
+            }
+            // 240 scalars take at most 960 bytes; a cut sequence at the end decodes to U+FFFD and is dropped.
+            let window = bytes[start..<min(bytes.count, start + 240 * 4)]
+            var end = window.firstIndex(of: UInt8(ascii: "\n")) ?? window.endIndex
+            if end > start, bytes[end - 1] == UInt8(ascii: "\r") { end -= 1 }
+            let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
+            return Substring(text.unicodeScalars.prefix(240))
+        }
     }
 }
 

@@ -19,6 +19,10 @@ enum PatternParser {
         return character.isLetter || character.isNumber || literalPunctuation.contains(character)
     }
 
+    /// The longest pattern accepted, in characters. Real key patterns are a few dozen; a longer one is a mistake, and
+    /// each character costs memory in every concrete key and work in the ambiguity check.
+    static let maximumLength = 1024
+
     struct Problem: Error, Equatable {
         var message: String
         var location: SourceLocation
@@ -28,6 +32,10 @@ enum PatternParser {
     static func parse(_ text: String, kind: Kind, at location: SourceLocation) -> Result<Pattern, Problem> {
         guard !text.isEmpty else {
             return .failure(Problem(message: "a pattern is empty; write e.g. 'user:{user_id}'", location: location))
+        }
+        let length = text.unicodeScalars.count
+        guard length <= maximumLength else {
+            return .failure(Problem(message: "a pattern is \(length) characters long; the limit is \(maximumLength)", location: location))
         }
         var segments: [Pattern.Segment] = []
         var literal = ""

@@ -39,9 +39,14 @@ enum SchemaAnalyzer {
         }
         let qualified = { (text: String) in schema.namespace.map { "\($0):\(text)" } ?? text }
 
+        let keyPrefixes = keys.map(\.pattern.literalPrefix)
+        let keySuffixes = keys.map(\.pattern.literalSuffix)
+        let index = PrefixIndex(prefixes: keyPrefixes)
+        func suffixesAgree(_ a: String, _ b: String) -> Bool { a.hasSuffix(b) || b.hasSuffix(a) }
+
         // 1. Ambiguity: two keys that can produce the same concrete key.
         for j in keys.indices {
-            for i in 0..<j where mayOverlap(keys[i].pattern, keys[j].pattern) {
+            for i in index.candidates(compatibleWith: keyPrefixes[j]).sorted() where i < j && suffixesAgree(keySuffixes[i], keySuffixes[j]) {
                 if let example = languages[i].commonMember(with: languages[j]) {
                     diagnostics.append(Diagnostic(
                         .error,
@@ -53,7 +58,7 @@ enum SchemaAnalyzer {
 
         // 2. Which invalidation reaches which key.
         var reach: [String: [Reach]] = [:]
-        var relatedMatches: [Pattern: Int] = [:]
+        var relatedMatched: Set<Int> = []
         var relatedLanguages: [(entity: Entity, pattern: Pattern, language: KeyLanguage)] = []
         for entity in schema.entities {
             let identityTypes = Dictionary(entity.identity.map { ($0.name, $0.type) }, uniquingKeysWith: { first, _ in first })
@@ -61,7 +66,17 @@ enum SchemaAnalyzer {
                 relatedLanguages.append((entity, pattern, KeyLanguage(pattern, types: identityTypes, prefix: schema.namespace)))
             }
         }
-        for (index, key) in keys.enumerated() {
+        var relatedReaching: [Int: [Int]] = [:]
+        for (relatedIndex, related) in relatedLanguages.enumerated() {
+            let suffix = related.pattern.literalSuffix
+            for keyIndex in index.candidates(compatibleWith: related.pattern.literalPrefix).sorted() where suffixesAgree(suffix, keySuffixes[keyIndex]) {
+                if related.language.commonMember(with: languages[keyIndex]) != nil {
+                    relatedReaching[keyIndex, default: []].append(relatedIndex)
+                    relatedMatched.insert(relatedIndex)
+                }
+            }
+        }
+        for (keyIndex, key) in keys.enumerated() {
             var routes: [Reach] = []
             if let entity = entitiesByName[key.entity] {
                 let placeholders = Set(key.pattern.placeholders)
@@ -69,11 +84,9 @@ enum SchemaAnalyzer {
                     routes.append(Reach(entity: entity.name, route: key.parameters.isEmpty ? .exactKey : .keyGlob))
                 }
             }
-            for related in relatedLanguages where mayOverlap(related.pattern, key.pattern) {
-                if related.language.commonMember(with: languages[index]) != nil {
-                    routes.append(Reach(entity: related.entity.name, route: .related(related.pattern.text)))
-                    relatedMatches[related.pattern, default: 0] += 1
-                }
+            for relatedIndex in relatedReaching[keyIndex] ?? [] {
+                let related = relatedLanguages[relatedIndex]
+                routes.append(Reach(entity: related.entity.name, route: .related(related.pattern.text)))
             }
             reach[key.name] = routes
             if routes.isEmpty, let entity = entitiesByName[key.entity] {
@@ -88,7 +101,7 @@ enum SchemaAnalyzer {
         }
 
         // 3. Related patterns that match no declared key.
-        for related in relatedLanguages where relatedMatches[related.pattern] == nil {
+        for (relatedIndex, related) in relatedLanguages.enumerated() where !relatedMatched.contains(relatedIndex) {
             diagnostics.append(Diagnostic(
                 .warning,
                 "related pattern \"\(related.pattern.text)\" of entity '\(related.entity.name)' matches no declared key; fix the pattern or declare the keys it should invalidate",
@@ -96,7 +109,7 @@ enum SchemaAnalyzer {
         }
 
         // 4. Invalidation globs over a key's extra parameters that also match other keys.
-        for (index, key) in keys.enumerated() where !key.parameters.isEmpty {
+        for (keyIndex, key) in keys.enumerated() where !key.parameters.isEmpty {
             guard let entity = entitiesByName[key.entity],
                 reach[key.name]?.contains(where: { $0.entity == entity.name && $0.route == .keyGlob }) == true
             else { continue }
@@ -104,7 +117,9 @@ enum SchemaAnalyzer {
             let glob = globPattern(for: key)
             for parameter in key.parameters { globTypes[parameter.name] = nil }
             let globLanguage = KeyLanguage(glob, types: globTypes, prefix: schema.namespace)
-            for (otherIndex, other) in keys.enumerated() where otherIndex != index && mayOverlap(glob, other.pattern) {
+            let globSuffix = glob.literalSuffix
+            for otherIndex in index.candidates(compatibleWith: glob.literalPrefix).sorted() where otherIndex != keyIndex && suffixesAgree(globSuffix, keySuffixes[otherIndex]) {
+                let other = keys[otherIndex]
                 if let example = globLanguage.commonMember(with: languages[otherIndex]) {
                     diagnostics.append(Diagnostic(
                         .warning,
@@ -148,13 +163,5 @@ enum SchemaAnalyzer {
             }
         }
         return Pattern(text: text, segments: segments, location: key.pattern.location)
-    }
-
-    /// A cheap pre-check: patterns whose leading (or trailing) literal texts disagree share no key.
-    static func mayOverlap(_ a: Pattern, _ b: Pattern) -> Bool {
-        let prefixA = a.literalPrefix, prefixB = b.literalPrefix
-        guard prefixA.hasPrefix(prefixB) || prefixB.hasPrefix(prefixA) else { return false }
-        let suffixA = a.literalSuffix, suffixB = b.literalSuffix
-        return suffixA.hasSuffix(suffixB) || suffixB.hasSuffix(suffixA)
     }
 }

@@ -61,7 +61,7 @@ struct SchemaLoader {
             self.error("cannot read YAML: \(error)", at: SourceLocation(line: 1, column: 1))
             return nil
         }
-        guard let root else {
+        guard let root, !isNull(root) else {
             error("schema is empty; start with 'version: 1' and an 'entities:' mapping", at: SourceLocation(line: 1, column: 1))
             return nil
         }
@@ -665,7 +665,9 @@ struct SchemaLoader {
                 continue
             }
             guard allowed.contains(name) else {
-                error("unknown field '\(name)' in \(context)" + Suggestions.didYouMean(name, among: allowed) + "; allowed fields: \(allowed.joined(separator: ", "))", at: location(of: keyNode))
+                // Past the number of diagnostics shown, suggestions would be computed for nothing.
+                let suggestion = diagnostics.count < CacheSchemaCompiler.maximumDiagnostics ? Suggestions.didYouMean(name, among: allowed) : ""
+                error("unknown field '\(name)' in \(context)" + suggestion + "; allowed fields: \(allowed.joined(separator: ", "))", at: location(of: keyNode))
                 continue
             }
             fields[name] = valueNode
@@ -716,10 +718,38 @@ struct SchemaLoader {
     }
 
     private mutating func error(_ message: String, at location: SourceLocation) {
-        diagnostics.append(Diagnostic(.error, message, file: file, at: location))
+        diagnostics.append(Diagnostic(.error, Self.clipped(message), file: file, at: location))
     }
 
     private mutating func warning(_ message: String, at location: SourceLocation) {
-        diagnostics.append(Diagnostic(.warning, message, file: file, at: location))
+        diagnostics.append(Diagnostic(.warning, Self.clipped(message), file: file, at: location))
+    }
+
+    /// The message with any run of more than 200 non-blank characters (a name or value quoted from the file) cut to
+    /// 100 and `…`, so that a hostile file cannot make a diagnostic megabytes long.
+    static func clipped(_ message: String) -> String {
+        guard message.utf8.count > 200 else { return message }
+        var result = ""
+        var word = ""
+        func flush() {
+            if word.count > 200 {
+                // Keep a closing quote or punctuation, so that the sentence still reads.
+                let closing = word.last.map { "'\")],;:".contains($0) ? String($0) : "" } ?? ""
+                result += String(word.prefix(100)) + "…" + closing
+            } else {
+                result += word
+            }
+            word = ""
+        }
+        for character in message {
+            if character == " " {
+                flush()
+                result.append(character)
+            } else {
+                word.append(character)
+            }
+        }
+        flush()
+        return result
     }
 }

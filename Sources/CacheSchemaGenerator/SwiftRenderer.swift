@@ -10,8 +10,14 @@ struct SwiftRenderer {
     /// The file name written in the header (not the full path, so output does not depend on where a checkout lives).
     let sourceName: String
 
-    private var entitiesByName: [String: Entity] {
-        Dictionary(schema.entities.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+    private let entitiesByName: [String: Entity]
+
+    init(schema: Schema, analysis: SchemaAnalysis, access: AccessLevel, sourceName: String) {
+        self.schema = schema
+        self.analysis = analysis
+        self.access = access
+        self.sourceName = sourceName
+        self.entitiesByName = Dictionary(schema.entities.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
     func render() -> String {

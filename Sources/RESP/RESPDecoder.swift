@@ -182,10 +182,11 @@ public struct RESPDecoder: Sendable {
             return .value(.bulkError(try text(bytes)))
         case UInt8(ascii: "="):
             guard let bulk = try readBulk(&buffer) else { return nil }
-            guard var bytes = bulk, bytes.readableBytes >= 4, let format = bytes.readString(length: 3),
+            guard var bytes = bulk, bytes.readableBytes >= 4, let format = bytes.readSlice(length: 3),
                 bytes.readInteger(as: UInt8.self) == UInt8(ascii: ":")
             else { throw RESPDecodingError(.invalidValue) }
-            return .value(.verbatimString(format: format, text: try text(bytes)))
+            // The format is validated like the text (`readString` would replace invalid bytes with U+FFFD).
+            return .value(.verbatimString(format: try text(format), text: try text(bytes)))
         case UInt8(ascii: "*"), UInt8(ascii: "~"), UInt8(ascii: "%"), UInt8(ascii: ">"), UInt8(ascii: "|"):
             guard let line = try readLine(&buffer) else { return nil }
             if line.readableBytesView.first == UInt8(ascii: "?") { throw RESPDecodingError(.streamingNotSupported) }
@@ -220,7 +221,9 @@ public struct RESPDecoder: Sendable {
     private func readLine(_ buffer: inout ByteBuffer) throws(RESPDecodingError) -> ByteBuffer? {
         let view = buffer.readableBytesView
         guard let lf = view.firstIndex(of: Self.lf) else {
-            if view.count > limits.maximumLineLength { throw RESPDecodingError(.lineTooLong(limit: limits.maximumLineLength)) }
+            // The last byte may be the line's CR, its LF still in flight: only more than limit + 1 bytes prove the
+            // line too long (otherwise a line exactly at the limit fails when a read ends between CR and LF).
+            if view.count - 1 > limits.maximumLineLength { throw RESPDecodingError(.lineTooLong(limit: limits.maximumLineLength)) }
             return nil
         }
         let length = lf - view.startIndex
@@ -242,7 +245,7 @@ public struct RESPDecoder: Sendable {
             throw RESPDecodingError(.tooLong(length: Int(clamping: length), limit: limits.maximumBulkLength))
         }
         let count = Int(length)
-        guard buffer.readableBytes >= count + 2 else { return nil }
+        guard buffer.readableBytes - 2 >= count else { return nil }  // not `count + 2`: it overflows for huge limits
         let body = buffer.readSlice(length: count)!
         guard buffer.readInteger(as: UInt8.self) == Self.cr, buffer.readInteger(as: UInt8.self) == Self.lf else {
             throw RESPDecodingError(.missingCRLF)

@@ -126,46 +126,46 @@ public final class RedisClient: Sendable, Service, RedisCommandSending {
 
     // MARK: Pool
 
-    private enum LeaseAction {
-        case use(RedisConnection, Int, grow: Bool)
-        case wait(connect: Bool)
-        case fail(RedisError)
+    private struct Lease {
+        let connection: RedisConnection
+        let slot: Int
+        let grow: Bool
+    }
+
+    /// Takes the least busy open connection, if any; counts the command on it, and reserves a new connection when
+    /// the least busy one is past the pipeline threshold.
+    private func takeLeastBusy(_ state: inout PoolState) -> Lease? {
+        var best: Int?
+        for index in state.slots.indices where best.map({ state.slots[index].inFlight < state.slots[$0].inFlight }) ?? true {
+            best = index
+        }
+        guard let best else { return nil }
+        state.slots[best].inFlight += 1
+        let grow = state.slots[best].inFlight > poolConfiguration.pipelineThreshold
+            && state.connecting == 0 && state.slots.count < poolConfiguration.maximumConnections
+        if grow { state.connecting += 1 }
+        return Lease(connection: state.slots[best].connection, slot: state.slots[best].id, grow: grow)
     }
 
     private func lease(deadline: NIODeadline) async throws -> (RedisConnection, Int) {
-        let now = NIODeadline.now()
-        let action = state.withLock { state -> LeaseAction in
-            if state.isShutDown { return .fail(RedisError(.shutDown, "the client was shut down", address: configuration.address)) }
-            var best: Int?
-            for index in state.slots.indices where best.map({ state.slots[index].inFlight < state.slots[$0].inFlight }) ?? true {
-                best = index
-            }
-            if let best {
-                state.slots[best].inFlight += 1
-                let grow = state.slots[best].inFlight > poolConfiguration.pipelineThreshold
-                    && state.connecting == 0 && state.slots.count < poolConfiguration.maximumConnections
-                if grow { state.connecting += 1 }
-                return .use(state.slots[best].connection, state.slots[best].id, grow: grow)
-            }
-            if let retryAt = state.retryAt, now < retryAt, let lastError = state.lastError {
-                return .fail(RedisError(.poolUnavailable, "no connection to Redis (retrying in \((retryAt - now).nanoseconds / 1_000_000) ms): \(lastError.message)", address: configuration.address))
-            }
-            let connect = state.connecting == 0
-            if connect { state.connecting += 1 }
-            return .wait(connect: connect)
+        let fast = state.withLock { state -> Lease? in
+            state.isShutDown ? nil : takeLeastBusy(&state)
         }
-        switch action {
-        case .use(let connection, let id, let grow):
-            if grow { openConnection() }
-            return (connection, id)
-        case .fail(let error):
-            throw error
-        case .wait(let connect):
-            if connect { openConnection() }
-            return try await waitForConnection(deadline: deadline)
+        if let fast {
+            if fast.grow { openConnection() }
+            return (fast.connection, fast.slot)
         }
+        return try await waitForConnection(deadline: deadline)
     }
 
+    private enum WaitDecision {
+        case use(Lease)
+        case fail(any Error)
+        case wait(connect: Bool)
+    }
+
+    /// Waits for a connection. The decision to wait and the registration as a waiter happen under one lock, so a
+    /// connection that opens meanwhile is never missed.
     private func waitForConnection(deadline: NIODeadline) async throws -> (RedisConnection, Int) {
         let waitStart = NIODeadline.now()
         let id = state.withLock { state -> Int in
@@ -173,18 +173,39 @@ public final class RedisClient: Sendable, Service, RedisCommandSending {
             return state.nextID
         }
         defer { metrics.recordPoolWait(start: waitStart) }
+        let address = configuration.address
         let timer = eventLoopGroup.any().scheduleTask(deadline: deadline) {
-            self.failWaiter(id, RedisError(.poolUnavailable, "no connection became available before the command's deadline", address: self.configuration.address))
+            self.failWaiter(id, RedisError(.poolUnavailable, "no connection became available before the command's deadline", address: address))
         }
         defer { timer.cancel() }
         return try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { continuation in
-                let cancelled = state.withLock { state -> Bool in
-                    if state.isShutDown { return true }
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<(RedisConnection, Int), any Error>) in
+                let now = NIODeadline.now()
+                let cancelled = Task.isCancelled
+                let decision = state.withLock { state -> WaitDecision in
+                    if state.isShutDown { return .fail(RedisError(.shutDown, "the client was shut down", address: address)) }
+                    if let lease = takeLeastBusy(&state) { return .use(lease) }
+                    if cancelled { return .fail(CancellationError()) }
+                    if let retryAt = state.retryAt, now < retryAt, let lastError = state.lastError {
+                        return .fail(RedisError(.poolUnavailable, "no connection to Redis (next attempt in \((retryAt - now).nanoseconds / 1_000_000) ms): \(lastError.message)", address: address))
+                    }
+                    if now >= deadline {
+                        return .fail(RedisError(.poolUnavailable, "no connection became available before the command's deadline", address: address))
+                    }
                     state.waiters.append(Waiter(id: id, continuation: continuation))
-                    return false
+                    let connect = state.connecting == 0 && state.slots.count < poolConfiguration.maximumConnections
+                    if connect { state.connecting += 1 }
+                    return .wait(connect: connect)
                 }
-                if cancelled { continuation.resume(throwing: RedisError(.shutDown, "the client was shut down", address: configuration.address)) }
+                switch decision {
+                case .use(let lease):
+                    if lease.grow { openConnection() }
+                    continuation.resume(returning: (lease.connection, lease.slot))
+                case .fail(let error):
+                    continuation.resume(throwing: error)
+                case .wait(let connect):
+                    if connect { openConnection() }
+                }
             }
         } onCancel: {
             failWaiter(id, CancellationError())

@@ -144,8 +144,7 @@ struct LimitsAndErrorTests {
         #expect(run.error?.kind == testCase.kind, "\(escaped(testCase.input.prefix(80))): \(run.summary)")
     }
 
-    /// Fed byte by byte, the same input still fails (the kind may differ only where the first bytes already
-    /// prove a line too long before its CRLF shows whether it was also malformed).
+    /// Fed byte by byte, the same input fails the same way.
     @Test(arguments: errorCases)
     func throwsWhenFedByteByByte(_ testCase: ErrorCase) {
         guard testCase.input.count <= 200 else { return }

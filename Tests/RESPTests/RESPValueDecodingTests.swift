@@ -208,6 +208,24 @@ struct RESPValueDecodingTests {
         #expect(bodyBase == inputBase + 4)
     }
 
+    /// Many `GET` replies (`$100\r\n<100 bytes>\r\n`) in one buffer, as a pipelined connection receives them. (Also the
+    /// loop to run under a heap profiler: decoding such a reply allocates nothing beyond the slice it returns.)
+    @Test func pipelinedGetReplies() throws {
+        let payload = (0..<100).map { UInt8(truncatingIfNeeded: $0 &* 7) }
+        let reply = bytes("$100\r\n") + payload + bytes("\r\n")
+        let count = 10_000
+        var input = ByteBufferAllocator().buffer(capacity: reply.count * count)
+        for _ in 0..<count { input.writeBytes(reply) }
+        let expected = RESPValue.bulkString(buffer(payload))
+        var decoder = RESPDecoder()
+        var decoded = 0
+        while let value = try decoder.decode(&input) {
+            if value != expected { Issue.record("reply \(decoded) decoded to \(value)") }
+            decoded += 1
+        }
+        #expect(decoded == count && input.readableBytes == 0)
+    }
+
     @Test func severalValuesInOneBuffer() throws {
         var decoder = RESPDecoder()
         var input = buffer("+OK\r\n:1\r\n*1\r\n$1\r\na\r\n_\r\n+PART")

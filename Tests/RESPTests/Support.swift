@@ -113,7 +113,7 @@ struct DecodeRun {
 /// decoder needing more calls is looping.
 func decode(_ input: [UInt8], cuts: [Int] = [], limits: RESPDecoder.Limits = .default) -> DecodeRun {
     var decoder = RESPDecoder(limits: limits)
-    var buffer = ByteBuffer()
+    var buffer = ByteBufferAllocator().buffer(capacity: input.count)
     var run = DecodeRun()
     var budget = input.count / 3 + cuts.count + 2
     var start = 0
@@ -219,8 +219,9 @@ extension String {
 
 /// Generates random RESP values together with valid encodings of them.
 ///
-/// Besides `RESPValueEncoder`'s canonical forms, `variants` writes equivalent forms the decoder must also accept:
-/// the RESP2 nulls `$-1` and `*-1`, `+inf`, `-nan`, `:+5`.
+/// Besides `RESPValueEncoder`'s canonical forms (written by `write` without `variants`, faster than the encoder in
+/// debug builds), `variants` writes equivalent forms the decoder must also accept: the RESP2 nulls `$-1` and `*-1`,
+/// `+inf`, `-nan`, `:+5`.
 struct ValueGenerator {
     /// The deepest aggregate nesting generated (attributes count as a level for what they annotate).
     var maximumDepth = 3
@@ -293,39 +294,112 @@ struct ValueGenerator {
         return text
     }
 
-    /// Writes `value` into `output`, choosing among equivalent encodings when `variants` is set.
+    /// Writes `value` into `output` like `RESPValueEncoder` does, or, with `variants`, choosing among equivalent
+    /// encodings.
     static func write(_ value: RESPValue, into output: inout [UInt8], variants: Bool, using random: inout SplitMix64) {
-        guard variants else {
-            output += encoded(value)
-            return
-        }
+        func crlf() { output += [13, 10] }
         func line(_ marker: Character, _ text: String) {
             output.append(marker.asciiValue!)
             output += text.utf8
-            output += [13, 10]
+            crlf()
         }
-        func write(_ value: RESPValue) { Self.write(value, into: &output, variants: true, using: &random) }
+        func bulk(_ marker: Character, _ body: some Collection<UInt8>) {
+            line(marker, String(body.count))
+            output += body
+            crlf()
+        }
+        func write(_ value: RESPValue) { Self.write(value, into: &output, variants: variants, using: &random) }
         switch value {
-        case .null:
-            output += bytes(random.pick(["_\r\n", "$-1\r\n", "*-1\r\n"]))
-        case .integer(let number) where number >= 0 && random.oneIn(2):
-            line(":", "+\(number)")
-        case .double(let number) where number.isNaN:
-            line(",", random.pick(["nan", "-nan"]))
-        case .double(let number) where number == .infinity:
-            line(",", random.pick(["inf", "+inf"]))
-        case .array(let elements): line("*", "\(elements.count)"); elements.forEach(write)
-        case .set(let elements): line("~", "\(elements.count)"); elements.forEach(write)
-        case .push(let elements): line(">", "\(elements.count)"); elements.forEach(write)
+        case .simpleString(let text): line("+", text)
+        case .simpleError(let text): line("-", text)
+        case .integer(let number): line(":", variants && number >= 0 && random.oneIn(2) ? "+\(number)" : String(number))
+        case .bulkString(let body): bulk("$", body.readableBytesView)
+        case .null: output += variants ? bytes(random.pick(["_\r\n", "$-1\r\n", "*-1\r\n"])) : [UInt8(ascii: "_"), 13, 10]
+        case .double(let number):
+            let text: String
+            if number.isNaN {
+                text = variants && random.oneIn(2) ? "-nan" : "nan"
+            } else if number.isInfinite {
+                text = number < 0 ? "-inf" : variants && random.oneIn(2) ? "+inf" : "inf"
+            } else {
+                text = "\(number)"
+            }
+            line(",", text)
+        case .boolean(let flag): line("#", flag ? "t" : "f")
+        case .bigNumber(let digits): line("(", digits)
+        case .bulkError(let text): bulk("!", text.utf8)
+        case .verbatimString(let format, let text): bulk("=", Array(format.utf8) + [UInt8(ascii: ":")] + Array(text.utf8))
+        case .array(let elements): line("*", String(elements.count)); elements.forEach(write)
+        case .set(let elements): line("~", String(elements.count)); elements.forEach(write)
+        case .push(let elements): line(">", String(elements.count)); elements.forEach(write)
         case .map(let pairs):
-            line("%", "\(pairs.count)")
+            line("%", String(pairs.count))
             for pair in pairs { write(pair.key); write(pair.value) }
         case .attribute(let pairs, let target):
-            line("|", "\(pairs.count)")
+            line("|", String(pairs.count))
             for pair in pairs { write(pair.key); write(pair.value) }
             write(target)
-        default:
-            output += encoded(value)
         }
     }
+}
+
+// MARK: - Reporting the fuzz case that traps
+
+/// Prints the seed of the fuzz case each worker is running when the process traps (a Swift runtime failure is
+/// SIGILL or SIGTRAP; a wild access SIGSEGV or SIGBUS), then hands the signal to the previous handler (the Swift
+/// runtime's backtracer), so that a crash is reproducible with `RESP_FUZZ_REPLAY`.
+enum FuzzCrashReporter {
+    static let workerSlots = 64
+    /// The case seed each worker runs (0 when idle). Written without synchronization: read only while crashing.
+    nonisolated(unsafe) static let currentSeeds: UnsafeMutablePointer<UInt64> = {
+        let seeds = UnsafeMutablePointer<UInt64>.allocate(capacity: workerSlots)
+        seeds.initialize(repeating: 0, count: workerSlots)
+        return seeds
+    }()
+
+    #if os(Linux)
+    private static let signals: [Int32] = [SIGILL, SIGTRAP, SIGSEGV, SIGBUS]
+    nonisolated(unsafe) private static let previousActions = UnsafeMutablePointer<sigaction>.allocate(capacity: 4)
+    /// Preallocated: a signal handler should not allocate.
+    nonisolated(unsafe) private static let message = UnsafeMutablePointer<UInt8>.allocate(capacity: 128)
+
+    static func install() {
+        _ = currentSeeds
+        _ = message
+        for (index, signal) in signals.enumerated() {
+            var action = sigaction()
+            action.__sigaction_handler.sa_handler = { signal in FuzzCrashReporter.report(signal) }
+            sigemptyset(&action.sa_mask)
+            sigaction(signal, &action, previousActions + index)
+        }
+    }
+
+    static func uninstall() {
+        for (index, signal) in signals.enumerated() { sigaction(signal, previousActions + index, nil) }
+    }
+
+    private static func report(_ signal: Int32) {
+        for slot in 0..<workerSlots where currentSeeds[slot] != 0 {
+            var length = 0
+            let prefix: StaticString = "\nRESP fuzz: crashed running RESP_FUZZ_REPLAY=0x"
+            for byte in UnsafeBufferPointer(start: prefix.utf8Start, count: prefix.utf8CodeUnitCount) {
+                message[length] = byte
+                length += 1
+            }
+            let seed = currentSeeds[slot]
+            for shift in stride(from: 60, through: 0, by: -4) {
+                let digit = UInt8(truncatingIfNeeded: (seed >> UInt64(shift)) & 0xF)
+                message[length] = digit < 10 ? UInt8(ascii: "0") + digit : UInt8(ascii: "a") + digit - 10
+                length += 1
+            }
+            message[length] = UInt8(ascii: "\n")
+            _ = write(2, message, length + 1)
+        }
+        // Restore the previous handler; returning re-executes the faulting instruction, which invokes it.
+        if let index = signals.firstIndex(of: signal) { sigaction(signal, previousActions + index, nil) }
+    }
+    #else
+    static func install() {}
+    static func uninstall() {}
+    #endif
 }

@@ -1,0 +1,420 @@
+// Generated from shop.cache.yaml by cache-schema; do not edit.
+// Change the schema instead: the CacheSchemaPlugin regenerates this file on every build that needs it,
+// and `cache-schema generate` writes it by hand.
+//
+// The cache of the shop service: every Redis key it uses, with its TTL and what invalidates it.
+// This is the founding design document's cache, written as a CacheSchema (format version 1).
+// `cache-schema explain schemas/shop.cache.yaml` shows every key and what each invalidation deletes.
+
+import CacheRuntime
+import Foundation
+
+/// The named TTL classes of `shop.cache.yaml`.
+internal enum CacheTTL {
+    /// `5m`.
+    internal static let user: Duration = .seconds(300)
+
+    /// `2m`.
+    internal static let order: Duration = .seconds(120)
+
+    /// `1h`.
+    internal static let restaurant: Duration = .seconds(3600)
+
+    /// `30m`.
+    internal static let menu: Duration = .seconds(1800)
+
+    /// `24h`.
+    internal static let categories: Duration = .seconds(86400)
+
+    /// `12h`.
+    internal static let config: Duration = .seconds(43200)
+
+    /// `2h`.
+    internal static let session: Duration = .seconds(7200)
+
+    /// `5m`.
+    internal static let otp: Duration = .seconds(300)
+
+    /// The TTL of keys that name none: `5m`.
+    internal static let schemaDefault: Duration = .seconds(300)
+}
+
+/// Every cache key of `shop.cache.yaml`. Code never formats a key by hand: it calls these functions, which escape
+/// every parameter value (see `CacheKeyEncoding`).
+internal enum CacheKeys {
+    /// A user by id.
+    ///
+    /// Pattern `shop:user:{user_id}`, TTL `user` (5m), entity `user`.
+    /// Removed by `invalidateUser`.
+    internal static func user(userID: UUID) -> CacheKey<UserDTO> {
+        let _userID = CacheKeyEncoding.encode(userID)
+        return CacheKey(
+            descriptor: CacheKeyDescriptors.user,
+            rawValue: "shop:user:" + _userID,
+            owners: [
+                CacheEntityInstance(entity: "user", identity: _userID),
+            ]
+        )
+    }
+
+    /// A user by e-mail address. Its pattern lacks {user_id}, so invalidateUser cannot reach it: `check` warns,
+    /// as it must for the founding document's invalidate_user. The example service deletes it explicitly.
+    ///
+    /// Pattern `shop:user:email:{email}`, TTL `user` (5m), entity `user`.
+    /// No invalidation reaches this key: it expires by TTL only.
+    ///
+    /// The schema declares no value type: choose it at the call site, e.g. `as: MyValue.self`.
+    internal static func userByEmail<Value>(email: String, as _: Value.Type = Value.self) -> CacheKey<Value> {
+        let _email = CacheKeyEncoding.encode(email)
+        return CacheKey(
+            descriptor: CacheKeyDescriptors.userByEmail,
+            rawValue: "shop:user:email:" + _email,
+            owners: []
+        )
+    }
+
+    /// Pattern `shop:orders:user:{user_id}:page:{page}`, TTL `order` (2m), entity `userOrders`.
+    /// Removed by `invalidateUserOrders`, `invalidateUserOrders` (related "orders:user:{user_id}:*").
+    ///
+    /// The schema declares no value type: choose it at the call site, e.g. `as: MyValue.self`.
+    internal static func userOrders<Value>(userID: UUID, page: Int = 1, as _: Value.Type = Value.self) -> CacheKey<Value> {
+        let _userID = CacheKeyEncoding.encode(userID)
+        let _page = CacheKeyEncoding.encode(page)
+        return CacheKey(
+            descriptor: CacheKeyDescriptors.userOrders,
+            rawValue: "shop:orders:user:" + _userID + ":page:" + _page,
+            owners: [
+                CacheEntityInstance(entity: "userOrders", identity: _userID),
+            ]
+        )
+    }
+
+    /// Pattern `shop:order:{order_id}`, TTL `order` (2m), entity `order`.
+    /// Removed by `invalidateOrder`.
+    ///
+    /// The schema declares no value type: choose it at the call site, e.g. `as: MyValue.self`.
+    internal static func order<Value>(orderID: UUID, as _: Value.Type = Value.self) -> CacheKey<Value> {
+        let _orderID = CacheKeyEncoding.encode(orderID)
+        return CacheKey(
+            descriptor: CacheKeyDescriptors.order,
+            rawValue: "shop:order:" + _orderID,
+            owners: [
+                CacheEntityInstance(entity: "order", identity: _orderID),
+            ]
+        )
+    }
+
+    /// Pattern `shop:restaurant:{restaurant_id}`, TTL `restaurant` (1h), entity `restaurant`.
+    /// Removed by `invalidateRestaurant`.
+    ///
+    /// The schema declares no value type: choose it at the call site, e.g. `as: MyValue.self`.
+    internal static func restaurant<Value>(restaurantID: UUID, as _: Value.Type = Value.self) -> CacheKey<Value> {
+        let _restaurantID = CacheKeyEncoding.encode(restaurantID)
+        return CacheKey(
+            descriptor: CacheKeyDescriptors.restaurant,
+            rawValue: "shop:restaurant:" + _restaurantID,
+            owners: [
+                CacheEntityInstance(entity: "restaurant", identity: _restaurantID),
+            ]
+        )
+    }
+
+    /// Pattern `shop:restaurant:{restaurant_id}:menu`, TTL `menu` (30m), entity `restaurant`.
+    /// Removed by `invalidateRestaurant`.
+    ///
+    /// The schema declares no value type: choose it at the call site, e.g. `as: MyValue.self`.
+    internal static func restaurantMenu<Value>(restaurantID: UUID, as _: Value.Type = Value.self) -> CacheKey<Value> {
+        let _restaurantID = CacheKeyEncoding.encode(restaurantID)
+        return CacheKey(
+            descriptor: CacheKeyDescriptors.restaurantMenu,
+            rawValue: "shop:restaurant:" + _restaurantID + ":menu",
+            owners: [
+                CacheEntityInstance(entity: "restaurant", identity: _restaurantID),
+            ]
+        )
+    }
+}
+
+/// What the schema declares about each key of `shop.cache.yaml`.
+internal enum CacheKeyDescriptors {
+    /// Key `user`: `shop:user:{user_id}`.
+    internal static let user = CacheKeyDescriptor(
+        name: "user",
+        entity: "user",
+        pattern: "user:{user_id}",
+        namespace: "shop",
+        parameters: [
+            CacheParameterDescriptor(name: "user_id", label: "userID", type: .uuid),
+        ],
+        ttl: .seconds(300),
+        ttlClass: "user",
+        valueType: "UserDTO",
+        invalidatedBy: ["user"]
+    )
+
+    /// Key `userByEmail`: `shop:user:email:{email}`.
+    internal static let userByEmail = CacheKeyDescriptor(
+        name: "userByEmail",
+        entity: "user",
+        pattern: "user:email:{email}",
+        namespace: "shop",
+        parameters: [
+            CacheParameterDescriptor(name: "email", label: "email", type: .string),
+        ],
+        ttl: .seconds(300),
+        ttlClass: "user",
+        valueType: nil,
+        invalidatedBy: []
+    )
+
+    /// Key `userOrders`: `shop:orders:user:{user_id}:page:{page}`.
+    internal static let userOrders = CacheKeyDescriptor(
+        name: "userOrders",
+        entity: "userOrders",
+        pattern: "orders:user:{user_id}:page:{page}",
+        namespace: "shop",
+        parameters: [
+            CacheParameterDescriptor(name: "user_id", label: "userID", type: .uuid),
+            CacheParameterDescriptor(name: "page", label: "page", type: .int),
+        ],
+        ttl: .seconds(120),
+        ttlClass: "order",
+        valueType: nil,
+        invalidatedBy: ["userOrders"]
+    )
+
+    /// Key `order`: `shop:order:{order_id}`.
+    internal static let order = CacheKeyDescriptor(
+        name: "order",
+        entity: "order",
+        pattern: "order:{order_id}",
+        namespace: "shop",
+        parameters: [
+            CacheParameterDescriptor(name: "order_id", label: "orderID", type: .uuid),
+        ],
+        ttl: .seconds(120),
+        ttlClass: "order",
+        valueType: nil,
+        invalidatedBy: ["order"]
+    )
+
+    /// Key `restaurant`: `shop:restaurant:{restaurant_id}`.
+    internal static let restaurant = CacheKeyDescriptor(
+        name: "restaurant",
+        entity: "restaurant",
+        pattern: "restaurant:{restaurant_id}",
+        namespace: "shop",
+        parameters: [
+            CacheParameterDescriptor(name: "restaurant_id", label: "restaurantID", type: .uuid),
+        ],
+        ttl: .seconds(3600),
+        ttlClass: "restaurant",
+        valueType: nil,
+        invalidatedBy: ["restaurant"]
+    )
+
+    /// Key `restaurantMenu`: `shop:restaurant:{restaurant_id}:menu`.
+    internal static let restaurantMenu = CacheKeyDescriptor(
+        name: "restaurantMenu",
+        entity: "restaurant",
+        pattern: "restaurant:{restaurant_id}:menu",
+        namespace: "shop",
+        parameters: [
+            CacheParameterDescriptor(name: "restaurant_id", label: "restaurantID", type: .uuid),
+        ],
+        ttl: .seconds(1800),
+        ttlClass: "menu",
+        valueType: nil,
+        invalidatedBy: ["restaurant"]
+    )
+}
+
+/// Exactly what invalidating each entity of `shop.cache.yaml` removes, as values: the cache runtime carries them
+/// out, tests and tools read them.
+internal enum CacheInvalidations {
+    /// A user account.
+    ///
+    /// Invalidation of entity `user`: key `user`, keys matching `shop:user:{user_id}:*`.
+    internal static func user(userID: UUID) -> CacheInvalidation {
+        let _userID = CacheKeyEncoding.encode(userID)
+        return CacheInvalidation(
+            instance: CacheEntityInstance(entity: "user", identity: _userID),
+            namespace: "shop",
+            keys: [
+                CacheInvalidation.Key(name: "user", rawValue: "shop:user:" + _userID),
+            ],
+            patterns: [
+                CacheInvalidation.Pattern(origin: .related("user:{user_id}:*"), glob: "shop:user:" + _userID + ":*"),
+            ]
+        )
+    }
+
+    /// A user's orders, cached page by page.
+    ///
+    /// Invalidation of entity `userOrders`: every `userOrders` of the instance, keys matching `shop:orders:user:{user_id}:*`.
+    internal static func userOrders(userID: UUID) -> CacheInvalidation {
+        let _userID = CacheKeyEncoding.encode(userID)
+        return CacheInvalidation(
+            instance: CacheEntityInstance(entity: "userOrders", identity: _userID),
+            namespace: "shop",
+            keys: [],
+            patterns: [
+                CacheInvalidation.Pattern(origin: .key("userOrders"), glob: "shop:orders:user:" + _userID + ":page:*"),
+                CacheInvalidation.Pattern(origin: .related("orders:user:{user_id}:*"), glob: "shop:orders:user:" + _userID + ":*"),
+            ]
+        )
+    }
+
+    /// One order.
+    ///
+    /// Invalidation of entity `order`: key `order`.
+    internal static func order(orderID: UUID) -> CacheInvalidation {
+        let _orderID = CacheKeyEncoding.encode(orderID)
+        return CacheInvalidation(
+            instance: CacheEntityInstance(entity: "order", identity: _orderID),
+            namespace: "shop",
+            keys: [
+                CacheInvalidation.Key(name: "order", rawValue: "shop:order:" + _orderID),
+            ],
+            patterns: []
+        )
+    }
+
+    /// A restaurant and its menu.
+    ///
+    /// Invalidation of entity `restaurant`: key `restaurant`, key `restaurantMenu`.
+    internal static func restaurant(restaurantID: UUID) -> CacheInvalidation {
+        let _restaurantID = CacheKeyEncoding.encode(restaurantID)
+        return CacheInvalidation(
+            instance: CacheEntityInstance(entity: "restaurant", identity: _restaurantID),
+            namespace: "shop",
+            keys: [
+                CacheInvalidation.Key(name: "restaurant", rawValue: "shop:restaurant:" + _restaurantID),
+                CacheInvalidation.Key(name: "restaurantMenu", rawValue: "shop:restaurant:" + _restaurantID + ":menu"),
+            ],
+            patterns: []
+        )
+    }
+}
+
+/// Invalidates the entities of `shop.cache.yaml`: one method per entity, plus a generic path.
+///
+/// It hands each `CacheInvalidation` to its target, normally the cache runtime over Redis.
+internal struct CacheInvalidator: Sendable {
+    /// What carries out the invalidations.
+    internal let target: any CacheInvalidating
+
+    /// Creates an invalidator that hands its invalidations to `target`.
+    internal init(_ target: any CacheInvalidating) {
+        self.target = target
+    }
+
+    /// A user account.
+    ///
+    /// Invalidates entity `user`: key `user`, keys matching `shop:user:{user_id}:*`.
+    ///
+    /// - Throws: When the cache could not be updated; the caller must treat the cache as possibly stale.
+    internal func invalidateUser(userID: UUID) async throws {
+        try await self.target.invalidate(CacheInvalidations.user(userID: userID))
+    }
+
+    /// A user's orders, cached page by page.
+    ///
+    /// Invalidates entity `userOrders`: every `userOrders` of the instance, keys matching `shop:orders:user:{user_id}:*`.
+    ///
+    /// - Throws: When the cache could not be updated; the caller must treat the cache as possibly stale.
+    internal func invalidateUserOrders(userID: UUID) async throws {
+        try await self.target.invalidate(CacheInvalidations.userOrders(userID: userID))
+    }
+
+    /// One order.
+    ///
+    /// Invalidates entity `order`: key `order`.
+    ///
+    /// - Throws: When the cache could not be updated; the caller must treat the cache as possibly stale.
+    internal func invalidateOrder(orderID: UUID) async throws {
+        try await self.target.invalidate(CacheInvalidations.order(orderID: orderID))
+    }
+
+    /// A restaurant and its menu.
+    ///
+    /// Invalidates entity `restaurant`: key `restaurant`, key `restaurantMenu`.
+    ///
+    /// - Throws: When the cache could not be updated; the caller must treat the cache as possibly stale.
+    internal func invalidateRestaurant(restaurantID: UUID) async throws {
+        try await self.target.invalidate(CacheInvalidations.restaurant(restaurantID: restaurantID))
+    }
+
+    /// Carries out an invalidation built by `CacheInvalidations`.
+    internal func invalidate(_ invalidation: CacheInvalidation) async throws {
+        try await target.invalidate(invalidation)
+    }
+
+    /// Invalidates an entity named at run time, with identity values as text (`["user_id": "…"]`).
+    ///
+    /// - Throws: `CacheSchemaDescriptionError` for an unknown entity or a bad value, or the target's error.
+    internal func invalidate(entity: String, identity: [String: String]) async throws {
+        try await target.invalidate(CacheKeys.schema.invalidation(entity: entity, identity: identity))
+    }
+}
+
+extension CacheKeys {
+    /// The whole schema `shop.cache.yaml` as data, for the runtime and for tools.
+    internal static let schema = CacheSchemaDescription(
+        source: "shop.cache.yaml",
+        namespace: "shop",
+        fingerprint: "e5a128ba22568772",
+        ttlClasses: [
+            .init(name: "user", ttl: .seconds(300)),
+            .init(name: "order", ttl: .seconds(120)),
+            .init(name: "restaurant", ttl: .seconds(3600)),
+            .init(name: "menu", ttl: .seconds(1800)),
+            .init(name: "categories", ttl: .seconds(86400)),
+            .init(name: "config", ttl: .seconds(43200)),
+            .init(name: "session", ttl: .seconds(7200)),
+            .init(name: "otp", ttl: .seconds(300)),
+        ],
+        entities: [
+            .init(
+                name: "user",
+                identity: [
+                    CacheParameterDescriptor(name: "user_id", label: "userID", type: .uuid),
+                ],
+                keys: ["user", "userByEmail"],
+                related: ["user:{user_id}:*"]
+            ),
+            .init(
+                name: "userOrders",
+                identity: [
+                    CacheParameterDescriptor(name: "user_id", label: "userID", type: .uuid),
+                ],
+                keys: ["userOrders"],
+                related: ["orders:user:{user_id}:*"]
+            ),
+            .init(
+                name: "order",
+                identity: [
+                    CacheParameterDescriptor(name: "order_id", label: "orderID", type: .uuid),
+                ],
+                keys: ["order"],
+                related: []
+            ),
+            .init(
+                name: "restaurant",
+                identity: [
+                    CacheParameterDescriptor(name: "restaurant_id", label: "restaurantID", type: .uuid),
+                ],
+                keys: ["restaurant", "restaurantMenu"],
+                related: []
+            ),
+        ],
+        keys: [
+            CacheKeyDescriptors.user,
+            CacheKeyDescriptors.userByEmail,
+            CacheKeyDescriptors.userOrders,
+            CacheKeyDescriptors.order,
+            CacheKeyDescriptors.restaurant,
+            CacheKeyDescriptors.restaurantMenu,
+        ]
+    )
+}

@@ -1,0 +1,176 @@
+import Foundation
+
+/// A private `redis-server` for tests: started on a free loopback port with no persistence, stopped afterwards.
+///
+/// Tests talk to a real Redis (Debian's `redis-server`); `.ci/run` installs it.
+public final class RedisServerProcess: @unchecked Sendable {
+    /// The port it listens on.
+    public let port: Int
+    /// The folder it runs in (removed on stop).
+    public let directory: URL
+    /// Extra arguments it was started with.
+    public let arguments: [String]
+    private let lock = NSLock()
+    private var process: Process?
+
+    /// `redis://127.0.0.1:<port>`.
+    public var url: String { "redis://127.0.0.1:\(port)" }
+
+    /// Starts a server; `arguments` are appended to the command line (`["--requirepass", "secret"]`).
+    public static func start(arguments: [String] = [], port: Int? = nil) throws -> RedisServerProcess {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("redis-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let server = RedisServerProcess(port: try port ?? freePort(), directory: directory, arguments: arguments)
+        try server.launch()
+        return server
+    }
+
+    private init(port: Int, directory: URL, arguments: [String]) {
+        self.port = port
+        self.directory = directory
+        self.arguments = arguments
+    }
+
+    /// The path of `redis-server`, or `nil` when it is not installed.
+    public static var executable: String? {
+        for path in ["/usr/bin/redis-server", "/usr/local/bin/redis-server", "/usr/sbin/redis-server"] where FileManager.default.isExecutableFile(atPath: path) {
+            return path
+        }
+        return nil
+    }
+
+    private func launch() throws {
+        guard let executable = Self.executable else {
+            throw TestServerError("redis-server is not installed; run: apt-get install -y redis-server")
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = [
+            "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+            "--dir", directory.path, "--daemonize", "no", "--enable-debug-command", "yes", "--loglevel", "warning",
+        ] + arguments
+        process.currentDirectoryURL = directory
+        let log = directory.appendingPathComponent("redis.log")
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: log)
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+        lock.withLock { self.process = process }
+        try waitUntilReady()
+    }
+
+    private func waitUntilReady() throws {
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline {
+            if Self.canConnect(port: port) { return }
+            if lock.withLock({ process?.isRunning == false }) { break }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        let log = (try? String(contentsOf: directory.appendingPathComponent("redis.log"), encoding: .utf8)) ?? ""
+        throw TestServerError("redis-server did not start on port \(port): \(log.suffix(500))")
+    }
+
+    /// Stops the server (SIGTERM, then waits).
+    ///
+    /// Uses `SHUTDOWN NOSAVE`: a child of a test process may inherit a signal mask that blocks SIGTERM.
+    public func stop() {
+        if lock.withLock({ process != nil }) {
+            _ = try? cli(["SHUTDOWN", "NOSAVE"])
+        }
+        terminate(signal: SIGKILL, grace: 2)
+    }
+
+    /// Kills the server abruptly (SIGKILL), as a crash would.
+    public func kill() {
+        terminate(signal: SIGKILL, grace: 0)
+    }
+
+    /// Waits up to `grace` seconds for the process to end, then sends `signal` and reaps it. Foundation's
+    /// `waitUntilExit` can hang inside a test process (SIGCHLD may be blocked), so this polls `waitpid`.
+    private func terminate(signal: Int32, grace: TimeInterval) {
+        let process = lock.withLock { () -> Process? in
+            defer { self.process = nil }
+            return self.process
+        }
+        guard let process else { return }
+        let pid = process.processIdentifier
+        let deadline = Date().addingTimeInterval(grace)
+        var status: Int32 = 0
+        while true {
+            let result = waitpid(pid, &status, WNOHANG)
+            if result == pid || (result == -1 && errno == ECHILD) { return }
+            if Date() >= deadline {
+                Foundation.kill(pid, signal)
+                while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+                return
+            }
+            Thread.sleep(forTimeInterval: 0.005)
+        }
+    }
+
+    /// Starts the server again on the same port.
+    public func restart() throws {
+        stop()
+        try launch()
+    }
+
+    deinit {
+        stop()
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    /// Runs `redis-cli -p <port> <arguments>` and returns its output, for checking the server's state independently
+    /// of the client under test.
+    public func cli(_ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/redis-cli")
+        process.arguments = ["-p", String(port)] + arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// A TCP port that was free a moment ago.
+    public static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw TestServerError("socket() failed") }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = 0
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0 else { throw TestServerError("bind() failed") }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    static func canConnect(port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = UInt16(port).bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        } == 0
+    }
+}
+
+/// A test-environment problem (redis-server missing or not starting).
+public struct TestServerError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}

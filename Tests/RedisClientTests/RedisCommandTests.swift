@@ -148,7 +148,7 @@ import Testing
                 try await group.waitForAll()
             }
             #expect(client.openConnectionCount <= client.poolConfiguration.maximumConnections)
-            #expect(try server.cli(["GET", "c:42"]) == "42")
+            #expect(try await server.cli(["GET", "c:42"]) == "42")
         }
     }
 }

@@ -12,7 +12,7 @@ func withRedis(
     pool: RedisPoolConfiguration = RedisPoolConfiguration(),
     _ body: (RedisServerProcess, RedisClient) async throws -> Void
 ) async throws {
-    let server = try RedisServerProcess.start(arguments: arguments)
+    let server = try await RedisServerProcess.start(arguments: arguments)
     var configuration = try RedisConnectionConfiguration(url: server.url)
     configuration.connectTimeout = .seconds(10)
     configuration.commandTimeout = .seconds(10)
@@ -21,9 +21,9 @@ func withRedis(
         try await body(server, client)
     } catch {
         await client.shutdown()
-        server.stop()
+        await server.stop()
         throw error
     }
     await client.shutdown()
-    server.stop()
+    await server.stop()
 }

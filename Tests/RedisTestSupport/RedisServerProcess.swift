@@ -17,7 +17,11 @@ public final class RedisServerProcess: @unchecked Sendable {
     public var url: String { "redis://127.0.0.1:\(port)" }
 
     /// Starts a server; `arguments` are appended to the command line (`["--requirepass", "secret"]`).
-    public static func start(arguments: [String] = [], port: Int? = nil) throws -> RedisServerProcess {
+    public static func start(arguments: [String] = [], port: Int? = nil) async throws -> RedisServerProcess {
+        try await offCooperativePool { try startBlocking(arguments: arguments, port: port) }
+    }
+
+    static func startBlocking(arguments: [String], port: Int?) throws -> RedisServerProcess {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("redis-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let server = RedisServerProcess(port: try port ?? freePort(), directory: directory, arguments: arguments)
@@ -74,16 +78,20 @@ public final class RedisServerProcess: @unchecked Sendable {
     /// Stops the server (SIGTERM, then waits).
     ///
     /// Uses `SHUTDOWN NOSAVE`: a child of a test process may inherit a signal mask that blocks SIGTERM.
-    public func stop() {
+    public func stop() async {
+        await offCooperativePool { self.stopBlocking() }
+    }
+
+    func stopBlocking() {
         if lock.withLock({ process != nil }) {
-            _ = try? cli(["SHUTDOWN", "NOSAVE"])
+            _ = try? cliBlocking(["SHUTDOWN", "NOSAVE"])
         }
         terminate(signal: SIGKILL, grace: 2)
     }
 
     /// Kills the server abruptly (SIGKILL), as a crash would.
-    public func kill() {
-        terminate(signal: SIGKILL, grace: 0)
+    public func kill() async {
+        await offCooperativePool { self.terminate(signal: SIGKILL, grace: 0) }
     }
 
     /// Waits up to `grace` seconds for the process to end, then sends `signal` and reaps it. Foundation's
@@ -110,19 +118,25 @@ public final class RedisServerProcess: @unchecked Sendable {
     }
 
     /// Starts the server again on the same port.
-    public func restart() throws {
-        stop()
-        try launch()
+    public func restart() async throws {
+        try await offCooperativePool {
+            self.stopBlocking()
+            try self.launch()
+        }
     }
 
     deinit {
-        stop()
+        stopBlocking()
         try? FileManager.default.removeItem(at: directory)
     }
 
     /// Runs `redis-cli -p <port> <arguments>` and returns its output, for checking the server's state independently
     /// of the client under test.
-    public func cli(_ arguments: [String]) throws -> String {
+    public func cli(_ arguments: [String]) async throws -> String {
+        try await offCooperativePool { try self.cliBlocking(arguments) }
+    }
+
+    func cliBlocking(_ arguments: [String]) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/redis-cli")
         process.arguments = ["-p", String(port)] + arguments
@@ -166,6 +180,30 @@ public final class RedisServerProcess: @unchecked Sendable {
         return withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         } == 0
+    }
+}
+
+/// Runs blocking work (process launches, waits, sleeps) on a thread of its own. Test suites run in parallel on a
+/// cooperative pool of one thread per core; blocking one of those threads would stall every other suite's async
+/// work, including the Redis clients under test, and turn into false timeouts.
+public func offCooperativePool<Result: Sendable>(_ work: @escaping @Sendable () throws -> Result) async throws -> Result {
+    try await withCheckedThrowingContinuation { continuation in
+        let thread = Thread {
+            do {
+                continuation.resume(returning: try work())
+            } catch {
+                continuation.resume(throwing: error)
+            }
+        }
+        thread.start()
+    }
+}
+
+/// The non-throwing form of ``offCooperativePool(_:)``.
+public func offCooperativePool<Result: Sendable>(_ work: @escaping @Sendable () -> Result) async -> Result {
+    await withCheckedContinuation { continuation in
+        let thread = Thread { continuation.resume(returning: work()) }
+        thread.start()
     }
 }
 

@@ -32,7 +32,16 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
-        .target(name: "CacheRuntime"),
+        .target(
+            name: "CacheRuntime",
+            dependencies: [
+                "RedisClient",
+                "RESP",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ]
+        ),
         .target(
             name: "RESP",
             dependencies: [.product(name: "NIOCore", package: "swift-nio")]
@@ -97,6 +106,11 @@ let package = Package(
         .testTarget(
             name: "GeneratedCodeTests",
             dependencies: ["CacheRuntime"],
+            plugins: ["CacheSchemaPlugin"]
+        ),
+        .testTarget(
+            name: "CacheRuntimeIntegrationTests",
+            dependencies: ["CacheRuntime", "RedisClient", "RedisTestSupport"],
             plugins: ["CacheSchemaPlugin"]
         ),
         .testTarget(

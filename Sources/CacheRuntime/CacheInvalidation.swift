@@ -62,11 +62,23 @@ public struct CacheInvalidation: Sendable, Hashable, Codable {
         public let origin: Origin
         /// The Redis glob, namespace included (`"shop:orders:user:7c9e…:page:*"`).
         public let glob: String
+        /// Whether every key this glob can match is written under the instance's index, so that the runtime can
+        /// delete them through the index instead of scanning the keyspace. True for the entity's own keys; for a
+        /// related pattern, true when every declared key it reaches carries the entity's identity.
+        public let indexed: Bool
 
-        /// Creates a pattern entry.
-        public init(origin: Origin, glob: String) {
+        /// Creates a pattern entry. `indexed` defaults to true for the entity's own keys and false for related
+        /// patterns (which then fall back to SCAN).
+        public init(origin: Origin, glob: String, indexed: Bool? = nil) {
             self.origin = origin
             self.glob = glob
+            if let indexed {
+                self.indexed = indexed
+            } else if case .key = origin {
+                self.indexed = true
+            } else {
+                self.indexed = false
+            }
         }
     }
 

@@ -42,13 +42,16 @@ public struct CacheSchemaDescription: Sendable, Hashable, Codable {
         public let keys: [String]
         /// The `related` glob patterns as written (`"user:{user_id}:*"`), without the namespace.
         public let related: [String]
+        /// The related patterns whose every declared key is indexed under the entity, so invalidation needs no scan.
+        public let indexedRelated: [String]
 
         /// Creates an entity description.
-        public init(name: String, identity: [CacheParameterDescriptor], keys: [String], related: [String]) {
+        public init(name: String, identity: [CacheParameterDescriptor], keys: [String], related: [String], indexedRelated: [String] = []) {
             self.name = name
             self.identity = identity
             self.keys = keys
             self.related = related
+            self.indexedRelated = indexedRelated
         }
     }
 
@@ -129,7 +132,7 @@ public struct CacheSchemaDescription: Sendable, Hashable, Codable {
         }
         for related in entityDescription.related {
             let rendered = CachePatternTemplate(related).render(encoded, unbound: "*")
-            patterns.append(.init(origin: .related(related), glob: qualify(rendered)))
+            patterns.append(.init(origin: .related(related), glob: qualify(rendered), indexed: entityDescription.indexedRelated.contains(related)))
         }
         return CacheInvalidation(instance: instance, namespace: namespace, keys: keys, patterns: patterns)
     }

@@ -314,7 +314,7 @@ struct SwiftRenderer {
                             out.line("        CacheInvalidation.Pattern(origin: .key(\(SwiftSource.stringLiteral(key.name))), glob: \(concatenation(key.pattern, prefixed: true, bound: bound))),")
                         }
                         for related in entity.related {
-                            out.line("        CacheInvalidation.Pattern(origin: .related(\(SwiftSource.stringLiteral(related.text))), glob: \(concatenation(related, prefixed: true, bound: bound))),")
+                            out.line("        CacheInvalidation.Pattern(origin: .related(\(SwiftSource.stringLiteral(related.text))), glob: \(concatenation(related, prefixed: true, bound: bound)), indexed: \(relatedIsIndexed(related, of: entity))),")
                         }
                         out.line("    ]")
                     }
@@ -322,6 +322,14 @@ struct SwiftRenderer {
                 }
             }
         }
+    }
+
+    /// Whether every declared key a related pattern reaches is indexed under the entity (it carries the entity's
+    /// identity), so that the runtime can invalidate through the index instead of scanning. A pattern that reaches no
+    /// declared key is not: only a scan finds what it matches.
+    private func relatedIsIndexed(_ related: Pattern, of entity: Entity) -> Bool {
+        let reached = schema.keys.filter { analysis.reach[$0.name]?.contains(Reach(entity: entity.name, route: .related(related.text))) == true }
+        return !reached.isEmpty && reached.allSatisfy { key in owners(of: key).contains { $0.entity.name == entity.name } }
     }
 
     private func reachRoute(of key: Key, by entity: Entity) -> Reach.Route? {
@@ -420,7 +428,9 @@ struct SwiftRenderer {
                         out.line("            ],")
                     }
                     out.line("            keys: [\(entity.keys.map { SwiftSource.stringLiteral($0.name) }.joined(separator: ", "))],")
-                    out.line("            related: [\(entity.related.map { SwiftSource.stringLiteral($0.text) }.joined(separator: ", "))]")
+                    out.line("            related: [\(entity.related.map { SwiftSource.stringLiteral($0.text) }.joined(separator: ", "))],")
+                    let indexed = entity.related.filter { relatedIsIndexed($0, of: entity) }
+                    out.line("            indexedRelated: [\(indexed.map { SwiftSource.stringLiteral($0.text) }.joined(separator: ", "))]")
                     out.line("        ),")
                 }
                 out.line("    ],")

@@ -244,7 +244,7 @@ internal enum CacheInvalidations {
                 CacheInvalidation.Key(name: "user", rawValue: "shop:user:" + _userID),
             ],
             patterns: [
-                CacheInvalidation.Pattern(origin: .related("user:{user_id}:*"), glob: "shop:user:" + _userID + ":*"),
+                CacheInvalidation.Pattern(origin: .related("user:{user_id}:*"), glob: "shop:user:" + _userID + ":*", indexed: false),
             ]
         )
     }
@@ -260,7 +260,7 @@ internal enum CacheInvalidations {
             keys: [],
             patterns: [
                 CacheInvalidation.Pattern(origin: .key("userOrders"), glob: "shop:orders:user:" + _userID + ":page:*"),
-                CacheInvalidation.Pattern(origin: .related("orders:user:{user_id}:*"), glob: "shop:orders:user:" + _userID + ":*"),
+                CacheInvalidation.Pattern(origin: .related("orders:user:{user_id}:*"), glob: "shop:orders:user:" + _userID + ":*", indexed: true),
             ]
         )
     }
@@ -381,7 +381,8 @@ extension CacheKeys {
                     CacheParameterDescriptor(name: "user_id", label: "userID", type: .uuid),
                 ],
                 keys: ["user", "userByEmail"],
-                related: ["user:{user_id}:*"]
+                related: ["user:{user_id}:*"],
+                indexedRelated: []
             ),
             .init(
                 name: "userOrders",
@@ -389,7 +390,8 @@ extension CacheKeys {
                     CacheParameterDescriptor(name: "user_id", label: "userID", type: .uuid),
                 ],
                 keys: ["userOrders"],
-                related: ["orders:user:{user_id}:*"]
+                related: ["orders:user:{user_id}:*"],
+                indexedRelated: ["orders:user:{user_id}:*"]
             ),
             .init(
                 name: "order",
@@ -397,7 +399,8 @@ extension CacheKeys {
                     CacheParameterDescriptor(name: "order_id", label: "orderID", type: .uuid),
                 ],
                 keys: ["order"],
-                related: []
+                related: [],
+                indexedRelated: []
             ),
             .init(
                 name: "restaurant",
@@ -405,7 +408,8 @@ extension CacheKeys {
                     CacheParameterDescriptor(name: "restaurant_id", label: "restaurantID", type: .uuid),
                 ],
                 keys: ["restaurant", "restaurantMenu"],
-                related: []
+                related: [],
+                indexedRelated: []
             ),
         ],
         keys: [

@@ -102,7 +102,8 @@ extension CacheKeys {
                 name: "flag",
                 identity: [],
                 keys: ["flags"],
-                related: []
+                related: [],
+                indexedRelated: []
             ),
         ],
         keys: [

@@ -109,7 +109,8 @@ extension CacheKeys {
                     CacheParameterDescriptor(name: "order_id", label: "orderID", type: .uuid),
                 ],
                 keys: ["order"],
-                related: []
+                related: [],
+                indexedRelated: []
             ),
         ],
         keys: [

@@ -152,7 +152,8 @@ extension CacheKeys {
                     CacheParameterDescriptor(name: "user_id", label: "userID", type: .uuid),
                 ],
                 keys: ["feed", "feedCount"],
-                related: []
+                related: [],
+                indexedRelated: []
             ),
         ],
         keys: [

@@ -127,7 +127,8 @@ extension CacheKeys {
                     CacheParameterDescriptor(name: "sku", label: "sku", type: .string),
                 ],
                 keys: ["product"],
-                related: []
+                related: [],
+                indexedRelated: []
             ),
         ],
         keys: [

@@ -108,7 +108,8 @@ extension CacheKeys {
                     CacheParameterDescriptor(name: "order_id", label: "orderID", type: .int),
                 ],
                 keys: ["order"],
-                related: []
+                related: [],
+                indexedRelated: []
             ),
         ],
         keys: [

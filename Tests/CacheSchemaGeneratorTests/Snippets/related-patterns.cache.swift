@@ -125,8 +125,8 @@ internal enum CacheInvalidations {
             ],
             patterns: [
                 CacheInvalidation.Pattern(origin: .key("userSettings"), glob: "shop:user:" + _userID + ":settings:*"),
-                CacheInvalidation.Pattern(origin: .related("user:{user_id}:*"), glob: "shop:user:" + _userID + ":*"),
-                CacheInvalidation.Pattern(origin: .related("avatar:{user_id}:size:?"), glob: "shop:avatar:" + _userID + ":size:?"),
+                CacheInvalidation.Pattern(origin: .related("user:{user_id}:*"), glob: "shop:user:" + _userID + ":*", indexed: true),
+                CacheInvalidation.Pattern(origin: .related("avatar:{user_id}:size:?"), glob: "shop:avatar:" + _userID + ":size:?", indexed: true),
             ]
         )
     }
@@ -198,7 +198,8 @@ extension CacheKeys {
                     CacheParameterDescriptor(name: "user_id", label: "userID", type: .uuid),
                 ],
                 keys: ["user", "userSettings"],
-                related: ["user:{user_id}:*", "avatar:{user_id}:size:?"]
+                related: ["user:{user_id}:*", "avatar:{user_id}:size:?"],
+                indexedRelated: ["user:{user_id}:*", "avatar:{user_id}:size:?"]
             ),
             .init(
                 name: "avatar",
@@ -206,7 +207,8 @@ extension CacheKeys {
                     CacheParameterDescriptor(name: "user_id", label: "userID", type: .uuid),
                 ],
                 keys: ["avatar"],
-                related: []
+                related: [],
+                indexedRelated: []
             ),
         ],
         keys: [

@@ -128,7 +128,8 @@ extension CacheKeys {
                 name: "config",
                 identity: [],
                 keys: ["config", "configVersion"],
-                related: []
+                related: [],
+                indexedRelated: []
             ),
         ],
         keys: [

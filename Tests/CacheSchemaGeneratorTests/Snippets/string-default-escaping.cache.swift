@@ -117,7 +117,8 @@ extension CacheKeys {
                     CacheParameterDescriptor(name: "tenant", label: "tenant", type: .string),
                 ],
                 keys: ["search"],
-                related: []
+                related: [],
+                indexedRelated: []
             ),
         ],
         keys: [

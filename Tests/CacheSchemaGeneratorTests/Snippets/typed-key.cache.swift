@@ -109,7 +109,8 @@ extension CacheKeys {
                     CacheParameterDescriptor(name: "user_id", label: "userID", type: .uuid),
                 ],
                 keys: ["user"],
-                related: []
+                related: [],
+                indexedRelated: []
             ),
         ],
         keys: [

@@ -110,7 +110,8 @@ extension CacheKeys {
                     CacheParameterDescriptor(name: "token", label: "token", type: .string),
                 ],
                 keys: ["session"],
-                related: []
+                related: [],
+                indexedRelated: []
             ),
         ],
         keys: [

@@ -1,0 +1,63 @@
+/// The few bytes in front of every cached value: a marker, the envelope format version, the codec, and a
+/// fingerprint of the key's value type. A value whose envelope does not match what the reader expects — written by
+/// an older deploy with another type, another codec, or not by CacheSchema at all — is a miss, never a wrong value.
+///
+/// Layout: `"CS"`, format version (1 byte), codec identifier length (1 byte) and bytes, fingerprint (8 bytes,
+/// big-endian), then the payload.
+enum CacheEnvelope {
+    static let marker: [UInt8] = [0x43, 0x53]  // "CS"
+    static let version: UInt8 = 1
+
+    static func wrap(_ payload: [UInt8], codec: String, fingerprint: UInt64) -> [UInt8] {
+        let codecBytes = Array(codec.utf8.prefix(255))
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(payload.count + 12 + codecBytes.count)
+        bytes += marker
+        bytes.append(version)
+        bytes.append(UInt8(codecBytes.count))
+        bytes += codecBytes
+        for shift in stride(from: 56, through: 0, by: -8) { bytes.append(UInt8(truncatingIfNeeded: fingerprint >> UInt64(shift))) }
+        bytes += payload
+        return bytes
+    }
+
+    enum Mismatch: Error, Equatable, CustomStringConvertible {
+        case notAnEnvelope
+        case version(UInt8)
+        case codec(String)
+        case fingerprint
+
+        var description: String {
+            switch self {
+            case .notAnEnvelope: "the stored bytes are not a CacheSchema envelope"
+            case .version(let version): "the stored envelope has format version \(version)"
+            case .codec(let codec): "the value was stored with codec '\(codec)'"
+            case .fingerprint: "the value was stored for another value type (the schema or the type changed)"
+            }
+        }
+    }
+
+    /// The payload, when the envelope matches.
+    static func unwrap(_ bytes: [UInt8], codec: String, fingerprint: UInt64) -> Result<ArraySlice<UInt8>, Mismatch> {
+        guard bytes.count >= 4, bytes[0] == marker[0], bytes[1] == marker[1] else { return .failure(.notAnEnvelope) }
+        guard bytes[2] == version else { return .failure(.version(bytes[2])) }
+        let codecLength = Int(bytes[3])
+        guard bytes.count >= 4 + codecLength + 8 else { return .failure(.notAnEnvelope) }
+        let storedCodec = String(decoding: bytes[4..<(4 + codecLength)], as: UTF8.self)
+        guard storedCodec == codec else { return .failure(.codec(storedCodec)) }
+        var stored: UInt64 = 0
+        for byte in bytes[(4 + codecLength)..<(12 + codecLength)] { stored = stored << 8 | UInt64(byte) }
+        guard stored == fingerprint else { return .failure(.fingerprint) }
+        return .success(bytes[(12 + codecLength)...])
+    }
+
+    /// FNV-1a over the key's schema name and the Swift type it holds.
+    static func fingerprint(keyName: String, valueType: Any.Type) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in (keyName + "|" + String(reflecting: valueType)).utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x0000_0100_0000_01b3
+        }
+        return hash
+    }
+}

@@ -1,0 +1,48 @@
+import RedisClient
+
+/// The Lua scripts that make writes and invalidations atomic. Loaded once, run by SHA1, reloaded after `NOSCRIPT`.
+enum CacheScripts {
+    /// Stores a value and indexes it under its owners, optionally only if the owners' generations are unchanged.
+    ///
+    /// KEYS: the key, then n index keys, then n generation keys.
+    /// ARGV: value, TTL in ms, n, mode ("check": compare generations with ARGV[5…]; "bump": increment them), the
+    /// expected generations ("" for absent), then the generation lifetime in ms.
+    static let store = RedisScript("""
+        local n = tonumber(ARGV[3])
+        local mode = ARGV[4]
+        if mode == 'check' then
+          for i = 1, n do
+            local current = redis.call('GET', KEYS[1 + n + i]) or ''
+            if current ~= ARGV[4 + i] then return 0 end
+          end
+        end
+        redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+        local ttl = tonumber(ARGV[2])
+        for i = 1, n do
+          redis.call('SADD', KEYS[1 + i], KEYS[1])
+          if redis.call('PTTL', KEYS[1 + i]) < ttl then redis.call('PEXPIRE', KEYS[1 + i], ttl) end
+          if mode == 'bump' then
+            redis.call('INCR', KEYS[1 + n + i])
+            redis.call('PEXPIRE', KEYS[1 + n + i], ARGV[#ARGV])
+          end
+        end
+        return 1
+        """)
+
+    /// Deletes an instance's indexed keys, its exact keys and its index, and bumps its generation, in one step.
+    ///
+    /// KEYS: index key, generation key, then exact keys. ARGV: generation lifetime in ms.
+    /// Returns the number of keys removed (the index itself not counted).
+    static let invalidate = RedisScript("""
+        local removed = 0
+        local members = redis.call('SMEMBERS', KEYS[1])
+        for i = 1, #members, 500 do
+          removed = removed + redis.call('UNLINK', unpack(members, i, math.min(i + 499, #members)))
+        end
+        for i = 3, #KEYS do removed = removed + redis.call('UNLINK', KEYS[i]) end
+        redis.call('UNLINK', KEYS[1])
+        redis.call('INCR', KEYS[2])
+        redis.call('PEXPIRE', KEYS[2], ARGV[1])
+        return removed
+        """)
+}

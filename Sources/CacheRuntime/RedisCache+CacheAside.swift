@@ -1,0 +1,94 @@
+import NIOCore
+import RedisClient
+
+extension RedisCache {
+    /// Cache-aside: returns the cached value, or runs `loader`, stores a non-nil result with the key's TTL and
+    /// returns it. `nil` from the loader is returned and not stored.
+    ///
+    /// - One loader runs per key at a time in this process; concurrent callers share its result, and its error
+    ///   reaches every one of them and is not cached.
+    /// - Fail-open: when Redis is slow or down (past `readTimeout`), the loader answers and nothing is stored; the
+    ///   error is logged and counted. Redis errors never reach the caller; the loader's errors do.
+    /// - A load that started before a write or invalidation of the key's entity does not store its (older) result.
+    public func getOrSet<Value: Codable & Sendable>(
+        _ key: CacheKey<Value>,
+        ttl: Duration? = nil,
+        loader: @escaping @Sendable () async throws -> Value?
+    ) async throws -> Value? {
+        try await getOrSetReporting(key, ttl: ttl, loader: loader).value
+    }
+
+    /// Like ``getOrSet(_:ttl:loader:)``, and also says where the value came from (for `X-Cache` headers).
+    public func getOrSetReporting<Value: Codable & Sendable>(
+        _ key: CacheKey<Value>,
+        ttl: Duration? = nil,
+        loader: @escaping @Sendable () async throws -> Value?
+    ) async throws -> CacheAsideResult<Value> {
+        try await singleFlight.run(key: key.rawValue) {
+            try await self.readThrough(key, ttl: ttl, loader: loader)
+        }
+    }
+
+    private func readThrough<Value: Codable & Sendable>(
+        _ key: CacheKey<Value>,
+        ttl: Duration?,
+        loader: @escaping @Sendable () async throws -> Value?
+    ) async throws -> CacheAsideResult<Value> {
+        let instruments = metrics.forKey(key.name)
+        let namespace = key.descriptor.namespace
+        let generationKeys = key.owners.map { CacheIndexKeys.generation($0, namespace: namespace) }
+        var generations: [String]?
+        var readError: CacheError?
+        do {
+            // The value and its owners' generations in one round trip.
+            let replies = try await client.mget([key.rawValue] + generationKeys, timeout: readTimeout)
+            if let buffer = replies[0], case .hit(let value) = decode(buffer, for: key) {
+                return CacheAsideResult(value: value, source: .hit)
+            }
+            if replies[0] == nil { instruments.misses.increment() }
+            generations = replies.dropFirst().map { $0.map { String(buffer: $0) } ?? "" }
+        } catch {
+            instruments.errors.increment()
+            readError = CacheError.wrapping(error, name: key.name, doing: "read")
+            logger.warning("cache unavailable; serving from the loader", metadata: ["key": "\(key.name)", "error": "\(readError!.message)"])
+        }
+
+        instruments.loads.increment()
+        let start = ContinuousClock.now
+        let loaded = try await loader()
+        let elapsed = ContinuousClock.now - start
+        instruments.loadTime.recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
+
+        guard let value = loaded else { return CacheAsideResult(value: nil, source: readError == nil ? .miss : .bypass) }
+        guard readError == nil, let generations else { return CacheAsideResult(value: value, source: .bypass) }
+        do {
+            let bytes = try encode(value, for: key)
+            let stored = try await store(bytes, key: key, ttl: ttl ?? key.ttl, expectedGenerations: key.owners.isEmpty ? nil : generations)
+            if !stored {
+                logger.debug("a write or invalidation happened during the load; not storing its result", metadata: ["key": "\(key.name)"])
+            }
+        } catch {
+            instruments.errors.increment()
+            logger.warning("cache write after load failed", metadata: ["key": "\(key.name)", "error": "\(CacheError.wrapping(error, name: key.name, doing: "write").message)"])
+        }
+        return CacheAsideResult(value: value, source: .miss)
+    }
+}
+
+/// What `getOrSetReporting` returns: the value and where it came from.
+public struct CacheAsideResult<Value: Sendable>: Sendable {
+    /// Where the value came from.
+    public enum Source: String, Sendable {
+        /// From the cache.
+        case hit
+        /// From the loader, after a miss; stored unless a concurrent write or invalidation made it stale.
+        case miss
+        /// From the loader, because Redis could not be read; not stored.
+        case bypass
+    }
+
+    /// The value (`nil` when the loader found nothing).
+    public let value: Value?
+    /// Where it came from.
+    public let source: Source
+}

@@ -1,0 +1,36 @@
+import NIOCore
+import RESP
+import RedisClient
+
+extension RedisCache {
+    /// How a write treats the owners' generations.
+    enum GenerationMode {
+        /// A fresh write (write-through): bump them.
+        case bump
+        /// A cache-aside fill: store only if they still have the values read before loading.
+        case check([String])
+    }
+
+    /// Writes encoded bytes; with owners, through the store script. Returns false when a checked write was refused.
+    func store<Value>(_ bytes: ByteBuffer, key: CacheKey<Value>, ttl: Duration, expectedGenerations: [String]?) async throws -> Bool {
+        let milliseconds = Self.milliseconds(ttl)
+        let namespace = key.descriptor.namespace
+        guard !key.owners.isEmpty else {
+            try await client.set(key.rawValue, bytes, expiration: .milliseconds(milliseconds), timeout: writeTimeout)
+            return true
+        }
+        let indexKeys = key.owners.map { CacheIndexKeys.index($0, namespace: namespace) }
+        let generationKeys = key.owners.map { CacheIndexKeys.generation($0, namespace: namespace) }
+        let mode = expectedGenerations == nil ? "bump" : "check"
+        let expected = expectedGenerations ?? key.owners.map { _ in "" }
+        let arguments: [any RESPArgument] = [bytes, milliseconds, key.owners.count, mode] + expected.map { $0 as any RESPArgument }
+            + [Self.milliseconds(Self.generationLifetime)]
+        let reply = try await client.run(CacheScripts.store, keys: [key.rawValue] + indexKeys + generationKeys, values: arguments, timeout: writeTimeout)
+        return reply == .integer(1)
+    }
+
+    static func milliseconds(_ duration: Duration) -> Int {
+        let (seconds, attoseconds) = duration.components
+        return max(1, Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000))
+    }
+}

@@ -1,0 +1,214 @@
+import Logging
+import Metrics
+import NIOCore
+import RedisClient
+import Synchronization
+
+/// The cache over Redis that generated code's keys and invalidations run on: typed get / set / delete / exists /
+/// multi-get, cache-aside with single-flight, write-through, and index-based invalidation.
+///
+/// ```swift
+/// let cache = RedisCache(client: RedisClient(url: "redis://127.0.0.1:6379"))
+/// let user = try await cache.getOrSet(CacheKeys.user(userID: id)) { try await database.user(id) }
+/// let invalidator = CacheInvalidator(cache)
+/// try await invalidator.invalidateUser(userID: id)
+/// ```
+///
+/// Reads have a short deadline (`readTimeout`) and fail open: `getOrSet` answers from its loader when Redis is slow
+/// or down. Writes and invalidations throw ``CacheError`` so the caller knows the cache may be stale.
+public final class RedisCache: Sendable, CacheInvalidating {
+    /// The Redis client.
+    public let client: RedisClient
+    /// The codec values are stored with.
+    public let codec: any CacheCodec
+    /// The deadline of reads (cache-aside lookups).
+    public let readTimeout: Duration
+    /// The deadline of writes and invalidations.
+    public let writeTimeout: Duration
+    let logger: Logger
+    let metrics: CacheMetrics
+    let singleFlight = SingleFlight()
+    private let fingerprints = Mutex<[String: UInt64]>([:])
+    private let reportedDecodeFailures = Mutex<Set<String>>([])
+
+    /// How long the generation marker of an entity instance lives after a write or an invalidation: it must outlive
+    /// any load that started before them, so that the load's stale result is not stored.
+    static let generationLifetime: Duration = .seconds(600)
+
+    /// Creates a cache.
+    ///
+    /// - Parameters:
+    ///   - client: The Redis client.
+    ///   - codec: How values are encoded (JSON by default).
+    ///   - readTimeout: Deadline of cache reads; past it, `getOrSet` serves from the loader.
+    ///   - writeTimeout: Deadline of writes and invalidations.
+    ///   - logger: Cache events, labelled by schema key name; never concrete keys or values at info level.
+    ///   - metricsFactory: Where metrics go; the global `MetricsSystem` when `nil`.
+    public init(
+        client: RedisClient,
+        codec: any CacheCodec = JSONCacheCodec(),
+        readTimeout: Duration = .milliseconds(250),
+        writeTimeout: Duration = .seconds(1),
+        logger: Logger = Logger(label: "cache-schema.cache"),
+        metricsFactory: (any MetricsFactory)? = nil
+    ) {
+        self.client = client
+        self.codec = codec
+        self.readTimeout = readTimeout
+        self.writeTimeout = writeTimeout
+        self.logger = logger
+        self.metrics = CacheMetrics(factory: metricsFactory)
+    }
+
+    // MARK: Reads
+
+    /// Reads a key: a hit, a miss, or a miss with the error that prevented the read.
+    ///
+    /// A stored value that does not decode as `Value` (written by an older deploy) is a miss; it is logged once per
+    /// key name and overwritten by the next `set` or `getOrSet`.
+    public func get<Value: Codable & Sendable>(_ key: CacheKey<Value>) async -> CacheLookup<Value> {
+        let instruments = metrics.forKey(key.name)
+        do {
+            guard let buffer = try await client.get(key.rawValue, timeout: readTimeout) else {
+                instruments.misses.increment()
+                return .miss
+            }
+            return decode(buffer, for: key)
+        } catch {
+            instruments.errors.increment()
+            let cacheError = CacheError.wrapping(error, name: key.name, doing: "read")
+            logger.warning("cache read failed", metadata: ["key": "\(key.name)", "error": "\(cacheError.message)"])
+            return .missWithError(cacheError)
+        }
+    }
+
+    /// Reads many keys in one round trip (`MGET`), one lookup per key, in order.
+    public func get<Value: Codable & Sendable>(_ keys: [CacheKey<Value>]) async -> [CacheLookup<Value>] {
+        guard !keys.isEmpty else { return [] }
+        do {
+            let buffers = try await client.mget(keys.map(\.rawValue), timeout: readTimeout)
+            return zip(keys, buffers).map { key, buffer in
+                guard let buffer else {
+                    metrics.forKey(key.name).misses.increment()
+                    return .miss
+                }
+                return decode(buffer, for: key)
+            }
+        } catch {
+            let name = keys[0].name
+            metrics.forKey(name).errors.increment()
+            let cacheError = CacheError.wrapping(error, name: name, doing: "multi-get")
+            logger.warning("cache read failed", metadata: ["key": "\(name)", "error": "\(cacheError.message)"])
+            return keys.map { _ in .missWithError(cacheError) }
+        }
+    }
+
+    /// Whether the key exists.
+    public func exists<Value>(_ key: CacheKey<Value>) async throws -> Bool {
+        do {
+            return try await client.exists([key.rawValue], timeout: readTimeout) == 1
+        } catch {
+            metrics.forKey(key.name).errors.increment()
+            throw CacheError.wrapping(error, name: key.name, doing: "exists")
+        }
+    }
+
+    func decode<Value: Codable & Sendable>(_ buffer: ByteBuffer, for key: CacheKey<Value>) -> CacheLookup<Value> {
+        let instruments = metrics.forKey(key.name)
+        let bytes = Array(buffer.readableBytesView)
+        switch CacheEnvelope.unwrap(bytes, codec: codec.identifier, fingerprint: fingerprint(for: key)) {
+        case .failure(let mismatch):
+            reportDecodeFailure(key.name, reason: mismatch.description)
+            instruments.decodeFailures.increment()
+            instruments.misses.increment()
+            return .miss
+        case .success(let payload):
+            do {
+                let value = try codec.decode(Value.self, from: Array(payload))
+                instruments.hits.increment()
+                return .hit(value)
+            } catch {
+                reportDecodeFailure(key.name, reason: "the value no longer decodes as \(Value.self)")
+                instruments.decodeFailures.increment()
+                instruments.misses.increment()
+                return .miss
+            }
+        }
+    }
+
+    private func reportDecodeFailure(_ name: String, reason: String) {
+        let first = reportedDecodeFailures.withLock { $0.insert(name).inserted }
+        if first {
+            logger.warning("cached value is unreadable; treating it as a miss and overwriting it", metadata: ["key": "\(name)", "reason": "\(reason)"])
+        }
+    }
+
+    func fingerprint<Value>(for key: CacheKey<Value>) -> UInt64 {
+        let lookup = key.name + "\u{0}" + String(describing: ObjectIdentifier(Value.self))
+        if let known = fingerprints.withLock({ $0[lookup] }) { return known }
+        let computed = CacheEnvelope.fingerprint(keyName: key.name, valueType: Value.self)
+        fingerprints.withLock { $0[lookup] = computed }
+        return computed
+    }
+
+    func encode<Value: Codable & Sendable>(_ value: Value, for key: CacheKey<Value>) throws -> ByteBuffer {
+        do {
+            let payload = try codec.encode(value)
+            return ByteBuffer(bytes: CacheEnvelope.wrap(payload, codec: codec.identifier, fingerprint: fingerprint(for: key)))
+        } catch {
+            throw CacheError(.encoding, name: key.name, "cannot encode the value with codec '\(codec.identifier)': \(error)")
+        }
+    }
+
+    // MARK: Writes
+
+    /// Stores a value with the key's TTL (or `ttl`, millisecond precision), indexing it under every entity instance
+    /// that owns it, in one atomic step; and marks those instances as changed, so that a load that read the cache
+    /// before this write does not overwrite it with older data.
+    public func set<Value: Codable & Sendable>(_ key: CacheKey<Value>, _ value: Value, ttl: Duration? = nil) async throws {
+        let bytes = try encode(value, for: key)
+        do {
+            _ = try await store(bytes, key: key, ttl: ttl ?? key.ttl, expectedGenerations: nil)
+        } catch {
+            metrics.forKey(key.name).errors.increment()
+            throw CacheError.wrapping(error, name: key.name, doing: "write")
+        }
+    }
+
+    /// Deletes a key. Whether it existed.
+    @discardableResult
+    public func delete<Value>(_ key: CacheKey<Value>) async throws -> Bool {
+        do {
+            return try await client.unlink([key.rawValue], timeout: writeTimeout) == 1
+        } catch {
+            metrics.forKey(key.name).errors.increment()
+            throw CacheError.wrapping(error, name: key.name, doing: "delete")
+        }
+    }
+
+    /// Deletes every key matching a glob, with SCAN and UNLINK in batches (never `KEYS`). Returns how many keys were
+    /// removed. Build the glob with ``CacheGlob`` so that parameter values match literally.
+    @discardableResult
+    public func deletePattern(_ glob: CacheGlob, batchSize: Int = 1000) async throws -> Int {
+        do {
+            return try await scanAndUnlink(glob.pattern, batchSize: batchSize)
+        } catch {
+            throw CacheError.wrapping(error, name: "deletePattern", doing: "pattern delete")
+        }
+    }
+
+    func scanAndUnlink(_ pattern: String, batchSize: Int) async throws -> Int {
+        var removed = 0
+        var batch: [String] = []
+        batch.reserveCapacity(batchSize)
+        for try await key in client.scan(match: pattern, count: batchSize, timeout: writeTimeout) {
+            batch.append(String(buffer: key))
+            if batch.count >= batchSize {
+                removed += try await client.unlink(batch, timeout: writeTimeout)
+                batch.removeAll(keepingCapacity: true)
+            }
+        }
+        if !batch.isEmpty { removed += try await client.unlink(batch, timeout: writeTimeout) }
+        return removed
+    }
+}

@@ -1,0 +1,145 @@
+import CacheRuntime
+import Foundation
+import RedisClient
+import Testing
+
+@Suite struct CacheAsideTests {
+    struct LoaderFailure: Error {}
+
+    @Test func missThenHitAndNilIsNotStored() async throws {
+        try await withCache { server, cache in
+            let id = UUID()
+            let key = CacheKeys.user(userID: id)
+            let calls = Counter()
+            let first = try await cache.getOrSetReporting(key) {
+                await calls.increment()
+                return UserDTO(id: id, name: "A", email: "a@x")
+            }
+            #expect(first.source == .miss)
+            let second = try await cache.getOrSetReporting(key) {
+                await calls.increment()
+                return nil
+            }
+            #expect(second.source == .hit)
+            #expect(second.value?.name == "A")
+            #expect(await calls.value == 1)
+            let missing = CacheKeys.user(userID: UUID())
+            #expect(try await cache.getOrSet(missing) { nil } == nil)
+            #expect(try await server.cli(["EXISTS", missing.rawValue]) == "0")
+        }
+    }
+
+    @Test func aThousandConcurrentCallersOnAColdKeyRunTheLoaderOnce() async throws {
+        try await withCache { _, cache in
+            let id = UUID()
+            let key = CacheKeys.user(userID: id)
+            let calls = Counter()
+            let values = try await withThrowingTaskGroup(of: UserDTO?.self) { group in
+                for _ in 0..<1000 {
+                    group.addTask {
+                        try await cache.getOrSet(key) {
+                            await calls.increment()
+                            try await Task.sleep(for: .milliseconds(200))
+                            return UserDTO(id: id, name: "Once", email: "once@x")
+                        }
+                    }
+                }
+                var values: [UserDTO?] = []
+                for try await value in group { values.append(value) }
+                return values
+            }
+            #expect(await calls.value == 1)
+            #expect(values.count == 1000)
+            #expect(values.allSatisfy { $0?.name == "Once" })
+        }
+    }
+
+    @Test func aLoaderErrorReachesEveryWaiterAndIsNotCached() async throws {
+        try await withCache { server, cache in
+            let key = CacheKeys.user(userID: UUID())
+            let calls = Counter()
+            let failures = await withTaskGroup(of: Bool.self) { group in
+                for _ in 0..<20 {
+                    group.addTask {
+                        do {
+                            _ = try await cache.getOrSet(key) {
+                                await calls.increment()
+                                try await Task.sleep(for: .milliseconds(100))
+                                throw LoaderFailure()
+                            }
+                            return false
+                        } catch {
+                            return error is LoaderFailure
+                        }
+                    }
+                }
+                var count = 0
+                for await failed in group where failed { count += 1 }
+                return count
+            }
+            #expect(failures == 20)
+            #expect(await calls.value == 1)
+            let exists = try await server.cli(["EXISTS", key.rawValue])
+            #expect(exists == "0")
+        }
+    }
+
+    @Test func aLoadThatRacesAnInvalidationDoesNotStoreItsStaleResult() async throws {
+        try await withCache { server, cache in
+            let id = UUID()
+            let key = CacheKeys.user(userID: id)
+            let invalidator = CacheInvalidator(cache)
+            let load = Task {
+                try await cache.getOrSet(key) {
+                    try await Task.sleep(for: .milliseconds(300))
+                    return UserDTO(id: id, name: "stale", email: "old@x")
+                }
+            }
+            try await Task.sleep(for: .milliseconds(100))
+            // The writer updates the source of truth and invalidates while the slow reader is loading.
+            try await invalidator.invalidateUser(userID: id)
+            #expect(try await load.value?.name == "stale")
+            #expect(try await server.cli(["EXISTS", key.rawValue]) == "0", "the stale load must not be written back")
+            // A write-through during a load also wins.
+            let load2 = Task {
+                try await cache.getOrSet(key) {
+                    try await Task.sleep(for: .milliseconds(300))
+                    return UserDTO(id: id, name: "stale", email: "old@x")
+                }
+            }
+            try await Task.sleep(for: .milliseconds(100))
+            _ = try await cache.writeThrough(key) { UserDTO(id: id, name: "fresh", email: "new@x") }
+            _ = try await load2.value
+            #expect(await cache.get(key).value?.name == "fresh")
+        }
+    }
+
+    @Test func failOpenWhenRedisIsDownAndRecoveryWhenItReturns() async throws {
+        try await withCache(readTimeout: .milliseconds(250)) { server, cache in
+            let id = UUID()
+            let key = CacheKeys.user(userID: id)
+            let user = UserDTO(id: id, name: "A", email: "a@x")
+            _ = try await cache.getOrSet(key) { user }
+            #expect(try await cache.getOrSetReporting(key) { user }.source == .hit)
+            await server.stop()
+            let clock = ContinuousClock()
+            for _ in 0..<5 {
+                let start = clock.now
+                let result = try await cache.getOrSetReporting(key) { user }
+                #expect(result.value == user)
+                #expect(result.source == .bypass)
+                #expect(clock.now - start < .seconds(2))
+            }
+            if case .missWithError = await cache.get(key) {} else { Issue.record("expected a miss with error") }
+            await #expect(throws: CacheError.self) { try await cache.set(key, user) }
+            await #expect(throws: CacheError.self) { try await CacheInvalidator(cache).invalidateUser(userID: id) }
+            try await server.restart()
+            var source: CacheAsideResult<UserDTO>.Source = .bypass
+            for _ in 0..<100 where source != .hit {
+                source = try await cache.getOrSetReporting(key) { user }.source
+                if source != .hit { try await Task.sleep(for: .milliseconds(50)) }
+            }
+            #expect(source == .hit, "hits resume without restarting the process")
+        }
+    }
+}

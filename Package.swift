@@ -88,6 +88,7 @@ let package = Package(
                 "RedisClient",
                 "RedisTestSupport",
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .testTarget(

@@ -24,43 +24,60 @@ extension RedisCache {
         ttl: Duration? = nil,
         loader: @escaping @Sendable () async throws -> Value?
     ) async throws -> CacheAsideResult<Value> {
-        try await singleFlight.run(key: key.rawValue) {
-            try await self.readThrough(key, ttl: ttl, loader: loader)
+        // Hits take no lock and start no task: only a miss goes through single-flight.
+        let read = await readWithGenerations(key)
+        if case .hit(let value) = read { return CacheAsideResult(value: value, source: .hit) }
+        return try await singleFlight.run(key: key.rawValue) {
+            try await self.loadAndStore(key, ttl: ttl, read: read, loader: loader)
         }
     }
 
-    private func readThrough<Value: Codable & Sendable>(
-        _ key: CacheKey<Value>,
-        ttl: Duration?,
-        loader: @escaping @Sendable () async throws -> Value?
-    ) async throws -> CacheAsideResult<Value> {
+    enum AsideRead<Value: Sendable>: Sendable {
+        case hit(Value)
+        /// A miss, with the owners' generations as read together with the key.
+        case miss(generations: [String])
+        case failed(CacheError)
+    }
+
+    /// Reads the value and its owners' generation markers in one round trip (`MGET`).
+    func readWithGenerations<Value: Codable & Sendable>(_ key: CacheKey<Value>) async -> AsideRead<Value> {
         let instruments = metrics.forKey(key.name)
         let namespace = key.descriptor.namespace
         let generationKeys = key.owners.map { CacheIndexKeys.generation($0, namespace: namespace) }
-        var generations: [String]?
-        var readError: CacheError?
         do {
-            // The value and its owners' generations in one round trip.
             let replies = try await client.mget([key.rawValue] + generationKeys, timeout: readTimeout)
-            if let buffer = replies[0], case .hit(let value) = decode(buffer, for: key) {
-                return CacheAsideResult(value: value, source: .hit)
+            if let buffer = replies[0] {
+                if case .hit(let value) = decode(buffer, for: key) { return .hit(value) }
+            } else {
+                instruments.misses.increment()
             }
-            if replies[0] == nil { instruments.misses.increment() }
-            generations = replies.dropFirst().map { $0.map { String(buffer: $0) } ?? "" }
+            return .miss(generations: replies.dropFirst().map { $0.map { String(buffer: $0) } ?? "" })
         } catch {
             instruments.errors.increment()
-            readError = CacheError.wrapping(error, name: key.name, doing: "read")
-            logger.warning("cache unavailable; serving from the loader", metadata: ["key": "\(key.name)", "error": "\(readError!.message)"])
+            let readError = CacheError.wrapping(error, name: key.name, doing: "read")
+            logger.warning("cache unavailable; serving from the loader", metadata: ["key": "\(key.name)", "error": "\(readError.message)"])
+            return .failed(readError)
         }
+    }
 
+    private func loadAndStore<Value: Codable & Sendable>(
+        _ key: CacheKey<Value>,
+        ttl: Duration?,
+        read: AsideRead<Value>,
+        loader: @escaping @Sendable () async throws -> Value?
+    ) async throws -> CacheAsideResult<Value> {
+        let instruments = metrics.forKey(key.name)
         instruments.loads.increment()
         let start = ContinuousClock.now
         let loaded = try await loader()
         let elapsed = ContinuousClock.now - start
         instruments.loadTime.recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
 
-        guard let value = loaded else { return CacheAsideResult(value: nil, source: readError == nil ? .miss : .bypass) }
-        guard readError == nil, let generations else { return CacheAsideResult(value: value, source: .bypass) }
+        guard case .miss(let generations) = read else {
+            // Redis could not be read: answer from the loader and do not try to write.
+            return CacheAsideResult(value: loaded, source: .bypass)
+        }
+        guard let value = loaded else { return CacheAsideResult(value: nil, source: .miss) }
         do {
             let bytes = try encode(value, for: key)
             let stored = try await store(bytes, key: key, ttl: ttl ?? key.ttl, expectedGenerations: key.owners.isEmpty ? nil : generations)

@@ -241,6 +241,7 @@ public final class RedisClient: Sendable, Service, RedisCommandSending {
     private func connectOnce() async {
         do {
             let connection = try await RedisConnection.connect(configuration: configuration, eventLoop: eventLoopGroup.any(), logger: logger)
+            var growAfterwards = false
             let (accepted, id, waiters) = state.withLock { state -> (Bool, Int, [Waiter]) in
                 state.connecting -= 1
                 guard !state.isShutDown else { return (false, 0, []) }
@@ -248,8 +249,18 @@ public final class RedisClient: Sendable, Service, RedisCommandSending {
                 state.lastError = nil
                 state.retryAt = nil
                 state.nextID += 1
-                let waiters = state.waiters
-                state.waiters = []
+                // Hand this connection at most a pipeline's worth of the waiters while the pool may still grow, and
+                // open another connection for the rest; at the maximum, it takes them all.
+                var waiters = state.waiters
+                let canGrow = state.slots.count + 1 + state.connecting < poolConfiguration.maximumConnections
+                if canGrow && waiters.count > poolConfiguration.pipelineThreshold {
+                    state.waiters = Array(waiters[poolConfiguration.pipelineThreshold...])
+                    waiters = Array(waiters[..<poolConfiguration.pipelineThreshold])
+                    state.connecting += 1
+                    growAfterwards = true
+                } else {
+                    state.waiters = []
+                }
                 state.slots.append(Slot(id: state.nextID, connection: connection, inFlight: waiters.count, lastUsed: .now()))
                 return (true, state.nextID, waiters)
             }
@@ -261,6 +272,7 @@ public final class RedisClient: Sendable, Service, RedisCommandSending {
             logger.info("redis connection opened", metadata: ["address": "\(configuration.address)", "resp": "\(connection.protocolVersion)"])
             connection.closeFuture.whenComplete { _ in self.connectionClosed(id) }
             for waiter in waiters { waiter.continuation.resume(returning: (connection, id)) }
+            if growAfterwards { openConnection() }
         } catch {
             let redisError = (error as? RedisError) ?? RedisError(.connectionFailed, "\(error)", address: configuration.address)
             let (waiters, retry) = state.withLock { state -> ([Waiter], Duration?) in

@@ -1,4 +1,5 @@
 import Logging
+import Metrics
 import NIOCore
 import NIOPosix
 import RESP
@@ -56,17 +57,19 @@ public final class RedisClient: Sendable, Service, RedisCommandSending {
     ///   - pool: Pool sizes, idle and health-check periods, backoff.
     ///   - eventLoopGroup: The event loops connections run on.
     ///   - logger: Connection events; never passwords, keys or values.
+    ///   - metricsFactory: Where metrics go; the global `MetricsSystem` when `nil`.
     public init(
         configuration: RedisConnectionConfiguration,
         pool: RedisPoolConfiguration = RedisPoolConfiguration(),
         eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
-        logger: Logger = Logger(label: "cache-schema.redis")
+        logger: Logger = Logger(label: "cache-schema.redis"),
+        metricsFactory: (any MetricsFactory)? = nil
     ) {
         self.configuration = configuration
         self.poolConfiguration = pool
         self.eventLoopGroup = eventLoopGroup
         self.logger = logger
-        self.metrics = RedisClientMetrics()
+        self.metrics = RedisClientMetrics(factory: metricsFactory)
     }
 
     /// Creates a client from a `redis://` or `rediss://` URL.

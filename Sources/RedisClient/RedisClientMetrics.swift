@@ -12,25 +12,35 @@ struct RedisClientMetrics: Sendable {
 
     private let commands: [String: CommandInstruments]
     private let failuresByKind: [String: Counter]
-    private let poolWait = Timer(label: "redis_client_pool_wait_seconds")
-    private let opened = Counter(label: "redis_client_connections_opened_total")
-    private let closed = Counter(label: "redis_client_connections_closed_total")
-    private let connectFailures = Counter(label: "redis_client_connect_failures_total")
+    private let poolWait: Timer
+    private let opened: Counter
+    private let closed: Counter
+    private let connectFailures: Counter
 
-    init() {
+    init(factory: (any MetricsFactory)?) {
+        func counter(_ label: String, _ dimensions: [(String, String)] = []) -> Counter {
+            factory.map { Counter(label: label, dimensions: dimensions, factory: $0) } ?? Counter(label: label, dimensions: dimensions)
+        }
+        func timer(_ label: String, _ dimensions: [(String, String)] = []) -> Timer {
+            factory.map { Timer(label: label, dimensions: dimensions, factory: $0) } ?? Timer(label: label, dimensions: dimensions)
+        }
         var commands: [String: CommandInstruments] = [:]
         for name in RedisCommandNames.known.union(["OTHER"]) {
             commands[name] = CommandInstruments(
-                calls: Counter(label: "redis_client_commands_total", dimensions: [("command", name)]),
-                errors: Counter(label: "redis_client_command_errors_total", dimensions: [("command", name)]),
-                duration: Timer(label: "redis_client_command_duration_seconds", dimensions: [("command", name)]))
+                calls: counter("redis_client_commands_total", [("command", name)]),
+                errors: counter("redis_client_command_errors_total", [("command", name)]),
+                duration: timer("redis_client_command_duration_seconds", [("command", name)]))
         }
         self.commands = commands
         var failures: [String: Counter] = [:]
         for kind in ["server", "connectionFailed", "connectionClosed", "timeout", "poolUnavailable", "protocolError", "authentication", "tls", "shutDown", "configuration", "unexpectedReply"] {
-            failures[kind] = Counter(label: "redis_client_failures_total", dimensions: [("kind", kind)])
+            failures[kind] = counter("redis_client_failures_total", [("kind", kind)])
         }
         failuresByKind = failures
+        poolWait = timer("redis_client_pool_wait_seconds")
+        opened = counter("redis_client_connections_opened_total")
+        closed = counter("redis_client_connections_closed_total")
+        connectFailures = counter("redis_client_connect_failures_total")
     }
 
     func record(command: String, start: NIODeadline, failed: Bool) {

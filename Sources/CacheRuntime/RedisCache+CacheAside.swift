@@ -55,7 +55,7 @@ extension RedisCache {
         } catch {
             instruments.errors.increment()
             let readError = CacheError.wrapping(error, name: key.name, doing: "read")
-            logger.warning("cache unavailable; serving from the loader", metadata: ["key": "\(key.name)", "error": "\(readError.message)"])
+            warnRateLimited("cache unavailable; serving from the loader", name: key.name, error: readError.message)
             return .failed(readError)
         }
     }
@@ -86,7 +86,7 @@ extension RedisCache {
             }
         } catch {
             instruments.errors.increment()
-            logger.warning("cache write after load failed", metadata: ["key": "\(key.name)", "error": "\(CacheError.wrapping(error, name: key.name, doing: "write").message)"])
+            warnRateLimited("cache write after load failed", name: key.name, error: CacheError.wrapping(error, name: key.name, doing: "write").message)
         }
         return CacheAsideResult(value: value, source: .miss)
     }

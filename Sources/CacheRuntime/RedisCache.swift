@@ -30,6 +30,20 @@ public final class RedisCache: Sendable, CacheInvalidating {
     let singleFlight = SingleFlight()
     private let fingerprints = Mutex<[String: UInt64]>([:])
     private let reportedDecodeFailures = Mutex<Set<String>>([])
+    private let lastWarnings = Mutex<[String: ContinuousClock.Instant]>([:])
+
+    /// Logs a warning at most once per `interval` for the same message and key name (the rest at debug level), so
+    /// that an outage under load does not flood the logs with one line per request.
+    func warnRateLimited(_ message: Logger.Message, name: String, error: String, interval: Duration = .seconds(10)) {
+        let now = ContinuousClock.now
+        let subject = "\(message)|\(name)"
+        let due = lastWarnings.withLock { last -> Bool in
+            if let previous = last[subject], now - previous < interval { return false }
+            last[subject] = now
+            return true
+        }
+        logger.log(level: due ? .warning : .debug, message, metadata: ["key": "\(name)", "error": "\(error)"])
+    }
 
     /// How long the generation marker of an entity instance lives after a write or an invalidation: it must outlive
     /// any load that started before them, so that the load's stale result is not stored.
@@ -77,7 +91,7 @@ public final class RedisCache: Sendable, CacheInvalidating {
         } catch {
             instruments.errors.increment()
             let cacheError = CacheError.wrapping(error, name: key.name, doing: "read")
-            logger.warning("cache read failed", metadata: ["key": "\(key.name)", "error": "\(cacheError.message)"])
+            warnRateLimited("cache read failed", name: key.name, error: cacheError.message)
             return .missWithError(cacheError)
         }
     }
@@ -98,7 +112,7 @@ public final class RedisCache: Sendable, CacheInvalidating {
             let name = keys[0].name
             metrics.forKey(name).errors.increment()
             let cacheError = CacheError.wrapping(error, name: name, doing: "multi-get")
-            logger.warning("cache read failed", metadata: ["key": "\(name)", "error": "\(cacheError.message)"])
+            warnRateLimited("cache read failed", name: name, error: cacheError.message)
             return keys.map { _ in .missWithError(cacheError) }
         }
     }

@@ -64,6 +64,7 @@ struct CommentExtractor {
 
     /// The text of a `# comment` after content on a line, outside quotes.
     static func trailingComment(_ line: Substring) -> String? {
+        if line.utf8.allSatisfy({ $0 < 0x80 }) { return trailingComment(ascii: line) }
         var quote: Character?
         var previous: Character = " "
         var index = line.startIndex
@@ -82,6 +83,34 @@ struct CommentExtractor {
             }
             previous = character
             index = line.index(after: index)
+        }
+        return nil
+    }
+
+    /// ``trailingComment(_:)`` for an ASCII line, byte by byte: every byte is a Character there, but for `"\r\n"`,
+    /// which is whitespace and neither a quote, `#`, a backslash nor a blank, as its two bytes are.
+    private static func trailingComment(ascii line: Substring) -> String? {
+        let space = UInt8(ascii: " "), tab = UInt8(ascii: "\t"), hash = UInt8(ascii: "#")
+        let doubleQuote = UInt8(ascii: "\""), singleQuote = UInt8(ascii: "'"), backslash = UInt8(ascii: "\\")
+        let bytes = line.utf8
+        var quote: UInt8?
+        var previous = space
+        var index = bytes.startIndex
+        var sawContent = false
+        while index < bytes.endIndex {
+            let byte = bytes[index]
+            if let open = quote {
+                if byte == open && !(open == doubleQuote && previous == backslash) { quote = nil }
+            } else if byte == hash && (previous == space || previous == tab) {
+                return sawContent ? cleaned(line[bytes.index(after: index)...]) : nil
+            } else if byte == doubleQuote || byte == singleQuote {
+                quote = byte
+                sawContent = true
+            } else if !(byte == space || (0x09...0x0D).contains(byte)) {
+                sawContent = true
+            }
+            previous = byte
+            bytes.formIndex(after: &index)
         }
         return nil
     }

@@ -90,12 +90,37 @@ struct SourceLines: Sendable {
     let lines: [Substring]
 
     init(_ source: String) {
-        lines = source.split(separator: "\n", omittingEmptySubsequences: false).map {
-            $0.hasSuffix("\r") ? $0.dropLast() : $0
-        }
+        lines = source.characterLines()
     }
 
     subscript(line: Int) -> Substring? {
         line >= 1 && line <= lines.count ? lines[line - 1] : nil
+    }
+}
+
+extension String {
+    /// The text cut into lines at every line feed, a carriage return before it dropped (`\n` and `\r\n` endings,
+    /// as YAML counts lines), empty lines kept.
+    ///
+    /// It scans bytes and slices unicode scalars: `"\r\n"` is a single Character, so splitting on the Character
+    /// `"\n"` would see a CRLF file as one line.
+    func characterLines() -> [Substring] {
+        var lines: [Substring] = []
+        let scalars = unicodeScalars
+        var start = scalars.startIndex
+        var previousIndex: String.UnicodeScalarView.Index?
+        var index = start
+        while index != scalars.endIndex {
+            if scalars[index] == "\n" {
+                var end = index
+                if let previousIndex, previousIndex >= start, scalars[previousIndex] == "\r" { end = previousIndex }
+                lines.append(Substring(scalars[start..<end]))
+                start = scalars.index(after: index)
+            }
+            previousIndex = index
+            scalars.formIndex(after: &index)
+        }
+        lines.append(Substring(scalars[start..<scalars.endIndex]))
+        return lines
     }
 }

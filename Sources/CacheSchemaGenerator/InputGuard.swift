@@ -139,9 +139,11 @@ enum InputGuard {
         var flowDepth = 0
         var indentStack: [Int] = []
         var line = 0
-        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        var scalars: [Unicode.Scalar] = []
+        for rawLine in text.characterLines() {
             line += 1
-            let scalars = Array(rawLine.unicodeScalars)
+            scalars.removeAll(keepingCapacity: true)
+            scalars.append(contentsOf: rawLine.unicodeScalars)
             var indent = 0
             while indent < scalars.count, scalars[indent] == " " { indent += 1 }
             let isContent = indent < scalars.count && scalars[indent] != "#" && scalars[indent] != "\r"

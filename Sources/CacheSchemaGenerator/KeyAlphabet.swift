@@ -77,9 +77,19 @@ struct CharacterSet128: Hashable, Sendable {
 
     /// A readable member for example keys: lower-case letters first, then digits, upper-case, punctuation.
     var representative: UInt8? {
-        for range in [UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(33)...UInt8(126), UInt8(0)...UInt8(127)] {
-            if let byte = range.first(where: contains) { return byte }
-        }
+        // Each tier is the lowest set bit of a mask over the two words.
+        let lowerCase = high & (((1 << 26) - 1) << 33)  // a-z: 97...122
+        if lowerCase != 0 { return UInt8(64 + lowerCase.trailingZeroBitCount) }
+        let digits = low & (((1 << 10) - 1) << 48)  // 0-9: 48...57
+        if digits != 0 { return UInt8(digits.trailingZeroBitCount) }
+        let upperCase = high & (((1 << 26) - 1) << 1)  // A-Z: 65...90
+        if upperCase != 0 { return UInt8(64 + upperCase.trailingZeroBitCount) }
+        let printableLow = low & ~((1 << 33) - 1)  // 33...63
+        if printableLow != 0 { return UInt8(printableLow.trailingZeroBitCount) }
+        let printableHigh = high & ((1 << 63) - 1)  // 64...126
+        if printableHigh != 0 { return UInt8(64 + printableHigh.trailingZeroBitCount) }
+        if low != 0 { return UInt8(low.trailingZeroBitCount) }
+        if high != 0 { return UInt8(64 + high.trailingZeroBitCount) }
         return nil
     }
 }

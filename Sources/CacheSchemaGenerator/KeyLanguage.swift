@@ -3,56 +3,68 @@
 ///
 /// A `String` placeholder accepts any run of encoded-value bytes, an `Int` `-?[0-9]+`, a `UUID` exactly 36
 /// canonical characters, a `Bool` `true` or `false`; a glob `*` any run of bytes and `?` any one byte.
+///
+/// The automaton is stored flat: the transitions of state `s` are `transitions[transitionStart[s]..<transitionStart[s
+/// + 1]]`, in the order they were added (the order decides which example a search finds), and likewise its epsilon
+/// moves. One language holds four arrays however many states it has.
 struct KeyLanguage: Sendable {
     private struct Transition: Sendable {
         var bytes: CharacterSet128
         var target: Int
     }
 
-    private var transitions: [[Transition]] = [[]]
-    private var epsilons: [[Int]] = [[]]
-    private(set) var accepting = 0
+    private let transitionStart: [Int]
+    private let transitions: [Transition]
+    private let epsilonStart: [Int]
+    private let epsilons: [Int]
+    let accepting: Int
+
+    /// The number of states.
+    var stateCount: Int { transitionStart.count - 1 }
 
     /// Builds the language of a pattern whose placeholders have the given types (a missing type counts as String).
     init(_ pattern: Pattern, types: [String: ParameterType], prefix: String?) {
+        var builder = Builder()
         var current = 0
-        if let prefix { current = appendLiteral(prefix + ":", from: current) }
+        if let prefix {
+            current = builder.appendLiteral(prefix, from: current)
+            current = builder.appendLiteral(":", from: current)
+        }
         for segment in pattern.segments {
             switch segment {
             case .literal(let text):
-                current = appendLiteral(text, from: current)
+                current = builder.appendLiteral(text, from: current)
             case .anyRun:
-                current = appendRun(KeyAlphabet.any, from: current)
+                current = builder.appendRun(KeyAlphabet.any, from: current)
             case .anyCharacter:
-                let next = newState()
-                add(from: current, bytes: KeyAlphabet.any, to: next)
+                let next = builder.newState()
+                builder.add(from: current, bytes: KeyAlphabet.any, to: next)
                 current = next
             case .placeholder(let name, _):
                 switch types[name] ?? .string {
                 case .string, .custom:
-                    current = appendRun(KeyAlphabet.string, from: current)
+                    current = builder.appendRun(KeyAlphabet.string, from: current)
                 case .int:
-                    let sign = newState(), digits = newState()
-                    add(from: current, bytes: CharacterSet128(ascii: "-"), to: sign)
-                    epsilons[current].append(sign)
-                    let digitSet = CharacterSet128(ascii: "0123456789")
-                    add(from: sign, bytes: digitSet, to: digits)
-                    add(from: digits, bytes: digitSet, to: digits)
+                    let sign = builder.newState(), digits = builder.newState()
+                    builder.add(from: current, bytes: Self.dash, to: sign)
+                    builder.addEpsilon(from: current, to: sign)
+                    builder.add(from: sign, bytes: Self.digits, to: digits)
+                    builder.add(from: digits, bytes: Self.digits, to: digits)
                     current = digits
                 case .uuid:
                     for index in 0..<36 {
-                        let next = newState()
-                        let bytes = [8, 13, 18, 23].contains(index) ? CharacterSet128(ascii: "-") : CharacterSet128(ascii: "0123456789abcdef")
-                        add(from: current, bytes: bytes, to: next)
+                        let next = builder.newState()
+                        let bytes = index == 8 || index == 13 || index == 18 || index == 23 ? Self.dash : Self.hexDigits
+                        builder.add(from: current, bytes: bytes, to: next)
                         current = next
                     }
                 case .bool:
-                    let end = newState()
+                    let end = builder.newState()
                     for word in ["true", "false"] {
                         var state = current
                         for (offset, byte) in word.utf8.enumerated() {
-                            let next = offset == word.utf8.count - 1 ? end : newState()
-                            add(from: state, bytes: CharacterSet128(byte: byte), to: next)
+                            let next = offset == word.utf8.count - 1 ? end : builder.newState()
+                            builder.add(from: state, bytes: CharacterSet128(byte: byte), to: next)
                             state = next
                         }
                     }
@@ -61,74 +73,156 @@ struct KeyLanguage: Sendable {
             }
         }
         accepting = current
+        (transitionStart, transitions) = Self.grouped(builder.transitions, states: builder.stateCount)
+        (epsilonStart, epsilons) = Self.grouped(builder.epsilons, states: builder.stateCount)
     }
 
-    private mutating func newState() -> Int {
-        transitions.append([])
-        epsilons.append([])
-        return transitions.count - 1
-    }
+    private static let dash = CharacterSet128(ascii: "-")
+    private static let digits = CharacterSet128(ascii: "0123456789")
+    private static let hexDigits = CharacterSet128(ascii: "0123456789abcdef")
 
-    private mutating func add(from: Int, bytes: CharacterSet128, to: Int) {
-        transitions[from].append(Transition(bytes: bytes, target: to))
-    }
+    /// Edges in the order they were added, by source state.
+    private struct Builder {
+        var stateCount = 1
+        var transitions: [(from: Int, edge: Transition)] = []
+        var epsilons: [(from: Int, edge: Int)] = []
 
-    private mutating func appendLiteral(_ text: String, from start: Int) -> Int {
-        var current = start
-        for byte in text.utf8 {
-            let next = newState()
-            add(from: current, bytes: CharacterSet128(byte: byte), to: next)
-            current = next
+        mutating func newState() -> Int {
+            stateCount += 1
+            return stateCount - 1
         }
-        return current
+
+        mutating func add(from: Int, bytes: CharacterSet128, to: Int) {
+            transitions.append((from, Transition(bytes: bytes, target: to)))
+        }
+
+        mutating func addEpsilon(from: Int, to: Int) {
+            epsilons.append((from, to))
+        }
+
+        mutating func appendLiteral(_ text: String, from start: Int) -> Int {
+            var current = start
+            for byte in text.utf8 {
+                let next = newState()
+                add(from: current, bytes: CharacterSet128(byte: byte), to: next)
+                current = next
+            }
+            return current
+        }
+
+        mutating func appendRun(_ bytes: CharacterSet128, from start: Int) -> Int {
+            let loop = newState()
+            addEpsilon(from: start, to: loop)
+            add(from: loop, bytes: bytes, to: loop)
+            return loop
+        }
     }
 
-    private mutating func appendRun(_ bytes: CharacterSet128, from start: Int) -> Int {
-        let loop = newState()
-        epsilons[start].append(loop)
-        add(from: loop, bytes: bytes, to: loop)
-        return loop
+    /// Edges grouped by source state, keeping their order within each state (a counting sort): the start of each
+    /// state's run (one more entry than states) and the edges.
+    private static func grouped<Edge>(_ edges: [(from: Int, edge: Edge)], states: Int) -> ([Int], [Edge]) {
+        var start = [Int](repeating: 0, count: states + 1)
+        for edge in edges { start[edge.from + 1] += 1 }
+        for state in 0..<states { start[state + 1] += start[state] }
+        var next = start
+        let grouped = [Edge](unsafeUninitializedCapacity: edges.count) { buffer, count in
+            // Every slot is written once: `start` counts exactly the edges of each state.
+            for edge in edges {
+                (buffer.baseAddress! + next[edge.from]).initialize(to: edge.edge)
+                next[edge.from] += 1
+            }
+            count = edges.count
+        }
+        return (start, grouped)
     }
 
     /// A concrete key both languages contain, or `nil` when they share none.
     func commonMember(with other: KeyLanguage) -> String? {
-        struct Pair: Hashable {
-            var a: Int
-            var b: Int
+        var search = Search()
+        return commonMember(with: other, using: &search)
+    }
+
+    /// Working storage for ``commonMember(with:using:)``, reused from one search to the next so that checking many
+    /// pairs allocates nothing per pair.
+    struct Search {
+        /// One bit per pair of states, all clear between searches.
+        fileprivate var visited: [UInt64] = []
+        fileprivate var queue: [SearchEntry] = []
+    }
+
+    /// A pair of states reached during a search: the queue position it was reached from, and the byte read on the
+    /// way (-1 for an epsilon move).
+    fileprivate struct SearchEntry {
+        var a: Int32
+        var b: Int32
+        var parent: Int32
+        var byte: Int16
+    }
+
+    /// ``commonMember(with:)`` with working storage kept by the caller.
+    ///
+    /// A breadth-first search of the product automaton: the first accepting pair found gives the shortest common
+    /// key (in the order states and transitions were added). The pair of states `a` and `b` is number
+    /// `a * other.stateCount + b`, so that the visited set is a bit array and each queue entry records its parent's
+    /// position, with no hashing.
+    func commonMember(with other: KeyLanguage, using search: inout Search) -> String? {
+        let countB = other.stateCount
+        var visited: [UInt64] = []
+        var queue: [SearchEntry] = []
+        swap(&visited, &search.visited)
+        swap(&queue, &search.queue)
+        let words = (stateCount * countB + 63) >> 6
+        if visited.count < words { visited.append(contentsOf: repeatElement(0, count: words - visited.count)) }
+        queue.removeAll(keepingCapacity: true)
+        defer {
+            // Clear exactly the words this search set bits in, so that the next search starts clean.
+            for entry in queue { visited[(Int(entry.a) * countB + Int(entry.b)) >> 6] = 0 }
+            swap(&visited, &search.visited)
+            swap(&queue, &search.queue)
         }
-        var parent: [Pair: (Pair, UInt8?)] = [:]
-        let start = Pair(a: 0, b: 0)
-        var queue = [start]
-        var visited: Set<Pair> = [start]
+
+        func visit(a: Int, b: Int, parent: Int32, byte: Int16) {
+            let pair = a * countB + b
+            let mask: UInt64 = 1 << UInt64(pair & 63)
+            guard visited[pair >> 6] & mask == 0 else { return }
+            visited[pair >> 6] |= mask
+            queue.append(SearchEntry(a: Int32(a), b: Int32(b), parent: parent, byte: byte))
+        }
+
+        visit(a: 0, b: 0, parent: -1, byte: -1)
         var head = 0
         while head < queue.count {
-            let pair = queue[head]
-            head += 1
-            if pair.a == accepting && pair.b == other.accepting {
+            let entry = queue[head]
+            let a = Int(entry.a), b = Int(entry.b)
+            if a == accepting && b == other.accepting {
                 var bytes: [UInt8] = []
-                var cursor = pair
-                while let (previous, byte) = parent[cursor] {
-                    if let byte { bytes.append(byte) }
-                    cursor = previous
+                var cursor = head
+                while cursor > 0 {
+                    let step = queue[cursor]
+                    if step.byte >= 0 { bytes.append(UInt8(step.byte)) }
+                    cursor = Int(step.parent)
                 }
                 return String(decoding: bytes.reversed(), as: UTF8.self)
             }
-            func visit(_ next: Pair, _ byte: UInt8?) {
-                if visited.insert(next).inserted {
-                    parent[next] = (pair, byte)
-                    queue.append(next)
-                }
+            let parent = Int32(head)
+            for index in epsilonStart[a]..<epsilonStart[a + 1] {
+                visit(a: epsilons[index], b: b, parent: parent, byte: -1)
             }
-            for target in epsilons[pair.a] { visit(Pair(a: target, b: pair.b), nil) }
-            for target in other.epsilons[pair.b] { visit(Pair(a: pair.a, b: target), nil) }
-            for left in transitions[pair.a] {
-                for right in other.transitions[pair.b] {
+            for index in other.epsilonStart[b]..<other.epsilonStart[b + 1] {
+                visit(a: a, b: other.epsilons[index], parent: parent, byte: -1)
+            }
+            let rightRange = other.transitionStart[b]..<other.transitionStart[b + 1]
+            for leftIndex in transitionStart[a]..<transitionStart[a + 1] {
+                let left = transitions[leftIndex]
+                for rightIndex in rightRange {
+                    let right = other.transitions[rightIndex]
                     let shared = left.bytes.intersection(right.bytes)
-                    if let byte = shared.representative, !shared.isEmpty {
-                        visit(Pair(a: left.target, b: right.target), byte)
+                    if !shared.isEmpty, let byte = shared.representative {
+                        visit(a: left.target, b: right.target, parent: parent, byte: Int16(byte))
                     }
                 }
             }
+            head += 1
         }
         return nil
     }

@@ -4,6 +4,8 @@
 struct PrefixIndex {
     private let sorted: [(prefix: String, index: Int)]
     private let byPrefix: [String: [Int]]
+    /// The lengths, in Characters, that indexed prefixes have, in increasing order.
+    private let lengths: [Int]
 
     /// Indexes the given literal prefixes by position.
     init(prefixes: [String]) {
@@ -11,17 +13,17 @@ struct PrefixIndex {
         var byPrefix: [String: [Int]] = [:]
         for (index, prefix) in prefixes.enumerated() { byPrefix[prefix, default: []].append(index) }
         self.byPrefix = byPrefix
+        lengths = Set(byPrefix.keys.map(\.count)).sorted()
     }
 
-    /// The positions of every prefix that is a prefix of `prefix` or extends it.
+    /// The positions of every prefix that is a prefix of `prefix` or extends it, in no particular order.
     func candidates(compatibleWith prefix: String) -> [Int] {
         var result: [Int] = []
-        // Shorter prefixes (and equal ones): look each leading part up.
-        var probe = ""
-        if let matches = byPrefix[""] { result += matches }
-        for character in prefix {
-            probe.append(character)
-            if let matches = byPrefix[probe] { result += matches }
+        // Shorter prefixes (and equal ones): look up the leading parts of the lengths some prefix has.
+        let count = prefix.count
+        for length in lengths {
+            guard length <= count else { break }
+            if let matches = byPrefix[length == count ? prefix : String(prefix.prefix(length))] { result += matches }
         }
         // Longer prefixes: the sorted range that starts with `prefix`.
         var low = 0, high = sorted.count

@@ -43,11 +43,12 @@ enum SchemaAnalyzer {
         let keySuffixes = keys.map(\.pattern.literalSuffix)
         let index = PrefixIndex(prefixes: keyPrefixes)
         func suffixesAgree(_ a: String, _ b: String) -> Bool { a.hasSuffix(b) || b.hasSuffix(a) }
+        var search = KeyLanguage.Search()
 
         // 1. Ambiguity: two keys that can produce the same concrete key.
         for j in keys.indices {
             for i in index.candidates(compatibleWith: keyPrefixes[j]).sorted() where i < j && suffixesAgree(keySuffixes[i], keySuffixes[j]) {
-                if let example = languages[i].commonMember(with: languages[j]) {
+                if let example = languages[i].commonMember(with: languages[j], using: &search) {
                     diagnostics.append(Diagnostic(
                         .error,
                         "key '\(keys[j].name)' (\"\(keys[j].pattern.text)\") and key '\(keys[i].name)' (\"\(keys[i].pattern.text)\", line \(keys[i].location.line)) can produce the same concrete key, e.g. \"\(example)\"; make their literal parts differ",
@@ -70,7 +71,7 @@ enum SchemaAnalyzer {
         for (relatedIndex, related) in relatedLanguages.enumerated() {
             let suffix = related.pattern.literalSuffix
             for keyIndex in index.candidates(compatibleWith: related.pattern.literalPrefix).sorted() where suffixesAgree(suffix, keySuffixes[keyIndex]) {
-                if related.language.commonMember(with: languages[keyIndex]) != nil {
+                if related.language.commonMember(with: languages[keyIndex], using: &search) != nil {
                     relatedReaching[keyIndex, default: []].append(relatedIndex)
                     relatedMatched.insert(relatedIndex)
                 }
@@ -120,7 +121,7 @@ enum SchemaAnalyzer {
             let globSuffix = glob.literalSuffix
             for otherIndex in index.candidates(compatibleWith: glob.literalPrefix).sorted() where otherIndex != keyIndex && suffixesAgree(globSuffix, keySuffixes[otherIndex]) {
                 let other = keys[otherIndex]
-                if let example = globLanguage.commonMember(with: languages[otherIndex]) {
+                if let example = globLanguage.commonMember(with: languages[otherIndex], using: &search) {
                     diagnostics.append(Diagnostic(
                         .warning,
                         "invalidating entity '\(entity.name)' deletes key '\(key.name)' with the glob \"\(qualified(glob.text))\", which also matches key '\(other.name)' (e.g. \"\(example)\"); give '\(key.name)' a literal part that '\(other.name)' lacks",

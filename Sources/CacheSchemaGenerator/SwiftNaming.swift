@@ -21,12 +21,20 @@ enum SwiftNaming {
     /// Whether a name is made of ASCII letters, digits and `_`, starting with a lower-case letter.
     static func isValidSchemaName(_ name: String) -> Bool {
         guard let first = name.unicodeScalars.first, ("a"..."z").contains(first) else { return false }
-        return name.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "_" }
-            && !name.hasSuffix("_") && !name.contains("__")
+        var previous: Unicode.Scalar = first
+        for scalar in name.unicodeScalars {
+            let allowed = ("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar) || ("0"..."9").contains(scalar)
+                || scalar == "_"
+            guard allowed, !(scalar == "_" && previous == "_") else { return false }
+            previous = scalar
+        }
+        return previous != "_"
     }
 
     /// The lower-camel-case identifier for a schema name.
     static func lowerCamelCase(_ name: String) -> String {
+        // A name without an underscore is its own lower camel case.
+        guard name.utf8.contains(UInt8(ascii: "_")) else { return name }
         let words = name.split(separator: "_").map(String.init)
         guard let first = words.first else { return name }
         return first + words.dropFirst().map(capitalizedWord).joined()

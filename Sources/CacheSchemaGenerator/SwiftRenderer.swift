@@ -11,6 +11,15 @@ struct SwiftRenderer {
     let sourceName: String
 
     private let entitiesByName: [String: Entity]
+    /// The related patterns, by entity, that ``relatedIsIndexed(_:of:)`` holds for; worked out once from the
+    /// analysis, since answering it by going through every key for every related pattern is quadratic.
+    private var indexedRelated: Set<RelatedPattern> = []
+
+    /// A related pattern of an entity.
+    private struct RelatedPattern: Hashable {
+        var entity: String
+        var pattern: String
+    }
 
     init(schema: Schema, analysis: SchemaAnalysis, access: AccessLevel, sourceName: String) {
         self.schema = schema
@@ -18,6 +27,7 @@ struct SwiftRenderer {
         self.access = access
         self.sourceName = sourceName
         self.entitiesByName = Dictionary(schema.entities.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        self.indexedRelated = indexedRelatedPatterns()
     }
 
     func render() -> String {
@@ -328,8 +338,27 @@ struct SwiftRenderer {
     /// identity), so that the runtime can invalidate through the index instead of scanning. A pattern that reaches no
     /// declared key is not: only a scan finds what it matches.
     private func relatedIsIndexed(_ related: Pattern, of entity: Entity) -> Bool {
-        let reached = schema.keys.filter { analysis.reach[$0.name]?.contains(Reach(entity: entity.name, route: .related(related.text))) == true }
-        return !reached.isEmpty && reached.allSatisfy { key in owners(of: key).contains { $0.entity.name == entity.name } }
+        indexedRelated.contains(RelatedPattern(entity: entity.name, pattern: related.text))
+    }
+
+    /// Every related pattern that reaches at least one declared key and only keys indexed under its entity: the keys
+    /// each related pattern reaches, from the analysis, grouped in one pass.
+    private func indexedRelatedPatterns() -> Set<RelatedPattern> {
+        var reached: [RelatedPattern: [Key]] = [:]
+        for entity in schema.entities {
+            for key in entity.keys {
+                for reach in analysis.reach[key.name] ?? [] {
+                    guard case .related(let pattern) = reach.route else { continue }
+                    reached[RelatedPattern(entity: reach.entity, pattern: pattern), default: []].append(key)
+                }
+            }
+        }
+        var indexed: Set<RelatedPattern> = []
+        for (related, keys) in reached
+        where keys.allSatisfy({ key in owners(of: key).contains { $0.entity.name == related.entity } }) {
+            indexed.insert(related)
+        }
+        return indexed
     }
 
     private func reachRoute(of key: Key, by entity: Entity) -> Reach.Route? {

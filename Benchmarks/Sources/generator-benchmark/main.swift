@@ -1,11 +1,13 @@
 import Foundation
 
-// generator-benchmark [--entities N] [--iterations N] [--rounds N] [--work-dir DIR]
-//                     [--skip-plugin-overhead | --only-plugin-overhead]
+// generator-benchmark [--entities N] [--iterations N] [--large-entities N] [--large-iterations N] [--rounds N]
+//                     [--work-dir DIR] [--skip-plugin-overhead | --only-plugin-overhead]
 // See Benchmarks/README.md.
 
 var entities = 200
 var iterations = 20
+var largeEntities = 2000
+var largeIterations = 5
 var rounds = 10
 var workDirectory = FileManager.default.temporaryDirectory.appending(path: "cache-schema-benchmark")
 var runGenerator = true
@@ -23,14 +25,16 @@ while let argument = arguments.popFirst() {
     switch argument {
     case "--entities": entities = Int(value(argument)) ?? entities
     case "--iterations": iterations = max(1, Int(value(argument)) ?? iterations)
+    case "--large-entities": largeEntities = max(0, Int(value(argument)) ?? largeEntities)
+    case "--large-iterations": largeIterations = max(1, Int(value(argument)) ?? largeIterations)
     case "--rounds": rounds = max(1, Int(value(argument)) ?? rounds)
     case "--work-dir": workDirectory = URL(fileURLWithPath: value(argument))
     case "--skip-plugin-overhead": runPlugin = false
     case "--only-plugin-overhead": runGenerator = false
     case "-h", "--help":
         print("""
-            usage: generator-benchmark [--entities N] [--iterations N] [--rounds N] [--work-dir DIR]
-                                       [--skip-plugin-overhead | --only-plugin-overhead]
+            usage: generator-benchmark [--entities N] [--iterations N] [--large-entities N] [--large-iterations N]
+                                       [--rounds N] [--work-dir DIR] [--skip-plugin-overhead | --only-plugin-overhead]
             """)
         exit(0)
     default:
@@ -50,7 +54,8 @@ let repositoryRoot = URL(fileURLWithPath: #filePath)
 do {
     if runGenerator {
         try GeneratorTiming.run(
-            entities: entities, iterations: iterations, target: .milliseconds(250),
+            entities: entities, iterations: iterations, largeEntities: largeEntities, largeIterations: largeIterations,
+            target: .milliseconds(250),
             referenceSchema: repositoryRoot.appending(path: "schemas/shop.cache.yaml"))
     }
     if runPlugin {

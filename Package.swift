@@ -123,6 +123,12 @@ let package = Package(
             name: "PluginIntegrationTests",
             exclude: ["ConsumerTemplate"]
         ),
+        // Builds Examples/ShopService and drives it over HTTP against a private redis-server (skip with
+        // CACHE_SCHEMA_SKIP_EXAMPLE_E2E=1).
+        .testTarget(
+            name: "ShopServiceEndToEndTests",
+            dependencies: ["RedisTestSupport"]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

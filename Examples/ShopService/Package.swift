@@ -1,0 +1,43 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// The example service of CacheSchema: a Hummingbird 2 JSON API over SQLite, cached in Redis through the code the
+// CacheSchemaPlugin generates from the reference schema (Sources/ShopService/shop.cache.yaml is a symbolic link to
+// ../../../../schemas/shop.cache.yaml, so the example always runs the schema the README documents).
+//
+// - ShopService: the service (`swift run --package-path Examples/ShopService ShopService` from the repository root).
+// - shop-load: a bounded load generator comparing the service with the cache on and bypassed.
+let package = Package(
+    name: "ShopService",
+    platforms: [.macOS(.v15)],
+    dependencies: [
+        // The root package, by path; its folder name varies between clones, so it is named explicitly.
+        .package(name: "cache-schema", path: "../.."),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/vapor/sqlite-nio", from: "1.13.2"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.4.0"),
+    ],
+    targets: [
+        .executableTarget(
+            name: "ShopService",
+            dependencies: [
+                .product(name: "CacheRuntime", package: "cache-schema"),
+                .product(name: "RedisClient", package: "cache-schema"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "SQLiteNIO", package: "sqlite-nio"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            plugins: [.plugin(name: "CacheSchemaPlugin", package: "cache-schema")]
+        ),
+        .executableTarget(name: "shop-load"),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,60 @@
+import Foundation
+
+/// The service's settings, from the environment.
+///
+/// | variable | default | meaning |
+/// |---|---|---|
+/// | `PORT` | `8080` | the HTTP port (`0`: any free port; the log says which) |
+/// | `HOST` | `127.0.0.1` | the address to listen on |
+/// | `DATABASE_PATH` | `shop.sqlite` in the working directory | the SQLite file; created and seeded when missing |
+/// | `REDIS_URL` | `redis://127.0.0.1:6379` if a Redis answers there, else a private `redis-server` | the cache |
+/// | `CACHE_BYPASS` | unset | `1`: no Redis at all; every read goes to SQLite (`X-Cache: bypass`) — the load run's baseline |
+/// | `SQLITE_READ_DELAY_MS` | `0` | a delay added to every SQLite read, standing in for a database across a network (load runs) |
+/// | `LOG_LEVEL` | `info` | `trace`, `debug`, `info`, `notice`, `warning`, `error` |
+struct Configuration: Sendable {
+    var host: String
+    var port: Int
+    var databasePath: String
+    /// `nil`: not set.
+    var redisURL: String?
+    var cacheBypass: Bool
+    var readDelay: Duration
+    var logLevel: String
+
+    static let defaultRedisURL = "redis://127.0.0.1:6379"
+
+    struct Invalid: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws(Invalid) -> Configuration {
+        func value(_ name: String) -> String? {
+            guard let text = environment[name]?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
+            return text
+        }
+        var port = 8080
+        if let text = value("PORT") {
+            guard let number = Int(text), (0...65535).contains(number) else { throw Invalid(description: "PORT must be a number from 0 to 65535, not '\(text)'") }
+            port = number
+        }
+        var readDelay = 0
+        if let text = value("SQLITE_READ_DELAY_MS") {
+            guard let number = Int(text), (0...1000).contains(number) else {
+                throw Invalid(description: "SQLITE_READ_DELAY_MS must be a number of milliseconds from 0 to 1000, not '\(text)'")
+            }
+            readDelay = number
+        }
+        let bypass = value("CACHE_BYPASS")
+        guard bypass == nil || ["0", "1", "true", "false"].contains(bypass!) else {
+            throw Invalid(description: "CACHE_BYPASS must be 1 or 0, not '\(bypass!)'")
+        }
+        return Configuration(
+            host: value("HOST") ?? "127.0.0.1",
+            port: port,
+            databasePath: value("DATABASE_PATH") ?? "shop.sqlite",
+            redisURL: value("REDIS_URL"),
+            cacheBypass: bypass == "1" || bypass == "true",
+            readDelay: .milliseconds(readDelay),
+            logLevel: value("LOG_LEVEL") ?? "info")
+    }
+}

@@ -1,0 +1,313 @@
+import Foundation
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+// shop-load: a bounded, read-heavy load run against ShopService, with the cache on and with the cache bypassed
+// (CACHE_BYPASS=1: every read goes to SQLite), in one run, so that the ratio compares like with like.
+//
+//   swift build -c release --package-path Examples/ShopService
+//   Examples/ShopService/.build/release/shop-load [--connections 16] [--duration 10] [--warmup 2] [--hot-users 200]
+//                                                 [--max-requests 2000000] [--service PATH] [--redis-url URL]
+//                                                 [--source-delay-ms 0]
+//   Examples/ShopService/.build/release/shop-load --url http://127.0.0.1:8080     # one phase, a running service
+//
+// Mix: 90% GET /users/{id} over a hot set of users, 4% GET /restaurants/{id}, 3% GET /restaurants/{id}/menu,
+// 3% GET /users/{id}/orders. `--source-delay-ms N` starts both services with SQLITE_READ_DELAY_MS=N, a stand-in for a
+// database across a network (SQLite in the same process answers a primary-key lookup faster than a Redis round trip
+// does). Each connection is a thread with one keep-alive loopback connection. Bounded by time
+// (warm-up + measured seconds) and by a total request count.
+
+struct Options {
+    var connections = 16
+    var duration = 10.0
+    var warmup = 2.0
+    var hotUsers = 200
+    var maxRequests = 2_000_000
+    var url: String?
+    var service: String?
+    var redisURL: String?
+    var sourceDelay = 0
+
+    static func parse(_ arguments: [String]) -> Options {
+        var options = Options()
+        var index = 0
+        func value() -> String {
+            index += 1
+            guard index < arguments.count else { usage("missing value for \(arguments[index - 1])") }
+            return arguments[index]
+        }
+        func number(_ text: String) -> Double {
+            guard let number = Double(text), number > 0 else { usage("'\(text)' is not a positive number") }
+            return number
+        }
+        while index < arguments.count {
+            switch arguments[index] {
+            case "--connections": options.connections = min(256, Int(number(value())))
+            case "--duration": options.duration = min(300, number(value()))
+            case "--warmup": options.warmup = min(60, number(value()))
+            case "--hot-users": options.hotUsers = min(1000, Int(number(value())))
+            case "--max-requests": options.maxRequests = Int(number(value()))
+            case "--url": options.url = value()
+            case "--service": options.service = value()
+            case "--redis-url": options.redisURL = value()
+            case "--source-delay-ms":
+                let text = value()
+                guard let delay = Int(text), (0...1000).contains(delay) else { usage("--source-delay-ms takes 0 to 1000") }
+                options.sourceDelay = delay
+            case "-h", "--help": usage(nil)
+            default: usage("unknown argument '\(arguments[index])'")
+            }
+            index += 1
+        }
+        return options
+    }
+}
+
+func usage(_ problem: String?) -> Never {
+    if let problem { FileHandle.standardError.write(Data("shop-load: \(problem)\n".utf8)) }
+    print("usage: shop-load [--connections N] [--duration S] [--warmup S] [--hot-users N] [--max-requests N] [--service PATH] [--redis-url URL] [--source-delay-ms N] [--url http://HOST:PORT]")
+    exit(problem == nil ? 0 : 2)
+}
+
+struct Stats {
+    var requests = 0
+    var failures = 0
+    var unexpectedStatus = 0
+    var hits = 0
+    var misses = 0
+    var bypasses = 0
+    var latencies: [Double] = []  // milliseconds
+
+    mutating func merge(_ other: Stats) {
+        requests += other.requests
+        failures += other.failures
+        unexpectedStatus += other.unexpectedStatus
+        hits += other.hits
+        misses += other.misses
+        bypasses += other.bypasses
+        latencies += other.latencies
+    }
+
+    var hitRate: Double {
+        let lookups = hits + misses + bypasses
+        return lookups == 0 ? 0 : Double(hits) / Double(lookups)
+    }
+
+    func percentile(_ p: Double) -> Double {
+        guard !latencies.isEmpty else { return 0 }
+        let sorted = latencies.sorted()
+        return sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]
+    }
+}
+
+struct Target: Sendable {
+    var host: String
+    var port: Int
+    var users: [String]
+    var restaurants: [String]
+}
+
+/// The ids of the hot set (the first `hotUsers` users) and of every restaurant.
+func discover(host: String, port: Int, hotUsers: Int) throws -> Target {
+    let connection = HTTPConnection(host: host, port: port)
+    func ids(_ path: String) throws -> [String] {
+        let reply = try connection.request("GET", path)
+        guard reply.status == 200, let array = try JSONSerialization.jsonObject(with: Data(reply.body)) as? [[String: Any]] else {
+            throw HTTPConnection.Failure(description: "GET \(path) answered \(reply.status): \(reply.text.prefix(200))")
+        }
+        return array.compactMap { $0["id"] as? String }
+    }
+    return Target(host: host, port: port, users: try ids("/users?limit=\(hotUsers)"), restaurants: try ids("/restaurants?limit=1000"))
+}
+
+/// Runs `connections` threads for `seconds` (or until `budget` requests in all) and merges what they saw.
+func drive(_ target: Target, connections: Int, seconds: Double, budget: Int) -> Stats {
+    let total = Mutex(Stats())
+    let issued = Atomic<Int>(0)
+    let finished = DispatchSemaphore(value: 0)
+    let deadline = Date().addingTimeInterval(seconds)
+    for worker in 0..<connections {
+        let thread = Thread {
+            var random = SystemRandomNumberGenerator()
+            _ = worker
+            let connection = HTTPConnection(host: target.host, port: target.port)
+            var stats = Stats()
+            stats.latencies.reserveCapacity(50_000)
+            while Date() < deadline, issued.add(1, ordering: .relaxed).newValue <= budget {
+                let roll = Int.random(in: 0..<100, using: &random)
+                let path: String
+                switch roll {
+                case 0..<90: path = "/users/\(target.users.randomElement(using: &random)!)"
+                case 90..<94: path = "/restaurants/\(target.restaurants.randomElement(using: &random)!)"
+                case 94..<97: path = "/restaurants/\(target.restaurants.randomElement(using: &random)!)/menu"
+                default: path = "/users/\(target.users.randomElement(using: &random)!)/orders"
+                }
+                let start = DispatchTime.now().uptimeNanoseconds
+                do {
+                    let reply = try connection.request("GET", path)
+                    stats.latencies.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+                    stats.requests += 1
+                    if reply.status != 200 { stats.unexpectedStatus += 1 }
+                    switch reply.headers["x-cache"] {
+                    case "hit": stats.hits += 1
+                    case "miss": stats.misses += 1
+                    case "bypass": stats.bypasses += 1
+                    default: break
+                    }
+                } catch {
+                    stats.failures += 1
+                    connection.disconnect()
+                }
+            }
+            let merged = stats
+            total.withLock { $0.merge(merged) }
+            finished.signal()
+        }
+        thread.start()
+    }
+    for _ in 0..<connections { finished.wait() }
+    return total.withLock { $0 }
+}
+
+struct PhaseResult {
+    var name: String
+    var stats: Stats
+    var seconds: Double
+    var requestsPerSecond: Double { Double(stats.requests) / seconds }
+}
+
+func measure(_ name: String, host: String, port: Int, options: Options) throws -> PhaseResult {
+    let target = try discover(host: host, port: port, hotUsers: options.hotUsers)
+    guard !target.users.isEmpty, !target.restaurants.isEmpty else { throw HTTPConnection.Failure(description: "the service has no users or restaurants") }
+    print("[\(name)] warming up for \(options.warmup) s over \(target.users.count) hot users and \(target.restaurants.count) restaurants…")
+    _ = drive(target, connections: options.connections, seconds: options.warmup, budget: options.maxRequests)
+    print("[\(name)] measuring for \(options.duration) s with \(options.connections) connections…")
+    let start = Date()
+    let stats = drive(target, connections: options.connections, seconds: options.duration, budget: options.maxRequests)
+    return PhaseResult(name: name, stats: stats, seconds: Date().timeIntervalSince(start))
+}
+
+// MARK: Service processes
+
+final class ServiceProcess {
+    let process = Process()
+    let port: Int
+    let directory: URL
+
+    init(binary: String, environment extra: [String: String]) throws {
+        port = try freePort()
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("shop-load-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        var environment = ProcessInfo.processInfo.environment
+        environment["PORT"] = String(port)
+        environment["DATABASE_PATH"] = directory.appendingPathComponent("shop.sqlite").path
+        environment["LOG_LEVEL"] = "warning"
+        environment["CACHE_BYPASS"] = nil
+        environment["SQLITE_READ_DELAY_MS"] = nil
+        environment.merge(extra) { $1 }
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.environment = environment
+        let log = directory.appendingPathComponent("service.log")
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: log)
+        process.standardOutput = handle
+        process.standardError = handle
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let deadline = Date().addingTimeInterval(120)
+        let probe = HTTPConnection(host: "127.0.0.1", port: port)
+        while Date() < deadline {
+            if let reply = try? probe.request("GET", "/health"), reply.status == 200 { return }
+            probe.disconnect()
+            guard process.isRunning else { break }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+        stop()
+        throw HTTPConnection.Failure(description: "the service did not become healthy:\n\(output.suffix(2000))")
+    }
+
+    /// SIGTERM (graceful: the service stops its private Redis), SIGKILL after 10 s.
+    func stop() {
+        let pid = process.processIdentifier
+        if process.isRunning { kill(pid, SIGTERM) }
+        let deadline = Date().addingTimeInterval(10)
+        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+        if process.isRunning { kill(pid, SIGKILL) }
+        try? FileManager.default.removeItem(at: directory)
+    }
+}
+
+func freePort() throws -> Int {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    let bound = withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    }
+    guard bound == 0 else { throw HTTPConnection.Failure(description: "bind() failed") }
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    _ = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+    }
+    return Int(UInt16(bigEndian: address.sin_port))
+}
+
+// MARK: Report
+
+func report(_ results: [PhaseResult], options: Options) {
+    print("")
+    print("shop-load: \(options.connections) connections, \(options.duration) s measured after \(options.warmup) s warm-up, hot set \(options.hotUsers) users, SQLite read delay \(options.sourceDelay) ms")
+    print("mix: 90% GET /users/{id}, 4% GET /restaurants/{id}, 3% GET /restaurants/{id}/menu, 3% GET /users/{id}/orders")
+    func pad(_ text: String, _ width: Int) -> String { text.count >= width ? text : text + String(repeating: " ", count: width - text.count) }
+    func left(_ text: String, _ width: Int) -> String { text.count >= width ? text : String(repeating: " ", count: width - text.count) + text }
+    print(pad("phase", 16) + left("requests", 10) + left("req/s", 10) + left("hit rate", 10) + left("p50 ms", 9) + left("p99 ms", 9) + left("non-200", 9) + left("errors", 8))
+    for result in results {
+        let stats = result.stats
+        print(
+            pad(result.name, 16) + left(String(stats.requests), 10) + left(String(format: "%.0f", result.requestsPerSecond), 10)
+                + left(String(format: "%.2f%%", stats.hitRate * 100), 10) + left(String(format: "%.2f", stats.percentile(0.5)), 9)
+                + left(String(format: "%.2f", stats.percentile(0.99)), 9) + left(String(stats.unexpectedStatus), 9) + left(String(stats.failures), 8))
+    }
+    if results.count == 2, results[1].requestsPerSecond > 0 {
+        print(String(format: "ratio (cache on / cache bypassed): %.2fx requests per second", results[0].requestsPerSecond / results[1].requestsPerSecond))
+    }
+}
+
+let options = Options.parse(Array(CommandLine.arguments.dropFirst()))
+do {
+    if let url = options.url {
+        guard let components = URLComponents(string: url), let host = components.host, let port = components.port else {
+            usage("--url must look like http://127.0.0.1:8080")
+        }
+        report([try measure("service", host: host == "localhost" ? "127.0.0.1" : host, port: port, options: options)], options: options)
+    } else {
+        let binary = options.service ?? URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent("ShopService").path
+        guard FileManager.default.isExecutableFile(atPath: binary) else {
+            usage("no ShopService binary at \(binary): build the package first (swift build -c release --package-path Examples/ShopService) or pass --service PATH")
+        }
+        var results: [PhaseResult] = []
+        let common = ["SQLITE_READ_DELAY_MS": String(options.sourceDelay)]
+        let phases: [(String, [String: String])] = [
+            ("cache on", common.merging(options.redisURL.map { ["REDIS_URL": $0] } ?? [:]) { $1 }),
+            ("cache bypassed", common.merging(["CACHE_BYPASS": "1"]) { $1 }),
+        ]
+        for (name, environment) in phases {
+            print("[\(name)] starting \(binary)…")
+            let service = try ServiceProcess(binary: binary, environment: environment)
+            defer { service.stop() }
+            results.append(try measure(name, host: "127.0.0.1", port: service.port, options: options))
+        }
+        report(results, options: options)
+    }
+} catch {
+    FileHandle.standardError.write(Data("shop-load: \(error)\n".utf8))
+    exit(1)
+}

@@ -27,8 +27,18 @@ extension RedisCache {
         // Hits take no lock and start no task: only a miss goes through single-flight.
         let read = await readWithGenerations(key)
         if case .hit(let value) = read { return CacheAsideResult(value: value, source: .hit) }
+        if case .failed = read {
+            // Redis is unavailable: share one load among concurrent callers, store nothing.
+            return try await singleFlight.run(key: key.rawValue) {
+                try await self.loadAndStore(key, ttl: ttl, read: read, loader: loader)
+            }
+        }
         return try await singleFlight.run(key: key.rawValue) {
-            try await self.loadAndStore(key, ttl: ttl, read: read, loader: loader)
+            // Read again inside the flight: a caller that missed just before another flight stored the value
+            // finds it here instead of loading a second time.
+            let fresh = await self.readWithGenerations(key)
+            if case .hit(let value) = fresh { return CacheAsideResult(value: value, source: .hit) }
+            return try await self.loadAndStore(key, ttl: ttl, read: fresh, loader: loader)
         }
     }
 

@@ -10,13 +10,14 @@ import Testing
     @Test func cancellingACommandLeavesTheConnectionInStep() async throws {
         try await withRedis(pool: RedisPoolConfiguration(minimumConnections: 1, maximumConnections: 1)) { _, client in
             try await client.set("k", "v")
-            let slow = Task { try await client.raw(["DEBUG", "SLEEP", "0.3"]) }
+            let slow = Task { try await client.raw(["DEBUG", "SLEEP", "3"]) }
             try await Task.sleep(for: .milliseconds(50))
             slow.cancel()
             let clock = ContinuousClock()
             let start = clock.now
             await #expect(throws: CancellationError.self) { try await slow.value }
-            #expect(clock.now - start < .milliseconds(250), "cancellation must not wait for the reply")
+            // The reply comes after 3 s; a cancelled caller must not wait for it (bounds are loose for loaded machines).
+            #expect(clock.now - start < .seconds(2), "cancellation must not wait for the reply")
             // The sleep's reply is read and dropped; the next reply reaches its own command.
             #expect(try await client.get("k") == ByteBuffer(string: "v"))
             #expect(try await client.ping() == "PONG")
@@ -40,7 +41,7 @@ import Testing
             #expect(error.address == "127.0.0.1:\(server.port)")
         }
         let elapsed = clock.now - start
-        #expect(elapsed >= .milliseconds(190) && elapsed < .seconds(2))
+        #expect(elapsed >= .milliseconds(190) && elapsed < .seconds(5))
         try await connection.closeFuture.get()
         #expect(!connection.isActive)
     }
@@ -77,7 +78,7 @@ import Testing
             let clock = ContinuousClock()
             let start = clock.now
             let results = await withTaskGroup(of: Result<RESPValue, any Error>.self) { group in
-                group.addTask { await Result(catching: { try await client.raw(["DEBUG", "SLEEP", "2"]) }) }
+                group.addTask { await Result(catching: { try await client.raw(["DEBUG", "SLEEP", "6"]) }) }
                 for _ in 0..<200 {
                     group.addTask { await Result(catching: { try await client.send(RedisCommand("GET", "k")) }) }
                 }
@@ -90,7 +91,8 @@ import Testing
                 for await result in group { results.append(result) }
                 return results
             }
-            #expect(clock.now - start < .seconds(2), "in-flight commands must fail when the connection dies, not at their deadline")
+            // The server sleeps 6 s: failing well before that shows the commands failed when the connection died.
+            #expect(clock.now - start < .seconds(5), "in-flight commands must fail when the connection dies, not at their deadline")
             let failures = results.compactMap { result -> RedisError? in
                 if case .failure(let error) = result { return error as? RedisError }
                 return nil

@@ -9,7 +9,11 @@ import Testing
     @Test func commandsErrorsAndConnectionsAreCountedWithBoundedLabels() async throws {
         let metrics = TestMetrics()
         let server = try await RedisServerProcess.start()
-        let client = RedisClient(configuration: try .init(url: server.url), metricsFactory: metrics)
+        var configuration = try RedisConnectionConfiguration(url: server.url)
+        // Generous deadlines: suites run in parallel on two cores next to CPU-heavy ones.
+        configuration.connectTimeout = .seconds(10)
+        configuration.commandTimeout = .seconds(10)
+        let client = RedisClient(configuration: configuration, metricsFactory: metrics)
         try await client.set("k", "v")
         _ = try await client.get("k")
         _ = try await client.get("k")

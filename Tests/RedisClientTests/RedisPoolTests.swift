@@ -45,7 +45,11 @@ import Testing
 
     @Test func runsAsAServiceAndShutsDownGracefully() async throws {
         let server = try await RedisServerProcess.start()
-        let client = try RedisClient(url: server.url)
+        var configuration = try RedisConnectionConfiguration(url: server.url)
+        // Generous deadlines: suites run in parallel on two cores next to CPU-heavy ones.
+        configuration.connectTimeout = .seconds(10)
+        configuration.commandTimeout = .seconds(10)
+        let client = RedisClient(configuration: configuration)
         let group = ServiceGroup(configuration: .init(services: [client], logger: .init(label: "test")))
         let running = Task { try await group.run() }
         #expect(try await client.ping() == "PONG")

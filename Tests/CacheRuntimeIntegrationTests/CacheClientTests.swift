@@ -15,10 +15,11 @@ import Testing
             #expect(await cache.get(key).value == user)
             #expect(try await cache.exists(key))
             let pttl = Int(try await server.cli(["PTTL", key.rawValue])) ?? 0
-            #expect((295_000...300_000).contains(pttl))
-            try await cache.set(key, user, ttl: .milliseconds(1500))
+            #expect((280_000...300_000).contains(pttl))
+            // Millisecond precision, with wide bounds: on a loaded machine seconds can pass between two commands.
+            try await cache.set(key, user, ttl: .milliseconds(30_500))
             let shorter = Int(try await server.cli(["PTTL", key.rawValue])) ?? 0
-            #expect((1000...1500).contains(shorter))
+            #expect((20_000...30_500).contains(shorter))
             #expect(try await cache.delete(key))
             #expect(try await cache.exists(key) == false)
             #expect(try await cache.delete(key) == false)

@@ -9,20 +9,11 @@ let package = Package(
         // Named explicitly: a path dependency is otherwise known by its folder's name, which is whatever the
         // repository was cloned as.
         .package(name: "cache-schema", path: ".."),
-        // client-benchmark builds values as ByteBuffers (the version is whatever the root package resolves).
-        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         .executableTarget(
             name: "generator-benchmark",
             dependencies: [.product(name: "CacheSchemaGenerator", package: "cache-schema")]
-        ),
-        .executableTarget(
-            name: "client-benchmark",
-            dependencies: [
-                .product(name: "RedisClient", package: "cache-schema"),
-                .product(name: "NIOCore", package: "swift-nio"),
-            ]
         ),
     ],
     swiftLanguageModes: [.v6]

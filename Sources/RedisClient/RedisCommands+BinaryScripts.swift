@@ -3,7 +3,8 @@ import RESP
 
 extension RedisCommandSending {
     /// Runs a script by its SHA1 with binary-safe arguments (values stay bytes), loading it first when the server
-    /// does not know it (`NOSCRIPT`) and retrying once.
+    /// does not know it (`NOSCRIPT`, after a restart or `SCRIPT FLUSH`) and retrying once. The one place that
+    /// implements the reload; the `[String]` form of `run` calls it.
     public func run(_ script: RedisScript, keys: [String], values: [any RESPArgument], timeout: Duration? = nil) async throws -> RESPValue {
         func evalsha(_ sha1: String) async throws -> RESPValue {
             var buffer = ByteBuffer()

@@ -213,16 +213,7 @@ extension RedisCommandSending {
 
     /// Runs a script by its SHA1, loading it first when the server does not know it (`NOSCRIPT`) and retrying once.
     public func run(_ script: RedisScript, keys: [String] = [], arguments: [String] = [], timeout: Duration? = nil) async throws -> RESPValue {
-        if let sha1 = script.loadedSHA1 {
-            do {
-                return try await evalsha(sha1, keys: keys, arguments: arguments, timeout: timeout)
-            } catch let error as RedisError where error.server?.code == .noScript {
-                // The server restarted or flushed its scripts: load again below.
-            }
-        }
-        let sha1 = try await scriptLoad(script.source, timeout: timeout)
-        script.remember(sha1)
-        return try await evalsha(sha1, keys: keys, arguments: arguments, timeout: timeout)
+        try await run(script, keys: keys, values: arguments.map { $0 as any RESPArgument }, timeout: timeout)
     }
 
     // MARK: Server

@@ -98,7 +98,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CacheRuntimeTests",
-            dependencies: ["CacheRuntime", "CacheSchemaGenerator"]
+            dependencies: ["CacheRuntime", "CacheSchemaGenerator", "RedisTestSupport"]
         ),
         .testTarget(
             name: "CacheSchemaGeneratorTests",
@@ -107,7 +107,7 @@ let package = Package(
         ),
         .testTarget(
             name: "GeneratedCodeTests",
-            dependencies: ["CacheRuntime"],
+            dependencies: ["CacheRuntime", "RedisTestSupport"],
             plugins: ["CacheSchemaPlugin"]
         ),
         .testTarget(

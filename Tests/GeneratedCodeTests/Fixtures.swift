@@ -1,5 +1,6 @@
 import CacheRuntime
 import Foundation
+import RedisTestSupport
 import Testing
 
 /// Identities and keys the tests share.

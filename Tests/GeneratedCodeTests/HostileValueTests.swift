@@ -1,5 +1,6 @@
 import CacheRuntime
 import Foundation
+import RedisTestSupport
 import Testing
 
 /// Parameter values chosen to break keys: separators, glob characters, escapes, hash-tag braces, the escape

@@ -1,5 +1,6 @@
 import CacheRuntime
 import Foundation
+import RedisTestSupport
 import Testing
 
 /// The generated `CacheInvalidations`, the generic `CacheKeys.schema.invalidation(entity:identity:)` path and the

@@ -3,8 +3,8 @@
 /// ranges, `\` escapes), `\` escapes the next byte; matching is case-sensitive.
 ///
 /// The tests use it to check that no parameter value lets one key be matched by another key's invalidation glob.
-enum RedisGlob {
-    static func matches(_ pattern: String, _ string: String) -> Bool {
+public enum RedisGlob {
+    public static func matches(_ pattern: String, _ string: String) -> Bool {
         var skipLongerMatches = false
         return match(Array(pattern.utf8), 0, Array(string.utf8), 0, &skipLongerMatches)
     }
@@ -80,5 +80,5 @@ enum RedisGlob {
     }
 
     /// The bytes that mean something to a Redis glob.
-    static let specialCharacters: Set<Character> = ["*", "?", "[", "]", "\\"]
+    public static let specialCharacters: Set<Character> = ["*", "?", "[", "]", "\\"]
 }

@@ -1,4 +1,6 @@
 import NIOCore
+import NIOSSL
+import NIOTLS
 import RESP
 
 /// What the connection writes into its channel: encoded commands and the promises their replies complete.
@@ -39,8 +41,14 @@ final class RedisChannelHandler: ChannelDuplexHandler {
     /// Receives RESP3 push messages (CLIENT TRACKING invalidations, pub/sub).
     var onPush: (@Sendable (RESPValue) -> Void)?
 
-    init(address: String, limits: RESPDecoder.Limits = .default, timerTick: TimeAmount = .milliseconds(10)) {
+    /// Whether the connection runs over TLS, and whether its handshake completed: a TLS connection that closes before
+    /// the handshake completes failed TLS (a refused certificate), whatever event arrives first.
+    private let expectsTLS: Bool
+    private var tlsEstablished = false
+
+    init(address: String, expectsTLS: Bool = false, limits: RESPDecoder.Limits = .default, timerTick: TimeAmount = .milliseconds(10)) {
         self.address = address
+        self.expectsTLS = expectsTLS
         self.decoder = RESPDecoder(limits: limits)
         self.timerTick = timerTick
     }
@@ -131,14 +139,21 @@ final class RedisChannelHandler: ChannelDuplexHandler {
         }
     }
 
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if case .handshakeCompleted? = event as? TLSUserEvent { tlsEstablished = true }
+        context.fireUserInboundEventTriggered(event)
+    }
+
     func channelInactive(context: ChannelHandlerContext) {
+        if expectsTLS && !tlsEstablished {
+            failAll(RedisError(.tls, "the connection closed before the TLS handshake completed; check the CA certificate and the server name", address: address))
+        }
         failAll(RedisError(.connectionClosed, "the server closed the connection with \(pending.count) command(s) in flight; they may or may not have run", address: address))
         context.fireChannelInactive()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
-        let redisError = (error as? RedisError) ?? RedisError(.connectionClosed, "connection error: \(error)", address: address)
-        close(context: context, error: redisError)
+        close(context: context, error: RedisError.channelFailure(error, address: address, while: "connection error"))
     }
 
     // MARK: Cancellation and deadlines

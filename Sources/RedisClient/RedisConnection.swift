@@ -66,7 +66,7 @@ public final class RedisConnection: Sendable {
                         let tlsHandler = try NIOSSLClientHandler(context: sslContext, serverHostname: serverHostname)
                         try channel.pipeline.syncOperations.addHandler(tlsHandler)
                     }
-                    let handler = RedisChannelHandler(address: address)
+                    let handler = RedisChannelHandler(address: address, expectsTLS: sslContext != nil)
                     handler.onPush = onPush
                     try channel.pipeline.syncOperations.addHandler(handler)
                 }
@@ -162,7 +162,7 @@ public final class RedisConnection: Sendable {
         let promise = eventLoop.makePromise(of: RESPValue.self)
         let request = RedisRequest(buffer: command.buffer, replies: .one(promise), deadline: deadline)
         channel.writeAndFlush(request).whenFailure { error in
-            promise.fail(RedisError(.connectionClosed, "the command could not be sent: \(error)", address: address))
+            promise.fail(RedisError.channelFailure(error, address: address, while: "the command could not be sent"))
         }
         return try await withTaskCancellationHandler {
             try await promise.futureResult.get()
@@ -182,7 +182,7 @@ public final class RedisConnection: Sendable {
         let deadline = NIODeadline.now() + TimeAmount(timeout ?? configuration.commandTimeout)
         let address = self.address
         channel.writeAndFlush(RedisRequest(buffer: buffer, replies: .many(promises), deadline: deadline)).whenFailure { error in
-            for promise in promises { promise.fail(RedisError(.connectionClosed, "the batch could not be sent: \(error)", address: address)) }
+            for promise in promises { promise.fail(RedisError.channelFailure(error, address: address, while: "the batch could not be sent")) }
         }
         let handler = self.handler
         return try await withTaskCancellationHandler {

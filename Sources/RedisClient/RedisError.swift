@@ -1,3 +1,4 @@
+import NIOSSL
 import RESP
 
 /// Every error the Redis client throws. It says what failed, where, and what to do; it never contains a password or
@@ -135,5 +136,17 @@ extension RESPValue {
     func throwingServerError(address: String?) throws(RedisError) -> RESPValue {
         if let message = errorMessage { throw RedisError.server(RedisServerError(message: message), address: address) }
         return self
+    }
+}
+
+extension RedisError {
+    /// The error for a failure the channel reports (an error caught in the pipeline, a write that could not be
+    /// done): TLS failures as `tls`, everything else as `connectionClosed`; a `RedisError` as it is.
+    static func channelFailure(_ error: any Error, address: String, while action: String) -> RedisError {
+        if let error = error as? RedisError { return error }
+        if error is NIOSSLError || error is BoringSSLError {
+            return RedisError(.tls, "TLS failed: \(error); check the CA certificate and the server name", address: address)
+        }
+        return RedisError(.connectionClosed, "\(action): \(error)", address: address)
     }
 }

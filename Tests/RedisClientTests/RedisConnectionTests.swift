@@ -12,19 +12,19 @@ import Testing
         let server = try await RedisServerProcess.start(arguments: ["--requirepass", "right-password"])
         defer { Task { await server.stop() } }
         do {
-            _ = try await RedisConnection.connect(configuration: try .init(url: "redis://:wrong-password@127.0.0.1:\(server.port)"))
+            _ = try await RedisConnection.connect(configuration: try testConfiguration(url: "redis://:wrong-password@127.0.0.1:\(server.port)"))
             Issue.record("expected an authentication error")
         } catch let error as RedisError {
             #expect(error.kind == .authentication)
             #expect(!error.description.contains("wrong-password"))
             #expect(error.description.contains("check the user and password"))
         }
-        let connection = try await RedisConnection.connect(configuration: try .init(url: "redis://:right-password@127.0.0.1:\(server.port)"))
+        let connection = try await RedisConnection.connect(configuration: try testConfiguration(url: "redis://:right-password@127.0.0.1:\(server.port)"))
         #expect(try await connection.ping() == "PONG")
         await connection.close()
         // Without a password the connection is refused at once, not on its first command.
         do {
-            _ = try await RedisConnection.connect(configuration: try .init(url: "redis://127.0.0.1:\(server.port)"))
+            _ = try await RedisConnection.connect(configuration: try testConfiguration(url: "redis://127.0.0.1:\(server.port)"))
             Issue.record("expected an authentication error")
         } catch let error as RedisError {
             #expect(error.kind == .authentication)
@@ -36,7 +36,7 @@ import Testing
         let server = try await RedisServerProcess.start()
         defer { Task { await server.stop() } }
         #expect(try await server.cli(["ACL", "SETUSER", "app", "on", ">app-secret", "~cache:*", "+@all"]) == "OK")
-        let connection = try await RedisConnection.connect(configuration: try .init(url: "redis://app:app-secret@127.0.0.1:\(server.port)/2"))
+        let connection = try await RedisConnection.connect(configuration: try testConfiguration(url: "redis://app:app-secret@127.0.0.1:\(server.port)/2"))
         try await connection.set("cache:x", "1")
         #expect(try await server.cli(["-n", "2", "GET", "cache:x"]) == "1")
         #expect(try await server.cli(["-n", "0", "EXISTS", "cache:x"]) == "0")
@@ -48,14 +48,14 @@ import Testing
         }
         await connection.close()
         await #expect(throws: RedisError.self) {
-            _ = try await RedisConnection.connect(configuration: try .init(url: "redis://app:nope@127.0.0.1:\(server.port)"))
+            _ = try await RedisConnection.connect(configuration: try testConfiguration(url: "redis://app:nope@127.0.0.1:\(server.port)"))
         }
     }
 
     @Test func fallsBackToRESP2WhenTheServerHasNoHello() async throws {
         let server = try await RedisServerProcess.start(arguments: ["--rename-command", "HELLO", "", "--requirepass", "pw"])
         defer { Task { await server.stop() } }
-        var configuration = try RedisConnectionConfiguration(url: "redis://:pw@127.0.0.1:\(server.port)/1")
+        var configuration = try testConfiguration(url: "redis://:pw@127.0.0.1:\(server.port)/1")
         configuration.clientName = "resp2-test"
         let connection = try await RedisConnection.connect(configuration: configuration)
         #expect(connection.protocolVersion == 2)
@@ -69,7 +69,7 @@ import Testing
     @Test func connectionRefusedSaysWhereAndWhat() async throws {
         let port = try RedisServerProcess.freePort()
         do {
-            _ = try await RedisConnection.connect(configuration: try .init(url: "redis://127.0.0.1:\(port)"))
+            _ = try await RedisConnection.connect(configuration: try testConfiguration(url: "redis://127.0.0.1:\(port)"))
             Issue.record("expected connectionFailed")
         } catch let error as RedisError {
             #expect(error.kind == .connectionFailed)
@@ -111,7 +111,7 @@ import Testing
             "--tls-auth-clients", "no",
         ])
         defer { Task { await server.stop() } }
-        var configuration = try RedisConnectionConfiguration(url: "rediss://127.0.0.1:\(tlsPort)")
+        var configuration = try testConfiguration(url: "rediss://127.0.0.1:\(tlsPort)")
         configuration.tls?.caCertificatePath = directory.appendingPathComponent("ca.crt").path
         configuration.tls?.serverHostname = "localhost"
         let connection = try await RedisConnection.connect(configuration: configuration)
@@ -119,7 +119,7 @@ import Testing
         #expect(try await connection.get("secure") == ByteBuffer(string: "yes"))
         await connection.close()
         // A client that does not trust the CA refuses the server.
-        var untrusting = try RedisConnectionConfiguration(url: "rediss://127.0.0.1:\(tlsPort)")
+        var untrusting = try testConfiguration(url: "rediss://127.0.0.1:\(tlsPort)")
         untrusting.tls?.serverHostname = "localhost"
         do {
             _ = try await RedisConnection.connect(configuration: untrusting)

@@ -13,10 +13,7 @@ func withRedis(
     _ body: (RedisServerProcess, RedisClient) async throws -> Void
 ) async throws {
     let server = try await RedisServerProcess.start(arguments: arguments)
-    var configuration = try RedisConnectionConfiguration(url: server.url)
-    configuration.connectTimeout = .seconds(10)
-    configuration.commandTimeout = .seconds(10)
-    let client = RedisClient(configuration: configuration, pool: pool)
+    let client = RedisClient(configuration: try testConfiguration(url: server.url), pool: pool)
     do {
         try await body(server, client)
     } catch {
@@ -26,4 +23,12 @@ func withRedis(
     }
     await client.shutdown()
     await server.stop()
+}
+
+/// A configuration for `url` with the generous deadlines tests use (see ``withRedis(arguments:pool:_:)``).
+func testConfiguration(url: String) throws -> RedisConnectionConfiguration {
+    var configuration = try RedisConnectionConfiguration(url: url)
+    configuration.connectTimeout = .seconds(10)
+    configuration.commandTimeout = .seconds(10)
+    return configuration
 }

@@ -9,11 +9,22 @@ let package = Package(
         // Named explicitly: a path dependency is otherwise known by its folder's name, which is whatever the
         // repository was cloned as.
         .package(name: "cache-schema", path: ".."),
+        // For client-benchmark (ByteBuffer values, a quieter logger); resolved to the root package's versions.
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         .executableTarget(
             name: "generator-benchmark",
             dependencies: [.product(name: "CacheSchemaGenerator", package: "cache-schema")]
+        ),
+        .executableTarget(
+            name: "client-benchmark",
+            dependencies: [
+                .product(name: "RedisClient", package: "cache-schema"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]

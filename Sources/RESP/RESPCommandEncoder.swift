@@ -11,7 +11,12 @@ public enum RESPCommandEncoder {
     @inlinable
     public static func write<each Argument: RESPArgument>(into buffer: inout ByteBuffer, _ arguments: repeat each Argument) {
         var count = 0
-        for argument in repeat each arguments { count += argument.respArgumentCount }
+        var size = respBulkOverhead
+        for argument in repeat each arguments {
+            count += argument.respArgumentCount
+            size += argument.respEncodedLengthEstimate
+        }
+        buffer.reserveCapacity(minimumWritableBytes: size)
         buffer.writeRESPLength(UInt8(ascii: "*"), count)
         for argument in repeat each arguments { argument.writeRESPArgument(into: &buffer) }
     }
@@ -20,7 +25,12 @@ public enum RESPCommandEncoder {
     @inlinable
     public static func write(into buffer: inout ByteBuffer, arguments: [any RESPArgument]) {
         var count = 0
-        for argument in arguments { count += argument.respArgumentCount }
+        var size = respBulkOverhead
+        for argument in arguments {
+            count += argument.respArgumentCount
+            size += argument.respEncodedLengthEstimate
+        }
+        buffer.reserveCapacity(minimumWritableBytes: size)
         buffer.writeRESPLength(UInt8(ascii: "*"), count)
         for argument in arguments { argument.writeRESPArgument(into: &buffer) }
     }

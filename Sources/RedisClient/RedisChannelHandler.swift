@@ -3,34 +3,89 @@ import NIOSSL
 import NIOTLS
 import RESP
 
-/// What the connection writes into its channel: encoded commands and the promises their replies complete.
-struct RedisRequest: Sendable {
+/// What callers hand to a connection: encoded commands and where their replies go. Callers append submissions to the
+/// connection's queue from any thread; the event loop takes them all at once, so that commands from many tasks share
+/// one write and one flush (see ``RedisConnection``).
+struct RedisSubmission: Sendable {
     enum Replies: Sendable {
-        case one(EventLoopPromise<RESPValue>)
-        case many([EventLoopPromise<RESPValue>])
+        /// One command; its task waits on the continuation.
+        case single(UnsafeContinuation<RESPValue, any Error>)
+        /// Several commands written together; one continuation for all of their replies.
+        case batch(RedisBatchReplies)
     }
 
+    /// Identifies the submission for cancellation (unique per connection).
+    var id: UInt64
     var buffer: ByteBuffer
     var replies: Replies
     var deadline: NIODeadline
 }
 
+/// Gathers the replies of one batch and resumes its task once, when the last has arrived (or at once on
+/// cancellation). Used on the connection's event loop only, after submission.
+final class RedisBatchReplies: @unchecked Sendable {
+    let count: Int
+    private let address: String
+    private var results: [Result<RESPValue, RedisError>] = []
+    private var continuation: UnsafeContinuation<[Result<RESPValue, RedisError>], any Error>?
+
+    init(count: Int, address: String, continuation: UnsafeContinuation<[Result<RESPValue, RedisError>], any Error>) {
+        self.count = count
+        self.address = address
+        self.continuation = continuation
+        results.reserveCapacity(count)
+    }
+
+    /// The next reply, in order: a batch's commands are contiguous in the queue and complete in queue order.
+    func receive(_ value: RESPValue) {
+        if let message = value.errorMessage {
+            complete(.failure(.server(RedisServerError(message: message), address: address)))
+        } else {
+            complete(.success(value))
+        }
+    }
+
+    func complete(_ result: Result<RESPValue, RedisError>) {
+        guard let continuation else { return }
+        results.append(result)
+        if results.count == count {
+            self.continuation = nil
+            continuation.resume(returning: results)
+            results = []
+        }
+    }
+
+    /// Resumes the task with `error` now; replies still to come are dropped.
+    func abandon(_ error: any Error) {
+        guard let continuation else { return }
+        self.continuation = nil
+        results = []
+        continuation.resume(throwing: error)
+    }
+}
+
 /// The connection's protocol state machine, on its event loop: matches replies to commands in order, delivers push
 /// messages, enforces deadlines, and fails everything in flight at once when the connection breaks.
 ///
-/// A cancelled or timed-out command keeps its place in the queue with no promise, so that its reply, when it comes, is
-/// read and dropped and later replies still reach their own commands.
-final class RedisChannelHandler: ChannelDuplexHandler {
+/// A cancelled or timed-out command keeps its place in the queue with nothing waiting on it, so that its reply, when
+/// it comes, is read and dropped and later replies still reach their own commands.
+final class RedisChannelHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
-    typealias OutboundIn = RedisRequest
     typealias OutboundOut = ByteBuffer
 
     private struct Pending {
-        var promise: EventLoopPromise<RESPValue>?
+        enum Waiter {
+            case single(UnsafeContinuation<RESPValue, any Error>)
+            case batch(RedisBatchReplies)
+        }
+
+        /// `nil` once the command was cancelled or timed out: its reply is dropped.
+        var waiter: Waiter?
+        var id: UInt64
         var deadline: NIODeadline
     }
 
-    private var pending = CircularBuffer<Pending>(initialCapacity: 32)
+    private var pending = CircularBuffer<Pending>(initialCapacity: 64)
     private var decoder: RESPDecoder
     private var cumulation: ByteBuffer?
     private var failure: RedisError?
@@ -38,6 +93,9 @@ final class RedisChannelHandler: ChannelDuplexHandler {
     private var context: ChannelHandlerContext?
     private let address: String
     private let timerTick: TimeAmount
+    /// Submissions taken from the connection's queue, swapped with it under its lock so that neither array is
+    /// reallocated in the steady state.
+    var taken: [RedisSubmission] = []
     /// Receives RESP3 push messages (CLIENT TRACKING invalidations, pub/sub).
     var onPush: (@Sendable (RESPValue) -> Void)?
 
@@ -51,6 +109,7 @@ final class RedisChannelHandler: ChannelDuplexHandler {
         self.expectsTLS = expectsTLS
         self.decoder = RESPDecoder(limits: limits)
         self.timerTick = timerTick
+        taken.reserveCapacity(64)
     }
 
     /// Commands whose replies have not arrived.
@@ -67,27 +126,43 @@ final class RedisChannelHandler: ChannelDuplexHandler {
 
     // MARK: Outbound
 
-    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        let request = unwrapOutboundIn(data)
-        if let failure {
-            fail(request.replies, failure)
-            promise?.fail(failure)
+    /// Queues and writes the submissions in `taken`, with one flush for all of them, and empties `taken`.
+    func writeTaken() {
+        guard !taken.isEmpty else { return }  // everything queued was cancelled before this drain
+        defer { taken.removeAll(keepingCapacity: taken.capacity <= 1024) }
+        guard let context, failure == nil, context.channel.isActive else {
+            let error = failure ?? RedisError(.connectionClosed, "the connection was closed", address: address)
+            for submission in taken { fail(submission.replies, error) }
             return
         }
-        switch request.replies {
-        case .one(let reply):
-            pending.append(Pending(promise: reply, deadline: request.deadline))
-        case .many(let replies):
-            for reply in replies { pending.append(Pending(promise: reply, deadline: request.deadline)) }
+        for submission in taken {
+            switch submission.replies {
+            case .single(let continuation):
+                pending.append(Pending(waiter: .single(continuation), id: submission.id, deadline: submission.deadline))
+            case .batch(let replies):
+                for _ in 0..<replies.count {
+                    pending.append(Pending(waiter: .batch(replies), id: submission.id, deadline: submission.deadline))
+                }
+            }
+            context.write(wrapOutboundOut(submission.buffer), promise: nil)
         }
+        // A failed write closes the channel (NIO fires errorCaught and channelInactive), which fails every pending
+        // command: no per-command write promise is needed.
+        context.flush()
         armTimer(context: context)
-        context.write(wrapOutboundOut(request.buffer), promise: promise)
     }
 
-    private func fail(_ replies: RedisRequest.Replies, _ error: RedisError) {
+    private func fail(_ replies: RedisSubmission.Replies, _ error: RedisError) {
         switch replies {
-        case .one(let reply): reply.fail(error)
-        case .many(let replies): for reply in replies { reply.fail(error) }
+        case .single(let continuation): continuation.resume(throwing: error)
+        case .batch(let replies): for _ in 0..<replies.count { replies.complete(.failure(error)) }
+        }
+    }
+
+    private func fail(_ waiter: Pending.Waiter, _ error: RedisError) {
+        switch waiter {
+        case .single(let continuation): continuation.resume(throwing: error)
+        case .batch(let replies): replies.complete(.failure(error))
         }
     }
 
@@ -132,11 +207,13 @@ final class RedisChannelHandler: ChannelDuplexHandler {
             close(context: context, error: RedisError(.protocolError, "the server sent a reply no command was waiting for", address: address))
             return
         }
-        next.promise?.succeed(value)
-        if pending.isEmpty {
-            timer?.cancel()
-            timer = nil
+        switch next.waiter {
+        case .single(let continuation)?: continuation.resume(returning: value)
+        case .batch(let replies)?: replies.receive(value)
+        case nil: break
         }
+        // The deadline timer is left to run out when the queue empties (it does not re-arm itself then): cancelling
+        // and scheduling it again for every command costs more than one idle tick.
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
@@ -158,17 +235,27 @@ final class RedisChannelHandler: ChannelDuplexHandler {
 
     // MARK: Cancellation and deadlines
 
-    /// Drops the command whose reply `promise` awaits: it fails now, and its reply will be read and discarded.
-    func abandon(_ promise: EventLoopPromise<RESPValue>, with error: any Error) {
-        for index in pending.indices where pending[index].promise?.futureResult === promise.futureResult {
-            pending[index].promise = nil
-            promise.fail(error)
-            return
+    /// Drops the submission `id` (a command or a whole batch): its task resumes with `error` now, and its replies will
+    /// be read and discarded. Nothing happens when it has already completed.
+    func abandon(_ id: UInt64, with error: any Error) {
+        var index = pending.startIndex
+        while index != pending.endIndex {
+            if pending[index].id == id, let waiter = pending[index].waiter {
+                pending[index].waiter = nil
+                switch waiter {
+                case .single(let continuation):
+                    continuation.resume(throwing: error)
+                    return
+                case .batch(let replies):
+                    replies.abandon(error)  // the batch's other commands follow: clear them too
+                }
+            }
+            index = pending.index(after: index)
         }
     }
 
     private func armTimer(context: ChannelHandlerContext) {
-        guard timer == nil else { return }
+        guard timer == nil, !pending.isEmpty else { return }
         let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
         timer = context.eventLoop.scheduleTask(in: timerTick) {
             let handler = loopBound.value
@@ -183,16 +270,19 @@ final class RedisChannelHandler: ChannelDuplexHandler {
         if let head = pending.first, head.deadline <= now {
             // The oldest command is overdue: the server is stalled or the link is broken. Close, so nothing waits on
             // a reply that may never come and the pool opens a fresh connection.
-            let headPromise = pending.removeFirst().promise
-            headPromise?.fail(RedisError(.timeout, "no reply before the command's deadline; the connection was closed", address: address))
+            if let waiter = pending.removeFirst().waiter {
+                fail(waiter, RedisError(.timeout, "no reply before the command's deadline; the connection was closed", address: address))
+            }
             close(context: context, error: RedisError(.connectionClosed, "the connection was closed after an earlier command timed out", address: address))
             return
         }
-        for index in pending.indices where pending[index].deadline <= now {
-            if let promise = pending[index].promise {
-                pending[index].promise = nil
-                promise.fail(RedisError(.timeout, "no reply before the command's deadline", address: address))
+        var index = pending.startIndex
+        while index != pending.endIndex {
+            if pending[index].deadline <= now, let waiter = pending[index].waiter {
+                pending[index].waiter = nil
+                fail(waiter, RedisError(.timeout, "no reply before the command's deadline", address: address))
             }
+            index = pending.index(after: index)
         }
         armTimer(context: context)
     }
@@ -204,7 +294,7 @@ final class RedisChannelHandler: ChannelDuplexHandler {
         timer?.cancel()
         timer = nil
         while let next = pending.popFirst() {
-            next.promise?.fail(error)
+            if let waiter = next.waiter { fail(waiter, error) }
         }
     }
 

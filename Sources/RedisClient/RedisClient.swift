@@ -23,6 +23,10 @@ public final class RedisClient: Sendable, Service, RedisCommandSending {
     /// How the pool behaves.
     public let poolConfiguration: RedisPoolConfiguration
     private let eventLoopGroup: any EventLoopGroup
+    /// Runs tasks on the event loop of the pooled connections: a task that prefers it
+    /// (`withTaskExecutorPreference(client.taskExecutor) { … }`) sends commands without a thread hop per command.
+    /// Pooled connections all run on this one event loop of the group.
+    public let taskExecutor: RedisEventLoopExecutor
     private let logger: Logger
     private let metrics: RedisClientMetrics
     private let state = Mutex(PoolState())
@@ -55,7 +59,7 @@ public final class RedisClient: Sendable, Service, RedisCommandSending {
     /// - Parameters:
     ///   - configuration: Where and how to connect.
     ///   - pool: Pool sizes, idle and health-check periods, backoff.
-    ///   - eventLoopGroup: The event loops connections run on.
+    ///   - eventLoopGroup: The group whose next event loop the pooled connections run on (see ``taskExecutor``).
     ///   - logger: Connection events; never passwords, keys or values.
     ///   - metricsFactory: Where metrics go; the global `MetricsSystem` when `nil`.
     public init(
@@ -68,6 +72,7 @@ public final class RedisClient: Sendable, Service, RedisCommandSending {
         self.configuration = configuration
         self.poolConfiguration = pool
         self.eventLoopGroup = eventLoopGroup
+        self.taskExecutor = RedisEventLoopExecutor(eventLoop: eventLoopGroup.next())
         self.logger = logger
         self.metrics = RedisClientMetrics(factory: metricsFactory)
     }
@@ -107,7 +112,7 @@ public final class RedisClient: Sendable, Service, RedisCommandSending {
         let deadline = NIODeadline.now() + TimeAmount(timeout ?? configuration.commandTimeout)
         let (connection, slot) = try await lease(deadline: deadline)
         defer { release(slot) }
-        return try await connection.batch(commands, timeout: .nanoseconds(max(0, (deadline - .now()).nanoseconds)))
+        return try await connection.batch(commands, deadline: deadline)
     }
 
     /// Runs commands as one `MULTI` … `EXEC` transaction on one connection.
@@ -243,7 +248,7 @@ public final class RedisClient: Sendable, Service, RedisCommandSending {
 
     private func connectOnce() async {
         do {
-            let connection = try await RedisConnection.connect(configuration: configuration, eventLoop: eventLoopGroup.any(), logger: logger)
+            let connection = try await RedisConnection.connect(configuration: configuration, eventLoop: taskExecutor.eventLoop, logger: logger)
             var growAfterwards = false
             let (accepted, id, waiters) = state.withLock { state -> (Bool, Int, [Waiter]) in
                 state.connecting -= 1
@@ -399,6 +404,6 @@ public final class RedisClient: Sendable, Service, RedisCommandSending {
 
 extension RedisConnection {
     func sendUntil(_ command: RedisCommand, deadline: NIODeadline) async throws -> RESPValue {
-        try await send(command, timeout: .nanoseconds(max(0, (deadline - .now()).nanoseconds)))
+        try await send(command, deadline: deadline)
     }
 }

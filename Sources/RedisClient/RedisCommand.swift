@@ -40,7 +40,8 @@ public enum RedisCommandNames {
 
     /// The label for a command name.
     public static func label(_ name: String) -> String {
-        let upper = name.uppercased()
+        // Names are almost always written in upper case already: skip `uppercased()` (a new string) for those.
+        let upper = name.utf8.contains(where: { $0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z") }) ? name.uppercased() : name
         return known.contains(upper) ? upper : "OTHER"
     }
 }

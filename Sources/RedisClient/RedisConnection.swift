@@ -17,13 +17,13 @@ public final class RedisConnection: Sendable {
     /// 3 after a successful `HELLO 3`, 2 on servers without HELLO.
     public let protocolVersion: Int
     let channel: any Channel
-    private let handler: NIOLoopBound<RedisChannelHandler>
+    private let queue: RedisCommandQueue
 
-    private init(configuration: RedisConnectionConfiguration, protocolVersion: Int, channel: any Channel, handler: NIOLoopBound<RedisChannelHandler>) {
+    private init(configuration: RedisConnectionConfiguration, protocolVersion: Int, channel: any Channel, queue: RedisCommandQueue) {
         self.configuration = configuration
         self.protocolVersion = protocolVersion
         self.channel = channel
-        self.handler = handler
+        self.queue = queue
     }
 
     /// `host:port` of the server.
@@ -82,9 +82,10 @@ public final class RedisConnection: Sendable {
             let handler = try await channel.eventLoop.submit {
                 NIOLoopBound(try channel.pipeline.syncOperations.handler(type: RedisChannelHandler.self), eventLoop: channel.eventLoop)
             }.get()
-            let version = try await handshake(channel: channel, handler: handler, configuration: configuration)
+            let queue = RedisCommandQueue(eventLoop: channel.eventLoop, handler: handler, address: address)
+            let version = try await handshake(queue: queue, configuration: configuration)
             logger.debug("redis connection open", metadata: ["address": "\(address)", "resp": "\(version)"])
-            return RedisConnection(configuration: configuration, protocolVersion: version, channel: channel, handler: handler)
+            return RedisConnection(configuration: configuration, protocolVersion: version, channel: channel, queue: queue)
         } catch {
             try? await channel.close()
             if let error = error as? RedisError { throw error }
@@ -95,11 +96,11 @@ public final class RedisConnection: Sendable {
         }
     }
 
-    private static func handshake(channel: any Channel, handler: NIOLoopBound<RedisChannelHandler>, configuration: RedisConnectionConfiguration) async throws -> Int {
+    private static func handshake(queue: RedisCommandQueue, configuration: RedisConnectionConfiguration) async throws -> Int {
         let address = configuration.address
         let deadline = NIODeadline.now() + TimeAmount(configuration.connectTimeout)
         func call(_ arguments: [String]) async throws -> RESPValue {
-            try await send(RedisCommand(arguments: arguments), on: channel, handler: handler, deadline: deadline, address: address)
+            try await queue.send(RedisCommand(arguments: arguments).buffer, deadline: deadline)
         }
         var hello = ["HELLO", "3"]
         if let password = configuration.password {
@@ -148,8 +149,12 @@ public final class RedisConnection: Sendable {
     ///   - timeout: Its deadline from now; the configuration's `commandTimeout` when `nil`.
     /// - Throws: ``RedisError`` (`timeout`, `connectionClosed`, `protocolError`) or `CancellationError`.
     public func send(_ command: RedisCommand, timeout: Duration? = nil) async throws -> RESPValue {
-        let deadline = NIODeadline.now() + TimeAmount(timeout ?? configuration.commandTimeout)
-        return try await Self.send(command, on: channel, handler: handler, deadline: deadline, address: address)
+        try await queue.send(command.buffer, deadline: NIODeadline.now() + TimeAmount(timeout ?? configuration.commandTimeout))
+    }
+
+    /// Sends one command with an absolute deadline (the pool computes it once per command).
+    func send(_ command: RedisCommand, deadline: NIODeadline) async throws -> RESPValue {
+        try await queue.send(command.buffer, deadline: deadline)
     }
 
     /// Sends a command and throws a server error reply as ``RedisError`` of kind `server`.
@@ -157,55 +162,23 @@ public final class RedisConnection: Sendable {
         try await send(command, timeout: timeout).throwingServerError(address: address)
     }
 
-    private static func send(_ command: RedisCommand, on channel: any Channel, handler: NIOLoopBound<RedisChannelHandler>, deadline: NIODeadline, address: String) async throws -> RESPValue {
-        let eventLoop = channel.eventLoop
-        let promise = eventLoop.makePromise(of: RESPValue.self)
-        let request = RedisRequest(buffer: command.buffer, replies: .one(promise), deadline: deadline)
-        channel.writeAndFlush(request).whenFailure { error in
-            promise.fail(RedisError.channelFailure(error, address: address, while: "the command could not be sent"))
-        }
-        return try await withTaskCancellationHandler {
-            try await promise.futureResult.get()
-        } onCancel: {
-            eventLoop.execute { handler.value.abandon(promise, with: CancellationError()) }
-        }
-    }
-
     /// Sends several commands in one write and returns each reply in order. One command's error does not lose the
     /// others' replies; a connection failure fails them all.
     public func batch(_ commands: [RedisCommand], timeout: Duration? = nil) async throws -> [Result<RESPValue, RedisError>] {
+        try await batch(commands, deadline: NIODeadline.now() + TimeAmount(timeout ?? configuration.commandTimeout))
+    }
+
+    /// Sends several commands in one write with an absolute deadline; the task waits once for all the replies.
+    func batch(_ commands: [RedisCommand], deadline: NIODeadline) async throws -> [Result<RESPValue, RedisError>] {
         guard !commands.isEmpty else { return [] }
-        let eventLoop = channel.eventLoop
-        var buffer = channel.allocator.buffer(capacity: commands.reduce(0) { $0 + $1.buffer.readableBytes })
-        for var command in commands.map(\.buffer) { buffer.writeBuffer(&command) }
-        let promises = commands.map { _ in eventLoop.makePromise(of: RESPValue.self) }
-        let deadline = NIODeadline.now() + TimeAmount(timeout ?? configuration.commandTimeout)
-        let address = self.address
-        channel.writeAndFlush(RedisRequest(buffer: buffer, replies: .many(promises), deadline: deadline)).whenFailure { error in
-            for promise in promises { promise.fail(RedisError.channelFailure(error, address: address, while: "the batch could not be sent")) }
+        if commands.count == 1 {
+            return try await queue.batch(commands[0].buffer, count: 1, deadline: deadline)
         }
-        let handler = self.handler
-        return try await withTaskCancellationHandler {
-            var results: [Result<RESPValue, RedisError>] = []
-            results.reserveCapacity(promises.count)
-            for promise in promises {
-                do {
-                    let value = try await promise.futureResult.get()
-                    if let message = value.errorMessage {
-                        results.append(.failure(.server(RedisServerError(message: message), address: address)))
-                    } else {
-                        results.append(.success(value))
-                    }
-                } catch let error as RedisError {
-                    results.append(.failure(error))
-                }
-            }
-            return results
-        } onCancel: {
-            eventLoop.execute {
-                for promise in promises { handler.value.abandon(promise, with: CancellationError()) }
-            }
-        }
+        var size = 0
+        for command in commands { size += command.buffer.readableBytes }
+        var buffer = channel.allocator.buffer(capacity: size)
+        for command in commands { buffer.writeImmutableBuffer(command.buffer) }
+        return try await queue.batch(buffer, count: commands.count, deadline: deadline)
     }
 
     /// Runs commands as one `MULTI` … `EXEC` transaction, written at once. Returns each command's result; when the
@@ -230,7 +203,8 @@ public final class RedisConnection: Sendable {
 
     /// The number of commands whose replies have not arrived.
     public func inFlightCount() async -> Int {
-        (try? await channel.eventLoop.submit { self.handler.value.inFlight }.get()) ?? 0
+        let handler = queue.handler
+        return (try? await channel.eventLoop.submit { handler.value.inFlight }.get()) ?? 0
     }
 
     /// Closes the connection; commands in flight fail with `connectionClosed`.

@@ -11,7 +11,12 @@ public protocol CacheCodec: Sendable {
     func decode<Value: Decodable>(_ type: Value.Type, from bytes: [UInt8]) throws -> Value
 }
 
-/// JSON through Foundation, with ISO 8601 dates.
+/// JSON through Foundation.
+///
+/// Dates are stored as their `timeIntervalSinceReferenceDate` (a JSON number with every digit of the `Double`), so a
+/// cached `Date` reads back equal to the one stored. ISO 8601 strings would be easier to read in `redis-cli`, but
+/// Foundation's `.iso8601` strategy drops the fraction of a second: a value read from the cache would differ from
+/// the source's, which is the silent wrong value the cache must never return.
 public struct JSONCacheCodec: CacheCodec {
     public let identifier = "json"
 
@@ -19,13 +24,13 @@ public struct JSONCacheCodec: CacheCodec {
 
     public func encode<Value: Encodable>(_ value: Value) throws -> [UInt8] {
         let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .iso8601
+        encoder.dateEncodingStrategy = .deferredToDate
         return Array(try encoder.encode(value))
     }
 
     public func decode<Value: Decodable>(_ type: Value.Type, from bytes: [UInt8]) throws -> Value {
         let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
+        decoder.dateDecodingStrategy = .deferredToDate
         return try decoder.decode(type, from: Data(bytes))
     }
 }

@@ -10,6 +10,9 @@ public struct CacheError: Error, Sendable, CustomStringConvertible {
         case encoding
         /// An invalidation pattern could not be carried out completely; the cache may hold stale keys.
         case invalidation
+        /// An earlier write, delete or invalidation of this key failed and is being retried; until it succeeds the
+        /// key is not read from the cache (its value may be older than the source).
+        case repairPending
     }
 
     /// What kind of failure.

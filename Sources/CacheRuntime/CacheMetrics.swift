@@ -18,12 +18,27 @@ final class CacheMetrics: Sendable {
         let errors: Counter
     }
 
+    /// Repairs of writes and invalidations that failed (see `CacheRepairQueue`).
+    struct RepairInstruments: Sendable {
+        let pending: Gauge
+        let done: Counter
+        let dropped: Counter
+    }
+
     private let factory: (any MetricsFactory)?
+    let repairs: RepairInstruments
     private let keys = Mutex<[String: Instruments]>([:])
     private let entities = Mutex<[String: InvalidationInstruments]>([:])
 
     init(factory: (any MetricsFactory)?) {
         self.factory = factory
+        let gauge = factory.map { Gauge(label: "cache_repairs_pending", factory: $0) } ?? Gauge(label: "cache_repairs_pending")
+        func counter(_ result: String) -> Counter {
+            let dimensions = [("result", result)]
+            if let factory { return Counter(label: "cache_repairs_total", dimensions: dimensions, factory: factory) }
+            return Counter(label: "cache_repairs_total", dimensions: dimensions)
+        }
+        repairs = RepairInstruments(pending: gauge, done: counter("done"), dropped: counter("dropped"))
     }
 
     private func counter(_ label: String, _ dimensions: [(String, String)]) -> Counter {

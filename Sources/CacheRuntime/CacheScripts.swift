@@ -45,4 +45,17 @@ enum CacheScripts {
         redis.call('PEXPIRE', KEYS[2], ARGV[1])
         return removed
         """)
+
+    /// Deletes a key whose write failed after the source changed, and bumps its owners' generations (a load that
+    /// started before must not store its older result).
+    ///
+    /// KEYS: the key, then its owners' generation keys. ARGV: generation lifetime in ms. Returns 1 if the key existed.
+    static let repairKey = RedisScript("""
+        local removed = redis.call('UNLINK', KEYS[1])
+        for i = 2, #KEYS do
+          redis.call('INCR', KEYS[i])
+          redis.call('PEXPIRE', KEYS[i], ARGV[1])
+        end
+        return removed
+        """)
 }

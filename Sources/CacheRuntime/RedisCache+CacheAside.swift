@@ -54,6 +54,7 @@ extension RedisCache {
         let instruments = metrics.forKey(key.name)
         let namespace = key.descriptor.namespace
         let generationKeys = key.owners.map { CacheIndexKeys.generation($0, namespace: namespace) }
+        if let pending = repairPending(key) { return .failed(pending) }
         do {
             let replies = try await client.mget([key.rawValue] + generationKeys, timeout: readTimeout)
             if let buffer = replies[0] {

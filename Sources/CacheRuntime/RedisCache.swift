@@ -28,6 +28,7 @@ public final class RedisCache: Sendable, CacheInvalidating {
     let logger: Logger
     let metrics: CacheMetrics
     let singleFlight = SingleFlight()
+    let repairs: CacheRepairQueue
     private let fingerprints = Mutex<[String: UInt64]>([:])
     private let reportedDecodeFailures = Mutex<Set<String>>([])
     private let lastWarnings = Mutex<[String: ContinuousClock.Instant]>([:])
@@ -56,6 +57,8 @@ public final class RedisCache: Sendable, CacheInvalidating {
     ///   - codec: How values are encoded (JSON by default).
     ///   - readTimeout: Deadline of cache reads; past it, `getOrSet` serves from the loader.
     ///   - writeTimeout: Deadline of writes and invalidations.
+    ///   - repairCapacity: How many failed writes and invalidations are kept for retrying (see
+    ///     ``pendingRepairCount``).
     ///   - logger: Cache events, labelled by schema key name; never concrete keys or values at info level.
     ///   - metricsFactory: Where metrics go; the global `MetricsSystem` when `nil`.
     public init(
@@ -63,6 +66,7 @@ public final class RedisCache: Sendable, CacheInvalidating {
         codec: any CacheCodec = JSONCacheCodec(),
         readTimeout: Duration = .milliseconds(250),
         writeTimeout: Duration = .seconds(1),
+        repairCapacity: Int = 10_000,
         logger: Logger = Logger(label: "cache-schema.cache"),
         metricsFactory: (any MetricsFactory)? = nil
     ) {
@@ -70,6 +74,7 @@ public final class RedisCache: Sendable, CacheInvalidating {
         self.codec = codec
         self.readTimeout = readTimeout
         self.writeTimeout = writeTimeout
+        self.repairs = CacheRepairQueue(capacity: repairCapacity)
         self.logger = logger
         self.metrics = CacheMetrics(factory: metricsFactory)
     }
@@ -82,6 +87,7 @@ public final class RedisCache: Sendable, CacheInvalidating {
     /// key name and overwritten by the next `set` or `getOrSet`.
     public func get<Value: Codable & Sendable>(_ key: CacheKey<Value>) async -> CacheLookup<Value> {
         let instruments = metrics.forKey(key.name)
+        if let pending = repairPending(key) { return .missWithError(pending) }
         do {
             guard let buffer = try await client.get(key.rawValue, timeout: readTimeout) else {
                 instruments.misses.increment()
@@ -102,6 +108,7 @@ public final class RedisCache: Sendable, CacheInvalidating {
         do {
             let buffers = try await client.mget(keys.map(\.rawValue), timeout: readTimeout)
             return zip(keys, buffers).map { key, buffer in
+                if let pending = repairPending(key) { return .missWithError(pending) }
                 guard let buffer else {
                     metrics.forKey(key.name).misses.increment()
                     return .miss
@@ -125,6 +132,13 @@ public final class RedisCache: Sendable, CacheInvalidating {
             metrics.forKey(key.name).errors.increment()
             throw CacheError.wrapping(error, name: key.name, doing: "exists")
         }
+    }
+
+    /// An error when a repair of the key (or of an instance owning it) is pending: its cached value may be older than
+    /// the source, so it must not be read.
+    func repairPending<Value>(_ key: CacheKey<Value>) -> CacheError? {
+        guard repairs.blocks(key: key.rawValue, owners: key.owners, namespace: key.descriptor.namespace) else { return nil }
+        return CacheError(.repairPending, name: key.name, "an earlier write or invalidation of this key failed and is being retried; its cached value may be stale, so it is not read")
     }
 
     func decode<Value: Codable & Sendable>(_ buffer: ByteBuffer, for key: CacheKey<Value>) -> CacheLookup<Value> {
@@ -179,23 +193,31 @@ public final class RedisCache: Sendable, CacheInvalidating {
     /// Stores a value with the key's TTL (or `ttl`, millisecond precision), indexing it under every entity instance
     /// that owns it, in one atomic step; and marks those instances as changed, so that a load that read the cache
     /// before this write does not overwrite it with older data.
+    ///
+    /// - Throws: ``CacheError``. The key may then hold an older value: the cache deletes it as soon as Redis allows
+    ///   (see ``pendingRepairCount``) and, until then, does not read it.
     public func set<Value: Codable & Sendable>(_ key: CacheKey<Value>, _ value: Value, ttl: Duration? = nil) async throws {
-        let bytes = try encode(value, for: key)
         do {
+            let bytes = try encode(value, for: key)
             _ = try await store(bytes, key: key, ttl: ttl ?? key.ttl, expectedGenerations: nil)
         } catch {
             metrics.forKey(key.name).errors.increment()
+            recordKeyRepair(key)
             throw CacheError.wrapping(error, name: key.name, doing: "write")
         }
     }
 
     /// Deletes a key. Whether it existed.
+    ///
+    /// - Throws: ``CacheError``; the delete is then retried as soon as Redis allows, and the key is not read until
+    ///   it succeeds.
     @discardableResult
     public func delete<Value>(_ key: CacheKey<Value>) async throws -> Bool {
         do {
             return try await client.unlink([key.rawValue], timeout: writeTimeout) == 1
         } catch {
             metrics.forKey(key.name).errors.increment()
+            recordKeyRepair(key)
             throw CacheError.wrapping(error, name: key.name, doing: "delete")
         }
     }

@@ -228,11 +228,11 @@ struct ShopAPI: Sendable {
                 return stored
             }
             return JSONResponse.make(menu, headers: [.xCacheWrite: ShopCache.WriteReport.ok.rawValue])
-        } catch let error as CacheError {
-            // SQLite was updated; only the cache write failed (Redis down). writeThrough throws without the value,
-            // so the answer is rebuilt from the request, which is exactly what was stored.
-            cache.logger.warning("cache write-through failed; the menu may be stale until its TTL", metadata: ["error": "\(error)"])
-            return JSONResponse.make(menu, headers: [.xCacheWrite: ShopCache.WriteReport.failed.rawValue])
+        } catch let error as CacheWriteThroughError<MenuDTO> {
+            // SQLite was updated; only the cache write failed (Redis down). The runtime deletes the old menu as soon as
+            // Redis answers and does not read it meanwhile; the answer is what SQLite stored.
+            cache.logger.warning("cache write-through failed; the old menu is deleted when Redis answers", metadata: ["error": "\(error.cacheError)"])
+            return JSONResponse.make(error.result, headers: [.xCacheWrite: ShopCache.WriteReport.failed.rawValue])
         }
     }
 }

@@ -44,7 +44,7 @@ struct ShopCache: Sendable {
                 try await step(cache, invalidator)
             } catch {
                 failed = true
-                logger.warning("cache update after a write failed; entries may be stale until their TTL", metadata: [
+                logger.warning("cache update after a write failed; the cache retries it when Redis answers and does not read those entries meanwhile", metadata: [
                     "write": "\(what)", "error": "\(error)",
                 ])
             }

@@ -1,0 +1,82 @@
+import Logging
+import RedisClient
+
+extension RedisCache {
+    /// How many failed writes and invalidations are waiting to be carried out again (see ``CacheError/Kind``).
+    ///
+    /// A write, delete or invalidation that fails after the source of truth changed leaves the cache possibly stale.
+    /// Besides throwing, the cache records what must still happen (delete the key, or invalidate the instance) and
+    /// retries it with backoff until Redis takes it; meanwhile this process reads those keys from their loaders, not
+    /// from the cache. At most `repairCapacity` repairs are kept; past that the oldest is dropped and logged as an
+    /// error.
+    public var pendingRepairCount: Int { repairs.count }
+
+    /// Records that `key` must be deleted (its write or delete failed).
+    func recordKeyRepair<Value>(_ key: CacheKey<Value>) {
+        let namespace = key.descriptor.namespace
+        recordRepair(.delete(
+            key: key.rawValue, name: key.name,
+            generationKeys: key.owners.map { CacheIndexKeys.generation($0, namespace: namespace) }))
+    }
+
+    func recordRepair(_ action: CacheRepairQueue.Action) {
+        let (startLoop, dropped) = repairs.record(action)
+        metrics.repairs.pending.record(repairs.count)
+        if let dropped {
+            metrics.repairs.dropped.increment()
+            logger.error(
+                "too many pending cache repairs; dropped the oldest: its keys may stay stale until their TTL",
+                metadata: ["name": "\(dropped.name)", "capacity": "\(repairs.capacity)"])
+        }
+        if startLoop {
+            Task { await self.runRepairs() }
+        }
+    }
+
+    /// Carries out pending repairs until none is left, waiting with exponential backoff (up to 5 s) while Redis
+    /// refuses them. One loop runs at a time.
+    private func runRepairs() async {
+        var delay: Duration = .milliseconds(50)
+        while true {
+            let batch = repairs.next()
+            if batch.isEmpty { return }
+            var failed = false
+            for repair in batch {
+                do {
+                    try await perform(repair.action)
+                    repairs.complete(repair)
+                    metrics.repairs.done.increment()
+                    metrics.repairs.pending.record(repairs.count)
+                    logger.info("cache repair done", metadata: ["name": "\(repair.action.name)"])
+                } catch let error as RedisError where error.kind == .shutDown {
+                    let dropped = repairs.dropAll()
+                    metrics.repairs.dropped.increment(by: Int64(dropped))
+                    metrics.repairs.pending.record(0)
+                    logger.error("the Redis client was shut down with cache repairs pending; their keys may stay stale until their TTL", metadata: ["count": "\(dropped)"])
+                    return
+                } catch {
+                    failed = true
+                    logger.debug("cache repair failed; will retry", metadata: ["name": "\(repair.action.name)", "error": "\(error)"])
+                    break
+                }
+            }
+            if failed {
+                try? await Task.sleep(for: delay)
+                delay = min(delay * 2, .seconds(5))
+            } else {
+                delay = .milliseconds(50)
+            }
+        }
+    }
+
+    private func perform(_ action: CacheRepairQueue.Action) async throws {
+        switch action {
+        case .delete(let key, _, let generationKeys):
+            _ = try await client.run(
+                CacheScripts.repairKey, keys: [key] + generationKeys,
+                arguments: [String(Self.milliseconds(Self.generationLifetime))], timeout: writeTimeout)
+        case .invalidate(let invalidation):
+            _ = try await runInvalidation(invalidation)
+        }
+    }
+}

@@ -118,7 +118,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CLITests",
-            dependencies: ["cache-schema"]
+            dependencies: ["cache-schema", "RedisTestSupport"]
         ),
         .testTarget(
             name: "PluginIntegrationTests",

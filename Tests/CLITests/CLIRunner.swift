@@ -1,4 +1,6 @@
 import Foundation
+import RedisTestSupport
+import Synchronization
 
 /// Runs the built `cache-schema` executable and captures its output.
 struct CLIRunner {
@@ -19,7 +21,13 @@ struct CLIRunner {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     }
 
-    static func run(_ arguments: [String], in directory: URL? = nil) throws -> Output {
+    /// Runs the CLI on a thread of its own: waiting for a child process on the cooperative pool would stall every
+    /// other test of the process (the pool has one thread per core).
+    static func run(_ arguments: [String], in directory: URL? = nil) async throws -> Output {
+        try await offCooperativePool { try runBlocking(arguments, in: directory) }
+    }
+
+    private static func runBlocking(_ arguments: [String], in directory: URL?) throws -> Output {
         let process = Process()
         process.executableURL = productsDirectory.appendingPathComponent("cache-schema")
         process.arguments = arguments
@@ -27,15 +35,36 @@ struct CLIRunner {
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
+        process.standardInput = FileHandle.nullDevice
         try process.run()
-        // Read both pipes before waiting, so a large output cannot block the child.
+        // Read both pipes to their end before waiting, so a large output cannot block the child. stderr is read on
+        // another thread while stdout is read here.
+        let stderrData = Mutex(Data())
+        let reader = Thread { stderrData.withLock { $0 = err.fileHandleForReading.readDataToEndOfFile() } }
+        reader.start()
         let stdoutData = out.fileHandleForReading.readDataToEndOfFile()
-        let stderrData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        let status = reap(process)
+        // The child has exited, so its end of the stderr pipe is closed and the reader finishes.
+        while reader.isExecuting || !reader.isFinished { Thread.sleep(forTimeInterval: 0.001) }
         return Output(
-            status: process.terminationStatus,
+            status: status,
             stdout: String(decoding: stdoutData, as: UTF8.self),
-            stderr: String(decoding: stderrData, as: UTF8.self))
+            stderr: String(decoding: stderrData.withLock { $0 }, as: UTF8.self))
+    }
+
+    /// The exit status, by `waitpid`: Foundation's `waitUntilExit` can hang in a test process whose signal mask
+    /// blocks SIGCHLD.
+    private static func reap(_ process: Process) -> Int32 {
+        var status: Int32 = 0
+        while true {
+            let reaped = waitpid(process.processIdentifier, &status, 0)
+            if reaped == process.processIdentifier { break }
+            if reaped == -1 && errno == EINTR { continue }
+            // ECHILD: Foundation reaped it first.
+            while process.isRunning { Thread.sleep(forTimeInterval: 0.005) }
+            return process.terminationStatus
+        }
+        return (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
     }
 
     static func temporaryDirectory() throws -> URL {

@@ -19,21 +19,21 @@ import Testing
         return url
     }
 
-    @Test func checkReferenceSchemaPassesWithItsWarnings() throws {
-        let output = try CLIRunner.run(["check", "schemas/shop.cache.yaml"])
+    @Test func checkReferenceSchemaPassesWithItsWarnings() async throws {
+        let output = try await CLIRunner.run(["check", "schemas/shop.cache.yaml"])
         #expect(output.status == 0)
         #expect(output.stdout.contains("schemas/shop.cache.yaml:30:7: warning: key 'userByEmail' holds data of entity 'user' but no invalidation reaches it"))
         #expect(output.stdout.contains("schemas/shop.cache.yaml: 0 errors, 2 warnings"))
     }
 
-    @Test func warningsAsErrorsFails() throws {
-        let output = try CLIRunner.run(["check", "--warnings-as-errors", "schemas/shop.cache.yaml"])
+    @Test func warningsAsErrorsFails() async throws {
+        let output = try await CLIRunner.run(["check", "--warnings-as-errors", "schemas/shop.cache.yaml"])
         #expect(output.status == 1)
     }
 
-    @Test func checkPrintsLocationSourceLineAndCaret() throws {
+    @Test func checkPrintsLocationSourceLineAndCaret() async throws {
         let file = try write(Self.badSchema)
-        let output = try CLIRunner.run(["check", file.path])
+        let output = try await CLIRunner.run(["check", file.path])
         #expect(output.status == 1)
         let lines = output.stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         #expect(lines[0] == "\(file.path):6:31: error: placeholder '{userid}' in key 'user' is not declared; add it to the key's 'params' or to the id of entity 'user'; did you mean 'user_id'?")
@@ -41,9 +41,9 @@ import Testing
         #expect(lines[2] == String(repeating: " ", count: 30) + "^")
     }
 
-    @Test func checkSeveralFilesAndJSON() throws {
+    @Test func checkSeveralFilesAndJSON() async throws {
         let bad = try write(Self.badSchema)
-        let output = try CLIRunner.run(["check", "--format", "json", "schemas/shop.cache.yaml", bad.path])
+        let output = try await CLIRunner.run(["check", "--format", "json", "schemas/shop.cache.yaml", bad.path])
         #expect(output.status == 1)
         let decoded = try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [[String: Any]]
         let severities = decoded?.compactMap { $0["severity"] as? String }
@@ -51,46 +51,46 @@ import Testing
         #expect(output.stdout.contains("\"line\" : 6"))
     }
 
-    @Test func usageErrorsExitWithTwo() throws {
-        #expect(try CLIRunner.run(["check"]).status == 2)
-        #expect(try CLIRunner.run(["generate", "schemas/shop.cache.yaml"]).status == 2)
-        #expect(try CLIRunner.run(["check", "--format", "xml", "schemas/shop.cache.yaml"]).status == 2)
+    @Test func usageErrorsExitWithTwo() async throws {
+        #expect(try await CLIRunner.run(["check"]).status == 2)
+        #expect(try await CLIRunner.run(["generate", "schemas/shop.cache.yaml"]).status == 2)
+        #expect(try await CLIRunner.run(["check", "--format", "xml", "schemas/shop.cache.yaml"]).status == 2)
     }
 
-    @Test func missingFileIsAnError() throws {
-        let output = try CLIRunner.run(["check", "does-not-exist.cache.yaml"])
+    @Test func missingFileIsAnError() async throws {
+        let output = try await CLIRunner.run(["check", "does-not-exist.cache.yaml"])
         #expect(output.status == 1)
         #expect(output.stdout.hasPrefix("does-not-exist.cache.yaml:1:1: error: cannot read schema file"))
     }
 
-    @Test func generateWritesOnlyWhenBytesChange() throws {
+    @Test func generateWritesOnlyWhenBytesChange() async throws {
         let directory = try CLIRunner.temporaryDirectory()
-        let first = try CLIRunner.run(["generate", "schemas/shop.cache.yaml", "--output", directory.path])
+        let first = try await CLIRunner.run(["generate", "schemas/shop.cache.yaml", "--output", directory.path])
         #expect(first.status == 0)
         let file = directory.appendingPathComponent("shop.cache.swift")
         #expect(first.stdout.contains("written"))
         let contents = try String(contentsOf: file, encoding: .utf8)
         #expect(contents.hasPrefix("// Generated from shop.cache.yaml by cache-schema; do not edit."))
         let modified = try FileManager.default.attributesOfItem(atPath: file.path)[.modificationDate] as? Date
-        let second = try CLIRunner.run(["generate", "schemas/shop.cache.yaml", "--output", directory.path])
+        let second = try await CLIRunner.run(["generate", "schemas/shop.cache.yaml", "--output", directory.path])
         #expect(second.stdout.contains("unchanged"))
         #expect(try FileManager.default.attributesOfItem(atPath: file.path)[.modificationDate] as? Date == modified)
-        let publicOutput = try CLIRunner.run(["generate", "schemas/shop.cache.yaml", "--output", directory.path, "--access", "public"])
+        let publicOutput = try await CLIRunner.run(["generate", "schemas/shop.cache.yaml", "--output", directory.path, "--access", "public"])
         #expect(publicOutput.stdout.contains("written"))
         #expect(try String(contentsOf: file, encoding: .utf8).contains("public enum CacheKeys"))
     }
 
-    @Test func generateWritesNothingOnError() throws {
+    @Test func generateWritesNothingOnError() async throws {
         let bad = try write(Self.badSchema)
         let directory = try CLIRunner.temporaryDirectory().appendingPathComponent("out")
-        let output = try CLIRunner.run(["generate", bad.path, "--output", directory.path])
+        let output = try await CLIRunner.run(["generate", bad.path, "--output", directory.path])
         #expect(output.status == 1)
         #expect(output.stderr.contains("error: placeholder '{userid}'"))
         #expect(!FileManager.default.fileExists(atPath: directory.path))
     }
 
-    @Test func explainTable() throws {
-        let output = try CLIRunner.run(["explain", "schemas/shop.cache.yaml"])
+    @Test func explainTable() async throws {
+        let output = try await CLIRunner.run(["explain", "schemas/shop.cache.yaml"])
         #expect(output.status == 0)
         let lines = output.stdout.split(separator: "\n").map(String.init)
         #expect(lines.contains { $0.hasPrefix("KEY ") && $0.contains("PATTERN") && $0.contains("INVALIDATED BY") })
@@ -103,8 +103,8 @@ import Testing
         #expect(output.stderr.contains("warning:"))
     }
 
-    @Test func explainJSON() throws {
-        let output = try CLIRunner.run(["explain", "schemas/shop.cache.yaml", "--format", "json"])
+    @Test func explainJSON() async throws {
+        let output = try await CLIRunner.run(["explain", "schemas/shop.cache.yaml", "--format", "json"])
         #expect(output.status == 0)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any])
         let keys = try #require(object["keys"] as? [[String: Any]])
@@ -116,8 +116,8 @@ import Testing
     }
 
     @Test(arguments: [[], ["check"], ["generate"], ["explain"]])
-    func helpIsAccurateAndHasAnExample(command: [String]) throws {
-        let output = try CLIRunner.run(command + ["--help"])
+    func helpIsAccurateAndHasAnExample(command: [String]) async throws {
+        let output = try await CLIRunner.run(command + ["--help"])
         #expect(output.status == 0)
         #expect(output.stdout.contains("Examples:"))
         #expect(output.stdout.contains("cache-schema "))

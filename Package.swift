@@ -113,7 +113,10 @@ let package = Package(
         ),
         .testTarget(
             name: "CacheRuntimeIntegrationTests",
-            dependencies: ["CacheRuntime", "RedisClient", "RedisTestSupport"],
+            dependencies: [
+                "CacheRuntime", "RedisClient", "RedisTestSupport",
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+            ],
             plugins: ["CacheSchemaPlugin"]
         ),
         .testTarget(

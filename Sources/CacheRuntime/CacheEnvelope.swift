@@ -4,6 +4,8 @@
 ///
 /// Layout: `"CS"`, format version (1 byte), codec identifier length (1 byte) and bytes, fingerprint (8 bytes,
 /// big-endian), then the payload.
+import NIOCore
+
 enum CacheEnvelope {
     static let marker: [UInt8] = [0x43, 0x53]  // "CS"
     static let version: UInt8 = 1
@@ -49,6 +51,25 @@ enum CacheEnvelope {
         for byte in bytes[(4 + codecLength)..<(12 + codecLength)] { stored = stored << 8 | UInt64(byte) }
         guard stored == fingerprint else { return .failure(.fingerprint) }
         return .success(bytes[(12 + codecLength)...])
+    }
+
+    /// The payload, when the envelope matches, read straight from the reply's buffer (one copy, of the payload only).
+    /// `codec` is the identifier's UTF-8 bytes.
+    static func unwrap(_ buffer: ByteBuffer, codec: [UInt8], fingerprint: UInt64) -> Result<[UInt8], Mismatch> {
+        buffer.withUnsafeReadableBytes { bytes in
+            guard bytes.count >= 4, bytes[0] == marker[0], bytes[1] == marker[1] else { return .failure(.notAnEnvelope) }
+            guard bytes[2] == version else { return .failure(.version(bytes[2])) }
+            let codecLength = Int(bytes[3])
+            guard bytes.count >= 12 + codecLength else { return .failure(.notAnEnvelope) }
+            let storedCodec = UnsafeRawBufferPointer(rebasing: bytes[4..<(4 + codecLength)])
+            guard storedCodec.elementsEqual(codec) else {
+                return .failure(.codec(String(decoding: storedCodec, as: UTF8.self)))
+            }
+            var stored: UInt64 = 0
+            for byte in bytes[(4 + codecLength)..<(12 + codecLength)] { stored = stored << 8 | UInt64(byte) }
+            guard stored == fingerprint else { return .failure(.fingerprint) }
+            return .success(Array(UnsafeRawBufferPointer(rebasing: bytes[(12 + codecLength)...])))
+        }
     }
 
     /// FNV-1a over the key's schema name and the Swift type it holds.

@@ -24,8 +24,9 @@ extension RedisCache {
         ttl: Duration? = nil,
         loader: @escaping @Sendable () async throws -> Value?
     ) async throws -> CacheAsideResult<Value> {
-        // Hits take no lock and start no task: only a miss goes through single-flight.
-        let read = await readWithGenerations(key)
+        // Hits cost one GET, take no lock and start no task. The owners' generations matter only to a fill, so only
+        // a miss reads them (inside the flight, before its loader runs), and only a miss goes through single-flight.
+        let read = await readFast(key)
         if case .hit(let value) = read { return CacheAsideResult(value: value, source: .hit) }
         if case .failed = read {
             // Redis is unavailable: share one load among concurrent callers, store nothing.
@@ -49,7 +50,26 @@ extension RedisCache {
         case failed(CacheError)
     }
 
-    /// Reads the value and its owners' generation markers in one round trip (`MGET`).
+    /// The first look of `getOrSet`: the value alone. A miss here is not counted (the read inside the flight counts
+    /// it), and `.miss` carries no generations.
+    private func readFast<Value: Codable & Sendable>(_ key: CacheKey<Value>) async -> AsideRead<Value> {
+        if let pending = repairPending(key) { return .failed(pending) }
+        let instruments = metrics.forKey(key.name)
+        do {
+            guard let buffer = try await client.get(key.rawValue, timeout: readTimeout) else { return .miss(generations: []) }
+            if case .hit(let value) = decode(buffer, for: key, instruments: instruments, countMisses: false) { return .hit(value) }
+            return .miss(generations: [])
+        } catch {
+            instruments.errors.increment()
+            let readError = CacheError.wrapping(error, name: key.name, doing: "read")
+            warnRateLimited("cache unavailable; serving from the loader", name: key.name, error: readError.message)
+            return .failed(readError)
+        }
+    }
+
+    /// Reads the value and its owners' generation markers in one round trip (`MGET`). A fill stores its result only
+    /// if the generations are still these afterwards; reading them before the loader runs is what makes that
+    /// check sound (a writer updates the source before it bumps them).
     func readWithGenerations<Value: Codable & Sendable>(_ key: CacheKey<Value>) async -> AsideRead<Value> {
         let instruments = metrics.forKey(key.name)
         let namespace = key.descriptor.namespace
@@ -58,7 +78,7 @@ extension RedisCache {
         do {
             let replies = try await client.mget([key.rawValue] + generationKeys, timeout: readTimeout)
             if let buffer = replies[0] {
-                if case .hit(let value) = decode(buffer, for: key) { return .hit(value) }
+                if case .hit(let value) = decode(buffer, for: key, instruments: instruments) { return .hit(value) }
             } else {
                 instruments.misses.increment()
             }

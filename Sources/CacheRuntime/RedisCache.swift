@@ -29,7 +29,9 @@ public final class RedisCache: Sendable, CacheInvalidating {
     let metrics: CacheMetrics
     let singleFlight = SingleFlight()
     let repairs: CacheRepairQueue
-    private let fingerprints = Mutex<[String: UInt64]>([:])
+    private let fingerprints = Mutex<[FingerprintKey: UInt64]>([:])
+    /// The codec identifier's bytes, compared with each stored envelope's.
+    private let codecBytes: [UInt8]
     private let reportedDecodeFailures = Mutex<Set<String>>([])
     private let lastWarnings = Mutex<[String: ContinuousClock.Instant]>([:])
 
@@ -72,6 +74,7 @@ public final class RedisCache: Sendable, CacheInvalidating {
     ) {
         self.client = client
         self.codec = codec
+        self.codecBytes = Array(codec.identifier.utf8.prefix(255))
         self.readTimeout = readTimeout
         self.writeTimeout = writeTimeout
         self.repairs = CacheRepairQueue(capacity: repairCapacity)
@@ -93,7 +96,7 @@ public final class RedisCache: Sendable, CacheInvalidating {
                 instruments.misses.increment()
                 return .miss
             }
-            return decode(buffer, for: key)
+            return decode(buffer, for: key, instruments: instruments)
         } catch {
             instruments.errors.increment()
             let cacheError = CacheError.wrapping(error, name: key.name, doing: "read")
@@ -109,11 +112,12 @@ public final class RedisCache: Sendable, CacheInvalidating {
             let buffers = try await client.mget(keys.map(\.rawValue), timeout: readTimeout)
             return zip(keys, buffers).map { key, buffer in
                 if let pending = repairPending(key) { return .missWithError(pending) }
+                let instruments = metrics.forKey(key.name)
                 guard let buffer else {
-                    metrics.forKey(key.name).misses.increment()
+                    instruments.misses.increment()
                     return .miss
                 }
-                return decode(buffer, for: key)
+                return decode(buffer, for: key, instruments: instruments)
             }
         } catch {
             let name = keys[0].name
@@ -141,24 +145,30 @@ public final class RedisCache: Sendable, CacheInvalidating {
         return CacheError(.repairPending, name: key.name, "an earlier write or invalidation of this key failed and is being retried; its cached value may be stale, so it is not read")
     }
 
-    func decode<Value: Codable & Sendable>(_ buffer: ByteBuffer, for key: CacheKey<Value>) -> CacheLookup<Value> {
-        let instruments = metrics.forKey(key.name)
-        let bytes = Array(buffer.readableBytesView)
-        switch CacheEnvelope.unwrap(bytes, codec: codec.identifier, fingerprint: fingerprint(for: key)) {
+    /// Decodes a stored value. `countMisses: false` counts only a hit: for a first look whose miss is counted by the
+    /// read that follows it.
+    func decode<Value: Codable & Sendable>(
+        _ buffer: ByteBuffer, for key: CacheKey<Value>, instruments: CacheMetrics.Instruments, countMisses: Bool = true
+    ) -> CacheLookup<Value> {
+        switch CacheEnvelope.unwrap(buffer, codec: codecBytes, fingerprint: fingerprint(for: key)) {
         case .failure(let mismatch):
-            reportDecodeFailure(key.name, reason: mismatch.description)
-            instruments.decodeFailures.increment()
-            instruments.misses.increment()
+            if countMisses {
+                reportDecodeFailure(key.name, reason: mismatch.description)
+                instruments.decodeFailures.increment()
+                instruments.misses.increment()
+            }
             return .miss
         case .success(let payload):
             do {
-                let value = try codec.decode(Value.self, from: Array(payload))
+                let value = try codec.decode(Value.self, from: payload)
                 instruments.hits.increment()
                 return .hit(value)
             } catch {
-                reportDecodeFailure(key.name, reason: "the value no longer decodes as \(Value.self)")
-                instruments.decodeFailures.increment()
-                instruments.misses.increment()
+                if countMisses {
+                    reportDecodeFailure(key.name, reason: "the value no longer decodes as \(Value.self)")
+                    instruments.decodeFailures.increment()
+                    instruments.misses.increment()
+                }
                 return .miss
             }
         }
@@ -171,8 +181,13 @@ public final class RedisCache: Sendable, CacheInvalidating {
         }
     }
 
+    struct FingerprintKey: Hashable, Sendable {
+        let name: String
+        let type: ObjectIdentifier
+    }
+
     func fingerprint<Value>(for key: CacheKey<Value>) -> UInt64 {
-        let lookup = key.name + "\u{0}" + String(describing: ObjectIdentifier(Value.self))
+        let lookup = FingerprintKey(name: key.name, type: ObjectIdentifier(Value.self))
         if let known = fingerprints.withLock({ $0[lookup] }) { return known }
         let computed = CacheEnvelope.fingerprint(keyName: key.name, valueType: Value.self)
         fingerprints.withLock { $0[lookup] = computed }

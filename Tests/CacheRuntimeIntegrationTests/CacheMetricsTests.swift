@@ -1,0 +1,46 @@
+import CacheRuntime
+import Foundation
+import MetricsTestKit
+import RedisClient
+import RedisTestSupport
+import Testing
+
+/// Each lookup is counted once, labelled by the schema key name only.
+@Suite struct CacheMetricsTests {
+    @Test func hitsMissesLoadsAndDecodeFailuresAreCountedOncePerLookup() async throws {
+        let metrics = TestMetrics()
+        let server = try await RedisServerProcess.start()
+        var configuration = try RedisConnectionConfiguration(url: server.url)
+        configuration.connectTimeout = .seconds(10)
+        configuration.commandTimeout = .seconds(10)
+        let client = RedisClient(configuration: configuration)
+        let cache = RedisCache(client: client, readTimeout: .seconds(10), writeTimeout: .seconds(10), metricsFactory: metrics)
+        do {
+            let id = UUID()
+            let key = CacheKeys.user(userID: id)
+            let user = UserDTO(id: id, name: "A", email: "a@x")
+            _ = try await cache.getOrSet(key) { user }  // miss, load, store
+            _ = try await cache.getOrSet(key) { user }  // hit
+            _ = try await cache.getOrSet(key) { user }  // hit
+            // A value of another type under the key (an older deploy): one decode failure, one miss, one load.
+            let legacy = key.withValueType(LegacyUserDTO.self)
+            try await cache.set(legacy, LegacyUserDTO(id: 1, fullName: "old"))
+            _ = try await cache.getOrSet(key) { user }
+            let labels = [("key", "user")]
+            #expect(try metrics.expectCounter("cache_misses_total", labels).totalValue == 2)
+            #expect(try metrics.expectCounter("cache_hits_total", labels).totalValue == 2)
+            #expect(try metrics.expectCounter("cache_loads_total", labels).totalValue == 2)
+            #expect(try metrics.expectCounter("cache_decode_failures_total", labels).totalValue == 1)
+            #expect(try metrics.expectTimer("cache_load_duration_seconds", labels).values.count == 2)
+            for counter in metrics.counters {
+                for (_, value) in counter.dimensions { #expect(!value.contains(id.uuidString.lowercased()) && !value.contains(":")) }
+            }
+        } catch {
+            await client.shutdown()
+            await server.stop()
+            throw error
+        }
+        await client.shutdown()
+        await server.stop()
+    }
+}

@@ -1,6 +1,7 @@
 import Foundation
 
-/// Turns cached values into bytes and back. JSON is the default; any `Codable` format can be plugged in.
+/// Turns cached values into bytes and back. JSON is the default; ``MessagePackCacheCodec`` is smaller and faster;
+/// any `Codable` format can be plugged in.
 public protocol CacheCodec: Sendable {
     /// A short stable name stored in every envelope (`"json"`), so that a change of codec reads as a miss rather
     /// than as garbage.
@@ -11,7 +12,7 @@ public protocol CacheCodec: Sendable {
     func decode<Value: Decodable>(_ type: Value.Type, from bytes: [UInt8]) throws -> Value
 }
 
-/// JSON through Foundation, with ISO 8601 dates.
+/// JSON through Foundation, with ISO 8601 dates (whole seconds: a date's fraction of a second is not stored).
 public struct JSONCacheCodec: CacheCodec {
     public let identifier = "json"
 

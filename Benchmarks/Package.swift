@@ -9,11 +9,14 @@ let package = Package(
         // Named explicitly: a path dependency is otherwise known by its folder's name, which is whatever the
         // repository was cloned as.
         .package(name: "cache-schema", path: ".."),
-        // For client-benchmark (ByteBuffer values, a quieter logger); resolved to the root package's versions.
+        // For client-benchmark and cache-benchmark (ByteBuffer values, a quieter logger); resolved to the root
+        // package's versions.
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
+        // What the Redis benchmarks share: a private redis-server, redis-benchmark's CSV, tables and medians.
+        .target(name: "BenchmarkSupport"),
         .executableTarget(
             name: "generator-benchmark",
             dependencies: [.product(name: "CacheSchemaGenerator", package: "cache-schema")]
@@ -21,10 +24,24 @@ let package = Package(
         .executableTarget(
             name: "client-benchmark",
             dependencies: [
+                "BenchmarkSupport",
                 .product(name: "RedisClient", package: "cache-schema"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
+        ),
+        // The cache runtime (getOrSet hit path, codecs, invalidation through the index vs SCAN); its schema,
+        // bench.cache.yaml, is compiled by the plugin into CacheKeys / CacheInvalidations.
+        .executableTarget(
+            name: "cache-benchmark",
+            dependencies: [
+                "BenchmarkSupport",
+                .product(name: "CacheRuntime", package: "cache-schema"),
+                .product(name: "RedisClient", package: "cache-schema"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            plugins: [.plugin(name: "CacheSchemaPlugin", package: "cache-schema")]
         ),
     ],
     swiftLanguageModes: [.v6]

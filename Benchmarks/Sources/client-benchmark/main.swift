@@ -1,3 +1,4 @@
+import BenchmarkSupport
 import Foundation
 import Logging
 import NIOCore
@@ -73,41 +74,6 @@ struct Row {
     var connections = 0
 }
 
-func median(_ values: [Double]) -> Double {
-    guard !values.isEmpty else { return .nan }
-    let sorted = values.sorted()
-    return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
-}
-
-func thousands(_ value: Double) -> String {
-    guard value.isFinite else { return "-" }
-    let digits = String(Int(value.rounded()))
-    var out = ""
-    for (index, character) in digits.reversed().enumerated() {
-        if index > 0 && index % 3 == 0 { out.append(",") }
-        out.append(character)
-    }
-    return String(out.reversed())
-}
-
-func pad(_ rows: [[String]]) -> String {
-    let widths = (0..<rows[0].count).map { column in rows.map { $0[column].count }.max() ?? 0 }
-    var lines: [String] = []
-    for (index, row) in rows.enumerated() {
-        let cells = row.enumerated().map { column, cell in
-            column == 0 ? cell.padding(toLength: widths[column], withPad: " ", startingAt: 0)
-                : String(repeating: " ", count: widths[column] - cell.count) + cell
-        }
-        lines.append("| " + cells.joined(separator: " | ") + " |")
-        if index == 0 {
-            lines.append("| " + widths.enumerated().map { column, width in
-                column == 0 ? String(repeating: "-", count: width) : String(repeating: "-", count: width - 1) + ":"
-            }.joined(separator: " | ") + " |")
-        }
-    }
-    return lines.joined(separator: "\n")
-}
-
 func makeClient(port: Int) -> RedisClient {
     var logger = Logger(label: "client-benchmark")
     logger.logLevel = .warning  // connection opened/closed lines would interleave with the table
@@ -122,7 +88,7 @@ func runBenchmarks(_ options: Options) async throws {
     if options.reference && benchmarkPath == nil {
         throw BenchmarkError("redis-benchmark not found; install it or pass --no-reference")
     }
-    let server = try RedisServer(executable: serverPath)
+    let server = try RedisServer(executable: serverPath, label: "client-benchmark")
     defer { server.stop() }
     let tool = benchmarkPath.map { RedisBenchmarkTool(executable: $0, port: server.port) }
 

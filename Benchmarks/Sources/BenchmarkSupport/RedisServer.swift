@@ -4,30 +4,43 @@ import Foundation
 import Glibc
 #endif
 
-/// A private `redis-server` on a free loopback port, without persistence, stopped at the end of the run.
-final class RedisServer {
-    let port: Int
-    let executable: String
+/// A private `redis-server` on a free loopback port, without persistence (`--save '' --appendonly no`), in a temporary
+/// folder; `stop()` ends it and removes the folder.
+public final class RedisServer: @unchecked Sendable {
+    public let port: Int
+    public let executable: String
     private let process: Process
     private let directory: URL
 
-    init(executable: String) throws {
+    /// Starts the server and waits (up to 10 s) until it accepts connections.
+    ///
+    /// - Parameters:
+    ///   - executable: The `redis-server` binary.
+    ///   - label: Prefix of the temporary folder's name.
+    ///   - arguments: More `redis-server` options (`["--enable-debug-command", "yes"]`).
+    public init(executable: String, label: String = "redis-benchmark-server", arguments: [String] = []) throws {
         self.executable = executable
         port = try Self.freePort()
-        directory = FileManager.default.temporaryDirectory.appending(path: "client-benchmark-\(getpid())-\(port)")
+        directory = FileManager.default.temporaryDirectory.appending(path: "\(label)-\(getpid())-\(port)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = [
             "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
             "--daemonize", "no", "--dir", directory.path, "--loglevel", "warning",
-        ]
+        ] + arguments
         process.currentDirectoryURL = directory
         let log = directory.appending(path: "redis.log")
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let handle = try FileHandle(forWritingTo: log)
         process.standardOutput = handle
         process.standardError = handle
+        // The child inherits the signal mask of the calling thread, and Dispatch's and NIO's threads block SIGTERM:
+        // unblock every signal while spawning, so that `stop()`'s SIGTERM reaches the server.
+        var empty = sigset_t(), previous = sigset_t()
+        sigemptyset(&empty)
+        pthread_sigmask(SIG_SETMASK, &empty, &previous)
+        defer { pthread_sigmask(SIG_SETMASK, &previous, nil) }
         try process.run()
         let deadline = Date().addingTimeInterval(10)
         while !Self.canConnect(port: port) {
@@ -40,10 +53,10 @@ final class RedisServer {
         }
     }
 
-    var pid: Int32 { process.processIdentifier }
+    public var pid: Int32 { process.processIdentifier }
 
     /// SIGTERM, then waits up to 5 s, then SIGKILL; removes the folder.
-    func stop() {
+    public func stop() {
         if process.isRunning {
             kill(process.processIdentifier, SIGTERM)
             let deadline = Date().addingTimeInterval(5)
@@ -54,7 +67,7 @@ final class RedisServer {
     }
 
     /// A port the kernel hands out for 127.0.0.1:0, released before redis-server binds it.
-    static func freePort() throws -> Int {
+    public static func freePort() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw BenchmarkError("socket() failed") }
         defer { close(fd) }
@@ -73,7 +86,7 @@ final class RedisServer {
         return Int(UInt16(bigEndian: address.sin_port))
     }
 
-    static func canConnect(port: Int) -> Bool {
+    public static func canConnect(port: Int) -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { return false }
         defer { close(fd) }
@@ -86,7 +99,7 @@ final class RedisServer {
         } == 0
     }
 
-    static func find(_ name: String) -> String? {
+    public static func find(_ name: String) -> String? {
         for folder in ["/usr/bin", "/usr/local/bin", "/usr/sbin", "/opt/homebrew/bin"] {
             let path = folder + "/" + name
             if FileManager.default.isExecutableFile(atPath: path) { return path }
@@ -96,12 +109,17 @@ final class RedisServer {
 }
 
 /// Runs `redis-benchmark` against the server and reads its `--csv` output.
-struct RedisBenchmarkTool {
-    let executable: String
-    let port: Int
+public struct RedisBenchmarkTool: Sendable {
+    public let executable: String
+    public let port: Int
+
+    public init(executable: String, port: Int) {
+        self.executable = executable
+        self.port = port
+    }
 
     /// The requests per second it reports for one test.
-    func run(test: String, requests: Int, clients: Int, pipeline: Int, dataSize: Int) throws -> Double {
+    public func run(test: String, requests: Int, clients: Int, pipeline: Int, dataSize: Int) throws -> Double {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = [
@@ -124,7 +142,7 @@ struct RedisBenchmarkTool {
     }
 }
 
-struct BenchmarkError: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
+public struct BenchmarkError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
 }

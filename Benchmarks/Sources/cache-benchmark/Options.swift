@@ -1,0 +1,84 @@
+import BenchmarkSupport
+import Foundation
+
+struct Options: Sendable {
+    enum Executor: String, Sendable { case global, task, both }
+
+    var operations = 200_000
+    var rounds = 5
+    var inFlight = 50
+    var executor = Executor.both
+    var codecIterations = 20_000
+    var keyspaces = [10_000, 100_000, 1_000_000]
+    var invalidationRounds = 11
+    var relatedKeys = 20
+    var only: Set<String> = ["hit", "codec", "invalidation"]
+    var redisServer: String?
+
+    static let usage = """
+        usage: cache-benchmark [--operations N] [--rounds N] [--in-flight N] [--executor global|task|both]
+                               [--codec-iterations N] [--keyspaces N,N,…] [--invalidation-rounds N] [--related N]
+                               [--only hit,codec,invalidation] [--quick] [--redis-server PATH]
+          --operations N           calls per round of the hit table, per row (default 200000)
+          --rounds N               timed rounds of the hit and codec tables (default 5); medians reported
+          --in-flight N            concurrent tasks of the hit table (default 50)
+          --executor E             where the hit table's tasks run: Swift's global executor, client.taskExecutor,
+                                   or both (default both: four rows)
+          --codec-iterations N     encodes and decodes per round of the codec table (default 20000)
+          --keyspaces LIST         filler keys of the invalidation table, one row each (default 10000,100000,1000000)
+          --invalidation-rounds N  invalidations per keyspace and method (default 11)
+          --related N              keys of the invalidated instance (default 20)
+          --only LIST              tables to run: hit, codec, invalidation (default all)
+          --quick                  a check that everything works: 20000 operations, 2 rounds, 2000 codec iterations,
+                                   keyspaces 10000,100000, 3 invalidation rounds
+          --redis-server PATH      the redis-server binary (default: found in /usr/bin, /usr/local/bin, …)
+        """
+
+    static func parse(_ arguments: [String]) throws -> Options {
+        var options = Options()
+        var iterator = arguments.makeIterator()
+        func number(_ name: String, minimum: Int = 1) throws -> Int {
+            guard let text = iterator.next(), let value = Int(text.replacingOccurrences(of: "_", with: "")), value >= minimum else {
+                throw BenchmarkError("\(name) needs a number ≥ \(minimum)\n\(usage)")
+            }
+            return value
+        }
+        func list(_ name: String) throws -> [String] {
+            guard let text = iterator.next(), !text.isEmpty else { throw BenchmarkError("\(name) needs a list\n\(usage)") }
+            return text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        }
+        while let argument = iterator.next() {
+            switch argument {
+            case "--operations": options.operations = try number(argument)
+            case "--rounds": options.rounds = try number(argument)
+            case "--in-flight": options.inFlight = try number(argument)
+            case "--executor":
+                guard let executor = iterator.next().flatMap(Executor.init(rawValue:)) else {
+                    throw BenchmarkError("--executor needs global, task or both\n\(usage)")
+                }
+                options.executor = executor
+            case "--codec-iterations": options.codecIterations = try number(argument)
+            case "--keyspaces":
+                let sizes = try list(argument).map { Int($0.replacingOccurrences(of: "_", with: "")) }
+                guard !sizes.isEmpty, sizes.allSatisfy({ ($0 ?? -1) >= 0 }) else { throw BenchmarkError("--keyspaces needs numbers\n\(usage)") }
+                options.keyspaces = sizes.compactMap { $0 }
+            case "--invalidation-rounds": options.invalidationRounds = try number(argument)
+            case "--related": options.relatedKeys = try number(argument)
+            case "--only":
+                let tables = Set(try list(argument))
+                guard tables.isSubset(of: ["hit", "codec", "invalidation"]) else { throw BenchmarkError("--only takes hit, codec, invalidation\n\(usage)") }
+                options.only = tables
+            case "--quick":
+                options.operations = 20_000
+                options.rounds = 2
+                options.codecIterations = 2_000
+                options.keyspaces = [10_000, 100_000]
+                options.invalidationRounds = 3
+            case "--redis-server": options.redisServer = iterator.next()
+            case "-h", "--help": print(usage); exit(0)
+            default: throw BenchmarkError("unknown option \(argument)\n\(usage)")
+            }
+        }
+        return options
+    }
+}

@@ -8,6 +8,7 @@ import RedisClient
 enum Codecs {
     static let codecs: [(name: String, codec: any CacheCodec)] = [
         ("JSON (Foundation), the default", JSONCacheCodec()),
+        ("MessagePack (MessagePackCacheCodec)", MessagePackCacheCodec()),
         ("binary property list (Foundation)", PropertyListCacheCodec()),
     ]
 

@@ -14,36 +14,53 @@ enum HitPath {
         var cpuMicrosecondsPerOp: Double
     }
 
-    static func run(_ options: Options, client: RedisClient, cache: RedisCache) async throws {
-        let dto = SampleDTO.make()
-        let key = CacheKeys.sample(id: dto.id)
-        try await cache.set(key, dto)
-        guard let stored = try await client.get(key.rawValue) else { throw BenchmarkError("\(key) was not stored") }
-        let storedBytes = stored.readableBytes
+    /// One codec's two rows: a hand-written hit (GET, then decode the payload) and the runtime's `getOrSet` hit.
+    struct CodecRows {
+        let name: String
+        let storedBytes: Int
+        let rawDecode: @Sendable () async throws -> Bool
+        let hit: @Sendable () async throws -> Bool
+    }
 
+    static func run(_ options: Options, client: RedisClient, cache: RedisCache) async throws {
         // The loader runs only on a miss (or when Redis cannot be read): every call counts as a failed hit.
         let loads = CallCounter()
-        let hit: @Sendable () async throws -> Bool = {
-            let value = try await cache.getOrSet(key) {
-                loads.increment()
-                return nil
+        var codecRows: [CodecRows] = []
+        var rawKey = ""
+        var rawBytes = 0
+        for (name, codec) in [("JSON", JSONCacheCodec()), ("MessagePack", MessagePackCacheCodec())] as [(String, any CacheCodec)] {
+            let codecCache = codec.identifier == cache.codec.identifier
+                ? cache : RedisCache(client: client, codec: codec, readTimeout: cache.readTimeout, writeTimeout: cache.writeTimeout)
+            let dto = SampleDTO.make()
+            let key = CacheKeys.sample(id: dto.id)
+            try await codecCache.set(key, dto)
+            guard let stored = try await client.get(key.rawValue) else { throw BenchmarkError("\(key) was not stored") }
+            let storedBytes = stored.readableBytes
+            if rawKey.isEmpty { (rawKey, rawBytes) = (key.rawValue, storedBytes) }
+            // What a hand-written cache-aside does on a hit: GET, then decode the payload (the stored bytes after the
+            // runtime's envelope) with the same codec; the runtime's own overhead is the difference to getOrSet.
+            let envelopeLength = storedBytes - (try codec.encode(dto)).count
+            let rawDecode: @Sendable () async throws -> Bool = {
+                guard let buffer = try await client.get(key.rawValue) else { return false }
+                let payload = Array(buffer.readableBytesView.dropFirst(envelopeLength))
+                return try codec.decode(SampleDTO.self, from: payload) == dto
             }
-            return value == dto
+            let hit: @Sendable () async throws -> Bool = {
+                let value = try await codecCache.getOrSet(key) {
+                    loads.increment()
+                    return nil
+                }
+                return value == dto
+            }
+            // The first call says where the value came from.
+            let first = try await codecCache.getOrSetReporting(key) { nil }
+            guard first.source == .hit, first.value == dto else { throw BenchmarkError("getOrSet (\(name)) did not hit: \(first.source)") }
+            codecRows.append(CodecRows(name: name, storedBytes: storedBytes, rawDecode: rawDecode, hit: hit))
         }
-        let raw: @Sendable () async throws -> Bool = {
-            try await client.get(key.rawValue)?.readableBytes == storedBytes
+        // The reference: a raw GET of the JSON value's stored bytes.
+        let raw: @Sendable () async throws -> Bool = { [rawKey, rawBytes] in
+            try await client.get(rawKey)?.readableBytes == rawBytes
         }
-        // What a hand-written cache-aside would do on a hit: GET, then decode the payload (the stored bytes after
-        // the runtime's envelope) with the same codec; the runtime's own overhead is the difference to getOrSet.
-        let envelopeLength = storedBytes - (try JSONCacheCodec().encode(dto)).count
-        let rawDecode: @Sendable () async throws -> Bool = {
-            guard let buffer = try await client.get(key.rawValue) else { return false }
-            let payload = Array(buffer.readableBytesView.dropFirst(envelopeLength))
-            return try JSONCacheCodec().decode(SampleDTO.self, from: payload) == dto
-        }
-        // The first call says where the value came from.
-        let first = try await cache.getOrSetReporting(key) { nil }
-        guard first.source == .hit, first.value == dto else { throw BenchmarkError("getOrSet did not hit: \(first.source)") }
 
         let executors: [(String, RedisEventLoopExecutor?)] = switch options.executor {
         case .global: [("global executor", nil)]
@@ -57,46 +74,47 @@ enum HitPath {
         ]]
         var perRound: [String] = []
         for (label, executor) in executors {
+            // Rows: raw GET, then per codec GET+decode and getOrSet hit.
+            var calls: [@Sendable () async throws -> Bool] = [raw]
+            for rows in codecRows { calls += [rows.rawDecode, rows.hit] }
             // Warm-up: connections open, code paths, allocator caches and the runtime's per-key tables warm.
             let warmUp = max(options.inFlight * 10, options.operations / 5)
-            _ = try await measure(warmUp, options.inFlight, executor, raw)
-            _ = try await measure(warmUp, options.inFlight, executor, rawDecode)
-            _ = try await measure(warmUp, options.inFlight, executor, hit)
-            var raws: [Sample] = [], decodes: [Sample] = [], hits: [Sample] = []
+            for call in calls { _ = try await measure(warmUp, options.inFlight, executor, call) }
+            var samples = Array(repeating: [Sample](), count: calls.count)
             for round in 0..<options.rounds {
                 // The order alternates, so that a drift of the machine's load within a round favours no row.
-                let order = round % 2 == 0 ? [0, 1, 2] : [2, 1, 0]
-                for row in order {
-                    switch row {
-                    case 0: raws.append(try await measure(options.operations, options.inFlight, executor, raw))
-                    case 1: decodes.append(try await measure(options.operations, options.inFlight, executor, rawDecode))
-                    default: hits.append(try await measure(options.operations, options.inFlight, executor, hit))
-                    }
+                let order = round % 2 == 0 ? Array(calls.indices) : Array(calls.indices.reversed())
+                for index in order {
+                    samples[index].append(try await measure(options.operations, options.inFlight, executor, calls[index]))
                 }
             }
             let missed = loads.value
             guard missed == 0 else { throw BenchmarkError("getOrSet ran its loader \(missed) times: not every call was a hit") }
-            let costRatios = zip(raws, hits).map { $0.opsPerSecond / $1.opsPerSecond }
-            let cpuRatios = zip(raws, hits).map { $1.cpuMicrosecondsPerOp / $0.cpuMicrosecondsPerOp }
-            let cost = median(costRatios)
-            func ratio(_ a: [Sample], _ b: [Sample]) -> String {
-                String(format: "%.2fx", median(zip(a, b).map { $0.opsPerSecond / $1.opsPerSecond }))
+            func ratio(_ a: [Sample], _ b: [Sample]) -> Double {
+                median(zip(a, b).map { $0.opsPerSecond / $1.opsPerSecond })
             }
             func cpuRatio(_ a: [Sample], _ b: [Sample]) -> String {
                 String(format: "%.2fx", median(zip(a, b).map { $1.cpuMicrosecondsPerOp / $0.cpuMicrosecondsPerOp }))
             }
-            table.append(row("raw GET of the same \(storedBytes) bytes, \(label)", raws, "1.00x", "1.00x", ""))
-            table.append(row("raw GET + JSON decode of the payload, \(label)", decodes, ratio(raws, decodes), cpuRatio(raws, decodes), "1.00x"))
-            table.append(row(
-                "getOrSet hit, \(label)", hits, String(format: "%.2fx (≤ 1.2x %@)", cost, cost <= 1.2 ? "met" : "MISSED"),
-                String(format: "%.2fx", median(cpuRatios)), ratio(decodes, hits)))
-            perRound.append("\(label): " + costRatios.map { String(format: "%.2f", $0) }.joined(separator: " "))
+            let raws = samples[0]
+            table.append(row("raw GET of \(rawBytes) stored bytes, \(label)", raws, "1.00x", "1.00x", ""))
+            for (index, rows) in codecRows.enumerated() {
+                let decodes = samples[1 + 2 * index], hits = samples[2 + 2 * index]
+                let cost = ratio(raws, hits)
+                table.append(row(
+                    "GET + \(rows.name) decode of the payload, \(label)", decodes, String(format: "%.2fx", ratio(raws, decodes)),
+                    cpuRatio(raws, decodes), "1.00x"))
+                table.append(row(
+                    "getOrSet hit, \(rows.name) (\(rows.storedBytes) bytes), \(label)", hits,
+                    String(format: "%.2fx (≤ 1.2x %@)", cost, cost <= 1.2 ? "met" : "MISSED"), cpuRatio(raws, hits),
+                    String(format: "%.2fx", ratio(decodes, hits))))
+                perRound.append("\(rows.name), \(label): " + zip(raws, hits).map { String(format: "%.2f", $0.opsPerSecond / $1.opsPerSecond) }.joined(separator: " "))
+            }
         }
         print("""
-            1. getOrSet hit vs raw GET: the key \(key.name) (\(storedBytes) stored bytes: envelope + JSON of SampleDTO), \
-            \(options.rounds) rounds per row, medians.
-               getOrSet hit = MGET of the key and its owner's generation marker, envelope check, JSON decode; \
-            every call checked (the value equals what was stored, the loader never ran).
+            1. getOrSet hit vs raw GET: the key sample (SampleDTO stored with each codec), \(options.rounds) rounds per row, medians.
+               getOrSet hit = GET of the key, envelope check, decode; every call checked (the value equals what was \
+            stored, the loader never ran).
 
             """)
         print(pad(table))

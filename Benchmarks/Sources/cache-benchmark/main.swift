@@ -1,6 +1,6 @@
 // cache-benchmark: the cache runtime on a redis-server this process starts (see README.md, "Cache runtime"):
 // 1. getOrSet on a hit against a raw GET of the same stored bytes, 50 in flight;
-// 2. codecs (JSON, binary property list) on a ~300-byte DTO;
+// 2. codecs (JSON, MessagePack, binary property list) on a ~300-byte DTO;
 // 3. invalidating an entity instance with 20 keys among 10^4–10^6 filler keys: through the index vs SCAN+UNLINK.
 import BenchmarkSupport
 import CacheRuntime

@@ -30,7 +30,10 @@ import Testing
     }
 
     @Test func aThousandConcurrentCallersOnAColdKeyRunTheLoaderOnce() async throws {
-        try await withCache { _, cache in
+        // A long read deadline and a warm connection: a read that timed out because CPU-heavy suites held the machine
+        // would rightly fail open and load again, and this test is about single-flight, not fail-open.
+        try await withCache(readTimeout: .seconds(60)) { _, cache in
+            #expect(try await cache.client.ping() == "PONG")
             let id = UUID()
             let key = CacheKeys.user(userID: id)
             let calls = Counter()
@@ -133,7 +136,8 @@ import Testing
                 let result = try await cache.getOrSetReporting(key) { user }
                 #expect(result.value == user)
                 #expect(result.source == .bypass)
-                #expect(clock.now - start < .seconds(2))
+                // Well under the 10 s write deadline, with room for a machine busy with CPU-heavy suites.
+                #expect(clock.now - start < .seconds(5))
             }
             if case .missWithError = await cache.get(key) {} else { Issue.record("expected a miss with error") }
             await #expect(throws: CacheError.self) { try await cache.set(key, user) }

@@ -5,6 +5,8 @@
 ///   invalidation costs the number of those keys, not the size of the keyspace.
 /// - `<namespace>:~gen:<entity>:<identity>`: a counter bumped by every write and invalidation of the instance, so
 ///   that a cache-aside load that read the cache before them does not store its older result.
+/// - `<namespace>:~kgen:<key>`: the same counter for a key that no entity instance owns (such as `userByEmail` in
+///   the reference schema), bumped by its writes and deletes.
 enum CacheIndexKeys {
     static func index(_ instance: CacheEntityInstance, namespace: String?) -> String {
         qualify("~idx:\(instance.entity):\(instance.identity)", namespace)
@@ -12,6 +14,16 @@ enum CacheIndexKeys {
 
     static func generation(_ instance: CacheEntityInstance, namespace: String?) -> String {
         qualify("~gen:\(instance.entity):\(instance.identity)", namespace)
+    }
+
+    /// The generation markers a write of `key` bumps and a fill of it checks: its owners', or its own when it has no
+    /// owner.
+    static func generations<Value>(of key: CacheKey<Value>) -> [String] {
+        let namespace = key.descriptor.namespace
+        if !key.owners.isEmpty { return key.owners.map { generation($0, namespace: namespace) } }
+        var local = Substring(key.rawValue)
+        if let namespace, local.hasPrefix(namespace + ":") { local = local.dropFirst(namespace.count + 1) }
+        return [qualify("~kgen:\(local)", namespace)]
     }
 
     private static func qualify(_ key: String, _ namespace: String?) -> String {

@@ -2,18 +2,19 @@ import RedisClient
 
 /// The Lua scripts that make writes and invalidations atomic. Loaded once, run by SHA1, reloaded after `NOSCRIPT`.
 enum CacheScripts {
-    /// Stores a value and indexes it under its owners, optionally only if the owners' generations are unchanged.
+    /// Stores a value and indexes it under its owners, optionally only if its generations are unchanged.
     ///
-    /// KEYS: the key, then n index keys, then n generation keys.
-    /// ARGV: value, TTL in ms, n, mode ("check": compare generations with ARGV[5…]; "bump": increment them), the
-    /// expected generations ("" for absent), then the generation lifetime in ms.
+    /// KEYS: the key, then n index keys (one per owner), then m generation keys (the owners', or the key's own).
+    /// ARGV: value, TTL in ms, n, m, mode ("check": compare the generations with the expected ones; "bump":
+    /// increment them), the m expected generations ("" for absent), then the generation lifetime in ms.
     static let store = RedisScript("""
         local n = tonumber(ARGV[3])
-        local mode = ARGV[4]
+        local m = tonumber(ARGV[4])
+        local mode = ARGV[5]
         if mode == 'check' then
-          for i = 1, n do
+          for i = 1, m do
             local current = redis.call('GET', KEYS[1 + n + i]) or ''
-            if current ~= ARGV[4 + i] then return 0 end
+            if current ~= ARGV[5 + i] then return 0 end
           end
         end
         redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
@@ -21,7 +22,9 @@ enum CacheScripts {
         for i = 1, n do
           redis.call('SADD', KEYS[1 + i], KEYS[1])
           if redis.call('PTTL', KEYS[1 + i]) < ttl then redis.call('PEXPIRE', KEYS[1 + i], ttl) end
-          if mode == 'bump' then
+        end
+        if mode == 'bump' then
+          for i = 1, m do
             redis.call('INCR', KEYS[1 + n + i])
             redis.call('PEXPIRE', KEYS[1 + n + i], ARGV[#ARGV])
           end
@@ -46,11 +49,11 @@ enum CacheScripts {
         return removed
         """)
 
-    /// Deletes a key whose write failed after the source changed, and bumps its owners' generations (a load that
-    /// started before must not store its older result).
+    /// Deletes a key and bumps its generations (a load that started before must not store its older result): a
+    /// `delete`, and the repair of a write that failed after the source changed.
     ///
-    /// KEYS: the key, then its owners' generation keys. ARGV: generation lifetime in ms. Returns 1 if the key existed.
-    static let repairKey = RedisScript("""
+    /// KEYS: the key, then its generation keys (its owners', or its own). ARGV: generation lifetime in ms. Returns 1 if the key existed.
+    static let deleteAndBump = RedisScript("""
         local removed = redis.call('UNLINK', KEYS[1])
         for i = 2, #KEYS do
           redis.call('INCR', KEYS[i])

@@ -72,8 +72,7 @@ extension RedisCache {
     /// check sound (a writer updates the source before it bumps them).
     func readWithGenerations<Value: Codable & Sendable>(_ key: CacheKey<Value>) async -> AsideRead<Value> {
         let instruments = metrics.forKey(key.name)
-        let namespace = key.descriptor.namespace
-        let generationKeys = key.owners.map { CacheIndexKeys.generation($0, namespace: namespace) }
+        let generationKeys = CacheIndexKeys.generations(of: key)
         if let pending = repairPending(key) { return .failed(pending) }
         do {
             let replies = try await client.mget([key.rawValue] + generationKeys, timeout: readTimeout)
@@ -111,7 +110,7 @@ extension RedisCache {
         guard let value = loaded else { return CacheAsideResult(value: nil, source: .miss) }
         do {
             let bytes = try encode(value, for: key)
-            let stored = try await store(bytes, key: key, ttl: ttl ?? key.ttl, expectedGenerations: key.owners.isEmpty ? nil : generations)
+            let stored = try await store(bytes, key: key, ttl: ttl ?? key.ttl, expectedGenerations: generations)
             if !stored {
                 logger.debug("a write or invalidation happened during the load; not storing its result", metadata: ["key": "\(key.name)"])
             }

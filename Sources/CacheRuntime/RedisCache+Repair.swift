@@ -13,10 +13,7 @@ extension RedisCache {
 
     /// Records that `key` must be deleted (its write or delete failed).
     func recordKeyRepair<Value>(_ key: CacheKey<Value>) {
-        let namespace = key.descriptor.namespace
-        recordRepair(.delete(
-            key: key.rawValue, name: key.name,
-            generationKeys: key.owners.map { CacheIndexKeys.generation($0, namespace: namespace) }))
+        recordRepair(.delete(key: key.rawValue, name: key.name, generationKeys: CacheIndexKeys.generations(of: key)))
     }
 
     func recordRepair(_ action: CacheRepairQueue.Action) {
@@ -73,7 +70,7 @@ extension RedisCache {
         switch action {
         case .delete(let key, _, let generationKeys):
             _ = try await client.run(
-                CacheScripts.repairKey, keys: [key] + generationKeys,
+                CacheScripts.deleteAndBump, keys: [key] + generationKeys,
                 arguments: [String(Self.milliseconds(Self.generationLifetime))], timeout: writeTimeout)
         case .invalidate(let invalidation):
             _ = try await runInvalidation(invalidation)

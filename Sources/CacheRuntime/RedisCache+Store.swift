@@ -11,20 +11,18 @@ extension RedisCache {
         case check([String])
     }
 
-    /// Writes encoded bytes; with owners, through the store script. Returns false when a checked write was refused.
+    /// Writes encoded bytes through the store script: indexed under the key's owners; a fresh write bumps its
+    /// generations, a fill (`expectedGenerations`) stores only if they are unchanged. Returns false when a checked
+    /// write was refused.
     func store<Value>(_ bytes: ByteBuffer, key: CacheKey<Value>, ttl: Duration, expectedGenerations: [String]?) async throws -> Bool {
         let milliseconds = Self.milliseconds(ttl)
         let namespace = key.descriptor.namespace
-        guard !key.owners.isEmpty else {
-            try await client.set(key.rawValue, bytes, expiration: .milliseconds(milliseconds), timeout: writeTimeout)
-            return true
-        }
         let indexKeys = key.owners.map { CacheIndexKeys.index($0, namespace: namespace) }
-        let generationKeys = key.owners.map { CacheIndexKeys.generation($0, namespace: namespace) }
+        let generationKeys = CacheIndexKeys.generations(of: key)
         let mode = expectedGenerations == nil ? "bump" : "check"
-        let expected = expectedGenerations ?? key.owners.map { _ in "" }
-        let arguments: [any RESPArgument] = [bytes, milliseconds, key.owners.count, mode] + expected.map { $0 as any RESPArgument }
-            + [Self.milliseconds(Self.generationLifetime)]
+        let expected = expectedGenerations ?? generationKeys.map { _ in "" }
+        let arguments: [any RESPArgument] = [bytes, milliseconds, indexKeys.count, generationKeys.count, mode]
+            + expected.map { $0 as any RESPArgument } + [Self.milliseconds(Self.generationLifetime)]
         let reply = try await client.run(CacheScripts.store, keys: [key.rawValue] + indexKeys + generationKeys, values: arguments, timeout: writeTimeout)
         return reply == .integer(1)
     }

@@ -222,14 +222,18 @@ public final class RedisCache: Sendable, CacheInvalidating {
         }
     }
 
-    /// Deletes a key. Whether it existed.
+    /// Deletes a key and bumps its generation markers, so that a load that read the cache before the delete does not
+    /// store its older result afterwards. Whether it existed.
     ///
     /// - Throws: ``CacheError``; the delete is then retried as soon as Redis allows, and the key is not read until
     ///   it succeeds.
     @discardableResult
     public func delete<Value>(_ key: CacheKey<Value>) async throws -> Bool {
         do {
-            return try await client.unlink([key.rawValue], timeout: writeTimeout) == 1
+            let reply = try await client.run(
+                CacheScripts.deleteAndBump, keys: [key.rawValue] + CacheIndexKeys.generations(of: key),
+                arguments: [String(Self.milliseconds(Self.generationLifetime))], timeout: writeTimeout)
+            return reply == .integer(1)
         } catch {
             metrics.forKey(key.name).errors.increment()
             recordKeyRepair(key)

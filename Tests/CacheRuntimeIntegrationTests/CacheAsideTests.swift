@@ -153,3 +153,73 @@ import Testing
         }
     }
 }
+
+/// A slow load must not store what it read before a write or a delete of its key, whether the key has owners (their
+/// generation markers) or not (its own marker).
+@Suite struct StaleFillTests {
+    /// Starts a load that reads the cache now and returns `stale` after 1.5 s, runs `write` meanwhile, and returns
+    /// the load's task.
+    private func race<Value: Codable & Sendable>(
+        _ cache: RedisCache, _ key: CacheKey<Value>, stale: Value, write: () async throws -> Void
+    ) async throws -> Task<Value?, any Error> {
+        // Connect first, so the load's read surely happens before the write below.
+        #expect(try await cache.client.ping() == "PONG")
+        let load = Task {
+            try await cache.getOrSet(key) {
+                try await Task.sleep(for: .milliseconds(1500))
+                return stale
+            }
+        }
+        try await Task.sleep(for: .milliseconds(500))
+        try await write()
+        return load
+    }
+
+    @Test func aKeyWithoutOwnersIsNotFilledWithWhatALoadReadBeforeAWriteThrough() async throws {
+        try await withCache { _, cache in
+            let key = CacheKeys.userByEmail(email: "a@x", as: UserDTO.self)
+            #expect(key.owners.isEmpty, "the reference schema's userByEmail has no owner")
+            let id = UUID()
+            let load = try await race(cache, key, stale: UserDTO(id: id, name: "stale", email: "a@x")) {
+                _ = try await cache.writeThrough(key) { UserDTO(id: id, name: "fresh", email: "a@x") }
+            }
+            _ = try await load.value
+            #expect(await cache.get(key).value?.name == "fresh")
+        }
+    }
+
+    @Test func aKeyWithoutOwnersIsNotFilledWithWhatALoadReadBeforeADelete() async throws {
+        try await withCache { server, cache in
+            let key = CacheKeys.userByEmail(email: "b@x", as: UserDTO.self)
+            let load = try await race(cache, key, stale: UserDTO(id: UUID(), name: "stale", email: "b@x")) {
+                try await cache.delete(key)
+            }
+            _ = try await load.value
+            #expect(try await server.cli(["EXISTS", key.rawValue]) == "0", "the stale load must not be written back")
+        }
+    }
+
+    @Test func anOwnedKeyIsNotFilledWithWhatALoadReadBeforeADelete() async throws {
+        try await withCache { server, cache in
+            let id = UUID()
+            let key = CacheKeys.user(userID: id)
+            let load = try await race(cache, key, stale: UserDTO(id: id, name: "stale", email: "c@x")) {
+                try await cache.delete(key)
+            }
+            _ = try await load.value
+            #expect(try await server.cli(["EXISTS", key.rawValue]) == "0", "the stale load must not be written back")
+        }
+    }
+
+    @Test func withoutARaceAKeyWithoutOwnersIsFilledAndHits() async throws {
+        try await withCache { _, cache in
+            let key = CacheKeys.userByEmail(email: "d@x", as: UserDTO.self)
+            let user = UserDTO(id: UUID(), name: "D", email: "d@x")
+            #expect(try await cache.getOrSetReporting(key) { user }.source == .miss)
+            #expect(try await cache.getOrSetReporting(key) { nil }.source == .hit)
+            try await cache.delete(key)
+            #expect(try await cache.getOrSetReporting(key) { user }.source == .miss, "filled again after a delete")
+            #expect(try await cache.getOrSetReporting(key) { nil }.source == .hit)
+        }
+    }
+}

@@ -64,7 +64,9 @@ import Testing
             let removed = try await cache.deletePattern(CacheGlob("shop:user:email:").value("a*").anyRun())
             #expect(removed == 1)
             #expect(await cache.get(CacheKeys.userByEmail(email: "b@example.com", as: String.self)).value == "b@example.com")
-            #expect(try await server.cli(["DBSIZE"]) == "2")
+            let keys = ["a*@example.com", "b@example.com", "c@example.com"].map { CacheKeys.userByEmail(email: $0, as: String.self).rawValue }
+            #expect(try await server.cli(["EXISTS"] + keys) == "2")
+            #expect(try await server.cli(["EXISTS", keys[0]]) == "0")
             // Literal text with glob characters matches itself only.
             #expect(try await cache.deletePattern(CacheGlob("shop:user:email:*")) == 0)
         }

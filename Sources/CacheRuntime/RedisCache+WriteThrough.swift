@@ -52,6 +52,7 @@ public struct CacheWriteThroughError<Result: Sendable>: Error, Sendable, CustomS
     /// Why the cache could not be updated.
     public let cacheError: CacheError
 
+    /// What failed, for logs; names the schema key, never the value.
     public var description: String {
         "the source was updated but the cache was not (\(cacheError)); the old cache entry will be deleted when Redis allows"
     }

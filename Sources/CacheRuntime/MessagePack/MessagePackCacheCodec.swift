@@ -22,6 +22,7 @@
 /// Changing a cache's codec changes the identifier in every envelope, so values written with the other codec read
 /// as misses and are overwritten by the next fill.
 public struct MessagePackCacheCodec: CacheCodec {
+    /// `"msgpack"`, stored in every envelope: values written with another codec read as misses.
     public let identifier = "msgpack"
 
     /// The deepest nesting of values that encoding and decoding accept.

@@ -43,28 +43,14 @@ struct CLIRunner {
         let reader = Thread { stderrData.withLock { $0 = err.fileHandleForReading.readDataToEndOfFile() } }
         reader.start()
         let stdoutData = out.fileHandleForReading.readDataToEndOfFile()
-        let status = reap(process)
+        // By waitpid: Foundation's waitUntilExit can hang here (see waitForExit).
+        let status = waitForExit(process)!
         // The child has exited, so its end of the stderr pipe is closed and the reader finishes.
         while reader.isExecuting || !reader.isFinished { Thread.sleep(forTimeInterval: 0.001) }
         return Output(
             status: status,
             stdout: String(decoding: stdoutData, as: UTF8.self),
             stderr: String(decoding: stderrData.withLock { $0 }, as: UTF8.self))
-    }
-
-    /// The exit status, by `waitpid`: Foundation's `waitUntilExit` can hang in a test process whose signal mask
-    /// blocks SIGCHLD.
-    private static func reap(_ process: Process) -> Int32 {
-        var status: Int32 = 0
-        while true {
-            let reaped = waitpid(process.processIdentifier, &status, 0)
-            if reaped == process.processIdentifier { break }
-            if reaped == -1 && errno == EINTR { continue }
-            // ECHILD: Foundation reaped it first.
-            while process.isRunning { Thread.sleep(forTimeInterval: 0.005) }
-            return process.terminationStatus
-        }
-        return (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
     }
 
     static func temporaryDirectory() throws -> URL {

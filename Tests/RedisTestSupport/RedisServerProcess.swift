@@ -102,18 +102,9 @@ public final class RedisServerProcess: @unchecked Sendable {
             return self.process
         }
         guard let process else { return }
-        let pid = process.processIdentifier
-        let deadline = Date().addingTimeInterval(grace)
-        var status: Int32 = 0
-        while true {
-            let result = waitpid(pid, &status, WNOHANG)
-            if result == pid || (result == -1 && errno == ECHILD) { return }
-            if Date() >= deadline {
-                Foundation.kill(pid, signal)
-                while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
-                return
-            }
-            Thread.sleep(forTimeInterval: 0.005)
+        if waitForExit(process, timeout: grace) == nil {
+            Foundation.kill(process.processIdentifier, signal)
+            _ = waitForExit(process)
         }
     }
 

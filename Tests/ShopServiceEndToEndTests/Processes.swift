@@ -63,26 +63,12 @@ enum Command {
         process.standardInput = FileHandle.nullDevice
         let start = Date()
         try process.run()
-        let pid = process.processIdentifier
-        var status: Int32 = 0
-        while true {
-            let reaped = waitpid(pid, &status, WNOHANG)
-            if reaped == pid { break }
-            if reaped == -1 && errno == ECHILD {
-                // Foundation reaped it first.
-                while process.isRunning { Thread.sleep(forTimeInterval: 0.01) }
-                status = process.terminationStatus << 8
-                break
-            }
-            if Date().timeIntervalSince(start) > timeout {
-                kill(pid, SIGKILL)
-                while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
-                let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
-                throw TestServerError("timed out after \(Int(timeout)) s: \(arguments.joined(separator: " "))\n\(output.suffix(4000))")
-            }
-            Thread.sleep(forTimeInterval: 0.05)
+        guard let exitStatus = waitForExit(process, timeout: timeout) else {
+            kill(process.processIdentifier, SIGKILL)
+            _ = waitForExit(process)
+            let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+            throw TestServerError("timed out after \(Int(timeout)) s: \(arguments.joined(separator: " "))\n\(output.suffix(4000))")
         }
-        let exitStatus: Int32 = (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
         let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
         return Result(status: exitStatus, output: output, seconds: Date().timeIntervalSince(start))
     }

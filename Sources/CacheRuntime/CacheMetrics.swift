@@ -32,21 +32,18 @@ final class CacheMetrics: Sendable {
 
     init(factory: (any MetricsFactory)?) {
         self.factory = factory
-        let gauge = factory.map { Gauge(label: "cache_repairs_pending", factory: $0) } ?? Gauge(label: "cache_repairs_pending")
-        func counter(_ result: String) -> Counter {
-            let dimensions = [("result", result)]
-            if let factory { return Counter(label: "cache_repairs_total", dimensions: dimensions, factory: factory) }
-            return Counter(label: "cache_repairs_total", dimensions: dimensions)
-        }
-        repairs = RepairInstruments(pending: gauge, done: counter("done"), dropped: counter("dropped"))
+        repairs = RepairInstruments(
+            pending: factory.map { Gauge(label: "cache_repairs_pending", factory: $0) } ?? Gauge(label: "cache_repairs_pending"),
+            done: Self.counter("cache_repairs_total", [("result", "done")], factory),
+            dropped: Self.counter("cache_repairs_total", [("result", "dropped")], factory))
     }
 
-    private func counter(_ label: String, _ dimensions: [(String, String)]) -> Counter {
+    private static func counter(_ label: String, _ dimensions: [(String, String)], _ factory: (any MetricsFactory)?) -> Counter {
         if let factory { return Counter(label: label, dimensions: dimensions, factory: factory) }
         return Counter(label: label, dimensions: dimensions)
     }
 
-    private func timer(_ label: String, _ dimensions: [(String, String)]) -> Timer {
+    private static func timer(_ label: String, _ dimensions: [(String, String)], _ factory: (any MetricsFactory)?) -> Timer {
         if let factory { return Timer(label: label, dimensions: dimensions, factory: factory) }
         return Timer(label: label, dimensions: dimensions)
     }
@@ -56,12 +53,12 @@ final class CacheMetrics: Sendable {
             if let existing = instruments[name] { return existing }
             let dimensions = [("key", name)]
             let created = Instruments(
-                hits: counter("cache_hits_total", dimensions),
-                misses: counter("cache_misses_total", dimensions),
-                loads: counter("cache_loads_total", dimensions),
-                loadTime: timer("cache_load_duration_seconds", dimensions),
-                decodeFailures: counter("cache_decode_failures_total", dimensions),
-                errors: counter("cache_errors_total", dimensions))
+                hits: Self.counter("cache_hits_total", dimensions, factory),
+                misses: Self.counter("cache_misses_total", dimensions, factory),
+                loads: Self.counter("cache_loads_total", dimensions, factory),
+                loadTime: Self.timer("cache_load_duration_seconds", dimensions, factory),
+                decodeFailures: Self.counter("cache_decode_failures_total", dimensions, factory),
+                errors: Self.counter("cache_errors_total", dimensions, factory))
             instruments[name] = created
             return created
         }
@@ -72,9 +69,9 @@ final class CacheMetrics: Sendable {
             if let existing = instruments[name] { return existing }
             let dimensions = [("entity", name)]
             let created = InvalidationInstruments(
-                invalidations: counter("cache_invalidations_total", dimensions),
-                keysRemoved: counter("cache_invalidated_keys_total", dimensions),
-                errors: counter("cache_invalidation_errors_total", dimensions))
+                invalidations: Self.counter("cache_invalidations_total", dimensions, factory),
+                keysRemoved: Self.counter("cache_invalidated_keys_total", dimensions, factory),
+                errors: Self.counter("cache_invalidation_errors_total", dimensions, factory))
             instruments[name] = created
             return created
         }

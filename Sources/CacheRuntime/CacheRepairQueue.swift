@@ -1,3 +1,4 @@
+import NIOCore
 import Synchronization
 
 /// Cache changes that must still happen because a write or an invalidation failed after the source of truth changed.
@@ -45,8 +46,9 @@ final class CacheRepairQueue: Sendable {
 
     private struct State: Sendable {
         var pending: [String: Repair] = [:]
-        /// Identities in the order they were first recorded (oldest first), for dropping past capacity.
-        var order: [String] = []
+        /// Identities in the order they were first recorded (oldest first), for dropping past capacity. Repairs
+        /// complete oldest first, so removing one is usually a `popFirst`.
+        var order = CircularBuffer<String>()
         /// Concrete keys and entity instances that reads must not take from the cache.
         var blockedKeys: [String: Int] = [:]
         var blockedInstances: [String: Int] = [:]
@@ -81,8 +83,7 @@ final class CacheRepairQueue: Sendable {
             state.pending[identity] = Repair(action: action, sequence: state.nextSequence)
             block(action, in: &state)
             var dropped: Action?
-            if state.pending.count > capacity, let oldest = state.order.first {
-                state.order.removeFirst()
+            if state.pending.count > capacity, let oldest = state.order.popFirst() {
                 if let removed = state.pending.removeValue(forKey: oldest) {
                     unblock(removed.action, in: &state)
                     dropped = removed.action
@@ -112,7 +113,11 @@ final class CacheRepairQueue: Sendable {
             let identity = repair.action.identity
             guard let current = state.pending[identity], current.sequence == repair.sequence else { return }
             state.pending.removeValue(forKey: identity)
-            state.order.removeAll { $0 == identity }
+            if state.order.first == identity {
+                state.order.removeFirst()
+            } else if let index = state.order.firstIndex(of: identity) {
+                state.order.remove(at: index)
+            }
             unblock(repair.action, in: &state)
             pendingCount.store(state.pending.count, ordering: .releasing)
         }

@@ -1,5 +1,6 @@
 import CacheRuntime
 import Foundation
+import MetricsTestKit
 import RedisClient
 import RedisTestSupport
 
@@ -7,6 +8,7 @@ import RedisTestSupport
 func withCache(
     readTimeout: Duration = .seconds(5),
     arguments: [String] = [],
+    metrics: TestMetrics? = nil,
     _ body: (RedisServerProcess, RedisCache) async throws -> Void
 ) async throws {
     let server = try await RedisServerProcess.start(arguments: arguments)
@@ -14,7 +16,7 @@ func withCache(
     configuration.connectTimeout = .seconds(10)
     configuration.commandTimeout = .seconds(10)
     let client = RedisClient(configuration: configuration, pool: RedisPoolConfiguration(initialBackoff: .milliseconds(20), maximumBackoff: .milliseconds(200)))
-    let cache = RedisCache(client: client, readTimeout: readTimeout, writeTimeout: .seconds(10))
+    let cache = RedisCache(client: client, readTimeout: readTimeout, writeTimeout: .seconds(10), metricsFactory: metrics)
     do {
         try await body(server, cache)
     } catch {

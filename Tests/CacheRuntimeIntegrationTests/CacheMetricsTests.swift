@@ -1,21 +1,13 @@
 import CacheRuntime
 import Foundation
 import MetricsTestKit
-import RedisClient
-import RedisTestSupport
 import Testing
 
 /// Each lookup is counted once, labelled by the schema key name only.
 @Suite struct CacheMetricsTests {
     @Test func hitsMissesLoadsAndDecodeFailuresAreCountedOncePerLookup() async throws {
         let metrics = TestMetrics()
-        let server = try await RedisServerProcess.start()
-        var configuration = try RedisConnectionConfiguration(url: server.url)
-        configuration.connectTimeout = .seconds(10)
-        configuration.commandTimeout = .seconds(10)
-        let client = RedisClient(configuration: configuration)
-        let cache = RedisCache(client: client, readTimeout: .seconds(10), writeTimeout: .seconds(10), metricsFactory: metrics)
-        do {
+        try await withCache(readTimeout: .seconds(10), metrics: metrics) { _, cache in
             let id = UUID()
             let key = CacheKeys.user(userID: id)
             let user = UserDTO(id: id, name: "A", email: "a@x")
@@ -35,12 +27,6 @@ import Testing
             for counter in metrics.counters {
                 for (_, value) in counter.dimensions { #expect(!value.contains(id.uuidString.lowercased()) && !value.contains(":")) }
             }
-        } catch {
-            await client.shutdown()
-            await server.stop()
-            throw error
         }
-        await client.shutdown()
-        await server.stop()
     }
 }

@@ -73,11 +73,8 @@ import Testing
     }
 
     @Test func aBatchTimesOutAsAWholeAndTheConnectionIsReplaced() async throws {
-        let server = try await RedisServerProcess.start()
-        var configuration = try testConfiguration(url: server.url)
-        configuration.commandTimeout = .milliseconds(300)
-        let client = RedisClient(configuration: configuration, pool: RedisPoolConfiguration(minimumConnections: 1, maximumConnections: 1))
-        do {
+        let pool = RedisPoolConfiguration(minimumConnections: 1, maximumConnections: 1)
+        try await withRedis(pool: pool, configure: { $0.commandTimeout = .milliseconds(300) }) { _, client in
             // Connected with the harness's long deadline first: the short one is for the batch.
             try await client.set("k", "v", timeout: .seconds(10))
             let clock = ContinuousClock()
@@ -96,13 +93,7 @@ import Testing
                 if !recovered { try await Task.sleep(for: .milliseconds(50)) }
             }
             #expect(recovered)
-        } catch {
-            await client.shutdown()
-            await server.stop()
-            throw error
         }
-        await client.shutdown()
-        await server.stop()
     }
 
     @Test func tasksPreferringTheClientsExecutorRunOnItsEventLoop() async throws {

@@ -7,13 +7,18 @@ import Testing
 ///
 /// Timeouts are generous: tests run in parallel on a 2-core machine, next to CPU-heavy suites, and a deadline that
 /// fires because the machine is busy would be a false failure. Tests about deadlines set their own.
+///
+/// `configure` adjusts the connection configuration (a test about deadlines sets its own).
 func withRedis(
     arguments: [String] = [],
     pool: RedisPoolConfiguration = RedisPoolConfiguration(),
+    configure: (inout RedisConnectionConfiguration) -> Void = { _ in },
     _ body: (RedisServerProcess, RedisClient) async throws -> Void
 ) async throws {
     let server = try await RedisServerProcess.start(arguments: arguments)
-    let client = RedisClient(configuration: try testConfiguration(url: server.url), pool: pool)
+    var configuration = try testConfiguration(url: server.url)
+    configure(&configuration)
+    let client = RedisClient(configuration: configuration, pool: pool)
     do {
         try await body(server, client)
     } catch {

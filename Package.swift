@@ -99,7 +99,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CacheRuntimeTests",
-            dependencies: ["CacheRuntime", "CacheSchemaGenerator", "RedisTestSupport"]
+            dependencies: ["CacheRuntime", "CacheSchemaGenerator", "RedisTestSupport", .product(name: "NIOCore", package: "swift-nio")]
         ),
         .testTarget(
             name: "CacheSchemaGeneratorTests",

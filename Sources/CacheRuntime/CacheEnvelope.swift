@@ -39,20 +39,6 @@ enum CacheEnvelope {
         }
     }
 
-    /// The payload, when the envelope matches.
-    static func unwrap(_ bytes: [UInt8], codec: String, fingerprint: UInt64) -> Result<ArraySlice<UInt8>, Mismatch> {
-        guard bytes.count >= 4, bytes[0] == marker[0], bytes[1] == marker[1] else { return .failure(.notAnEnvelope) }
-        guard bytes[2] == version else { return .failure(.version(bytes[2])) }
-        let codecLength = Int(bytes[3])
-        guard bytes.count >= 4 + codecLength + 8 else { return .failure(.notAnEnvelope) }
-        let storedCodec = String(decoding: bytes[4..<(4 + codecLength)], as: UTF8.self)
-        guard storedCodec == codec else { return .failure(.codec(storedCodec)) }
-        var stored: UInt64 = 0
-        for byte in bytes[(4 + codecLength)..<(12 + codecLength)] { stored = stored << 8 | UInt64(byte) }
-        guard stored == fingerprint else { return .failure(.fingerprint) }
-        return .success(bytes[(12 + codecLength)...])
-    }
-
     /// The payload, when the envelope matches, read straight from the reply's buffer (one copy, of the payload only).
     /// `codec` is the identifier's UTF-8 bytes.
     static func unwrap(_ buffer: ByteBuffer, codec: [UInt8], fingerprint: UInt64) -> Result<[UInt8], Mismatch> {

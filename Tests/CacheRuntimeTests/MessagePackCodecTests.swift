@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import Testing
 
 @testable import CacheRuntime
@@ -494,13 +495,13 @@ struct MessagePackUserDTO: Codable, Equatable {
 
     @Test func worksThroughTheEnvelope() throws {
         let fingerprint = CacheEnvelope.fingerprint(keyName: "user", valueType: MessagePackUserDTO.self)
-        let stored = CacheEnvelope.wrap(try codec.encode(MessagePackUserDTO.sample), codec: codec.identifier, fingerprint: fingerprint)
-        guard case .success(let payload) = CacheEnvelope.unwrap(stored, codec: codec.identifier, fingerprint: fingerprint) else {
+        let stored = ByteBuffer(bytes: CacheEnvelope.wrap(try codec.encode(MessagePackUserDTO.sample), codec: codec.identifier, fingerprint: fingerprint))
+        guard case .success(let payload) = CacheEnvelope.unwrap(stored, codec: Array(codec.identifier.utf8), fingerprint: fingerprint) else {
             Issue.record("the envelope did not unwrap")
             return
         }
-        #expect(try codec.decode(MessagePackUserDTO.self, from: Array(payload)) == .sample)
-        #expect(CacheEnvelope.unwrap(stored, codec: JSONCacheCodec().identifier, fingerprint: fingerprint) == .failure(.codec("msgpack")))
+        #expect(try codec.decode(MessagePackUserDTO.self, from: payload) == .sample)
+        #expect(CacheEnvelope.unwrap(stored, codec: Array(JSONCacheCodec().identifier.utf8), fingerprint: fingerprint) == .failure(.codec("msgpack")))
     }
 }
 

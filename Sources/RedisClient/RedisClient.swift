@@ -98,7 +98,7 @@ public final class RedisClient: Sendable, Service, RedisCommandSending {
         let (connection, slot) = try await lease(deadline: deadline)
         defer { release(slot) }
         do {
-            let reply = try await connection.sendUntil(command, deadline: deadline)
+            let reply = try await connection.send(command, deadline: deadline)
             metrics.record(command: command.name, start: start, failed: reply.errorMessage != nil)
             return reply
         } catch let error as RedisError {
@@ -120,7 +120,7 @@ public final class RedisClient: Sendable, Service, RedisCommandSending {
         let deadline = NIODeadline.now() + TimeAmount(timeout ?? configuration.commandTimeout)
         let (connection, slot) = try await lease(deadline: deadline)
         defer { release(slot) }
-        return try await connection.transaction(commands, timeout: .nanoseconds(max(0, (deadline - .now()).nanoseconds)))
+        return try await connection.transaction(commands, deadline: deadline)
     }
 
     /// Opens a connection outside the pool, for state that belongs to one connection (CLIENT TRACKING). The caller
@@ -399,11 +399,5 @@ public final class RedisClient: Sendable, Service, RedisCommandSending {
             }
             await slot.connection.close()
         }
-    }
-}
-
-extension RedisConnection {
-    func sendUntil(_ command: RedisCommand, deadline: NIODeadline) async throws -> RESPValue {
-        try await send(command, deadline: deadline)
     }
 }

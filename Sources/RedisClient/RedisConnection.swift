@@ -184,7 +184,12 @@ public final class RedisConnection: Sendable {
     /// Runs commands as one `MULTI` … `EXEC` transaction, written at once. Returns each command's result; when the
     /// transaction is aborted (`EXECABORT`, a queued command refused) every result is that error.
     public func transaction(_ commands: [RedisCommand], timeout: Duration? = nil) async throws -> [Result<RESPValue, RedisError>] {
-        let replies = try await batch([RedisCommand("MULTI")] + commands + [RedisCommand("EXEC")], timeout: timeout)
+        try await transaction(commands, deadline: NIODeadline.now() + TimeAmount(timeout ?? configuration.commandTimeout))
+    }
+
+    /// A transaction with an absolute deadline (the pool computes it once).
+    func transaction(_ commands: [RedisCommand], deadline: NIODeadline) async throws -> [Result<RESPValue, RedisError>] {
+        let replies = try await batch([RedisCommand("MULTI")] + commands + [RedisCommand("EXEC")], deadline: deadline)
         guard let exec = replies.last else { return [] }
         switch exec {
         case .failure(let error):

@@ -95,7 +95,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RESPTests",
-            dependencies: ["RESP"]
+            dependencies: ["RESP", "RedisTestSupport"]
         ),
         .testTarget(
             name: "CacheRuntimeTests",

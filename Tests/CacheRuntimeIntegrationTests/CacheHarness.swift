@@ -3,20 +3,26 @@ import Foundation
 import MetricsTestKit
 import RedisClient
 import RedisTestSupport
+import Synchronization
 
 /// A private redis-server, a client and a cache for one test; everything is shut down afterwards.
+///
+/// Deadlines are far above any scheduling delay (30 s): tests run in parallel on a two-core machine, beside CPU-bound
+/// suites and builds, and a read that misses a short deadline because the machine is busy rightly fails open, which
+/// would turn a hit or a miss into a bypass and the test into a coin toss. Only tests about deadlines pass a short
+/// `readTimeout`, and then the delay comes from the server (paused, sleeping, stopped), not from the scheduler.
 func withCache(
-    readTimeout: Duration = .seconds(5),
+    readTimeout: Duration = .seconds(30),
     arguments: [String] = [],
     metrics: TestMetrics? = nil,
     _ body: (RedisServerProcess, RedisCache) async throws -> Void
 ) async throws {
     let server = try await RedisServerProcess.start(arguments: arguments)
     var configuration = try RedisConnectionConfiguration(url: server.url)
-    configuration.connectTimeout = .seconds(10)
-    configuration.commandTimeout = .seconds(10)
+    configuration.connectTimeout = .seconds(30)
+    configuration.commandTimeout = .seconds(30)
     let client = RedisClient(configuration: configuration, pool: RedisPoolConfiguration(initialBackoff: .milliseconds(20), maximumBackoff: .milliseconds(200)))
-    let cache = RedisCache(client: client, readTimeout: readTimeout, writeTimeout: .seconds(10), metricsFactory: metrics)
+    let cache = RedisCache(client: client, readTimeout: readTimeout, writeTimeout: .seconds(30), metricsFactory: metrics)
     do {
         try await body(server, cache)
     } catch {
@@ -32,4 +38,29 @@ func withCache(
 actor Counter {
     private(set) var value = 0
     func increment() { value += 1 }
+}
+
+/// A one-shot signal between tasks: `wait()` returns once `open()` has been called, before or after. Race tests use
+/// it to order a loader and a writer by events, never by sleeps that a busy machine can reorder.
+final class Signal: Sendable {
+    private let state = Mutex<(opened: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
+
+    func open() {
+        let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            state.opened = true
+            defer { state.waiters = [] }
+            return state.waiters
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    func wait() async {
+        await withCheckedContinuation { continuation in
+            let opened = state.withLock { state -> Bool in
+                if !state.opened { state.waiters.append(continuation) }
+                return state.opened
+            }
+            if opened { continuation.resume() }
+        }
+    }
 }

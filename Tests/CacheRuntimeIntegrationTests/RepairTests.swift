@@ -11,7 +11,7 @@ import Testing
     static let persistent = ["--appendonly", "yes", "--appendfsync", "always"]
 
     @Test func aFailedWriteThroughCarriesTheResultAndTheOldValueNeverComesBack() async throws {
-        try await withCache(readTimeout: .milliseconds(500), arguments: Self.persistent) { server, cache in
+        try await withCache(arguments: Self.persistent) { server, cache in
             let id = UUID()
             let key = CacheKeys.user(userID: id)
             let old = UserDTO(id: id, name: "old", email: "old@x")
@@ -39,7 +39,7 @@ import Testing
     }
 
     @Test func aFailedInvalidationIsRetriedAndItsKeysAreNotReadMeanwhile() async throws {
-        try await withCache(readTimeout: .milliseconds(500), arguments: Self.persistent) { server, cache in
+        try await withCache(arguments: Self.persistent) { server, cache in
             let id = UUID()
             // userOrders pages are indexed under their instance: reads of every page are blocked until the repair.
             let pages = (1...3).map { CacheKeys.userOrders(userID: id, page: $0, as: OrdersPage.self) }
@@ -67,7 +67,7 @@ import Testing
     }
 
     @Test func aFailedDeleteThroughCarriesTheResult() async throws {
-        try await withCache(readTimeout: .milliseconds(500)) { server, cache in
+        try await withCache { server, cache in
             let id = UUID()
             await server.stop()
             do {
@@ -84,8 +84,8 @@ import Testing
     }
 
     @Test func pendingRepairsAreBoundedAndDropTheOldest() async throws {
-        try await withCache(readTimeout: .milliseconds(500)) { server, cache in
-            let bounded = RedisCache(client: cache.client, readTimeout: .milliseconds(500), writeTimeout: .milliseconds(500), repairCapacity: 2)
+        try await withCache { server, cache in
+            let bounded = RedisCache(client: cache.client, readTimeout: .seconds(30), writeTimeout: .seconds(30), repairCapacity: 2)
             let keys = (0..<3).map { _ in CacheKeys.user(userID: UUID()) }
             await server.stop()
             for key in keys {

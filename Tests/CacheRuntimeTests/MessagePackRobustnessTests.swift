@@ -102,11 +102,11 @@ import Testing
         #expect(throws: DecodingError.self) { try codec.decode([String: Int].self, from: [0xde, 0x00, 41] + duplicated) }
     }
 
-    // The two fuzz loops run on a thread of their own: seconds of CPU on the cooperative pool (one thread per core)
-    // would starve the Redis suites running beside them.
+    // The two fuzz loops run through runCPUBound (a thread of their own at low priority, one CPU-bound job at a
+    // time): seconds of CPU on the cooperative pool would starve the Redis suites running beside them.
     @Test func randomBytesNeverCrash() async {
         let codec = self.codec
-        let decoded = await offCooperativePool { () -> Int in
+        let decoded = await runCPUBound { () -> Int in
             var generator = SplitMix64(state: 0x5eed)
             // Bias towards format bytes that open containers and long strings, so the fuzz reaches deep.
             let interesting: [UInt8] = [0x81, 0x82, 0x91, 0x92, 0xa1, 0xa2, 0xc0, 0xc3, 0xcb, 0xd6, 0xd7, 0xd8, 0xdc, 0xdd, 0xde, 0xdf, 0xdb, 0xc6, 0xc7, 0xff]
@@ -132,7 +132,7 @@ import Testing
     @Test func mutatedEncodingsNeverCrash() async throws {
         let codec = self.codec
         let valid = try codec.encode([MessagePackUserDTO.sample, MessagePackUserDTO.sample])
-        let decoded = await offCooperativePool { () -> Int in
+        let decoded = await runCPUBound { () -> Int in
             var generator = SplitMix64(state: 42)
             var decoded = 0
             for _ in 0..<20_000 {

@@ -1,6 +1,8 @@
 import Foundation
 import NIOCore
 import RESP
+import RedisTestSupport
+import Synchronization
 import Testing
 
 /// Fuzzes `RESPDecoder`: no input may trap or hang it, split points never change what it decodes, and valid frames
@@ -8,16 +10,20 @@ import Testing
 ///
 /// Deterministic: every case derives from one 64-bit case seed, itself derived from the run's seed and the case's
 /// index. Environment:
-/// - `RESP_FUZZ_CASES=N`: how many cases (default 1,000,000; e.g. 50,000,000 for a long run).
+/// - `RESP_FUZZ_CASES=N`: how many cases (default 150,000, the budget of a routine `swift test`; 1,000,000 or
+///   50,000,000 for a long run).
 /// - `RESP_FUZZ_SEED=S`: the run's seed (decimal or 0x-hex; default fixed, so CI is reproducible).
-/// - `RESP_FUZZ_JOBS=J`: parallel workers (default 2).
+/// - `RESP_FUZZ_JOBS=J`: parallel workers (default 1; 2 for a long run on its own).
+///
+/// The workers run through `runCPUBound` (their own threads, nice 19, one CPU-bound job of the test process at a
+/// time), so a fuzz run beside the Redis suites never starves their event loops and deadlines.
 /// - `RESP_FUZZ_REPLAY=C`: run only the case with case seed `C` (printed on failure) and show its bytes and results.
 /// - `RESP_FUZZ_TRACE=1`: print every case seed before running it (one worker).
 ///
 /// A case that traps the process is reported by `FuzzCrashReporter` with its `RESP_FUZZ_REPLAY` seed.
 @Suite("Decoder fuzzing")
 struct DecoderFuzzTests {
-    static let defaultCases = 1_000_000
+    static let defaultCases = 150_000
     static let defaultSeed: UInt64 = 0x5EED_0F_2E5B_CAFE
 
     @Test func decoderNeverTrapsHangsOrMisdecodes() async throws {
@@ -31,22 +37,23 @@ struct DecoderFuzzTests {
         let cases = Int(environmentInteger("RESP_FUZZ_CASES") ?? UInt64(Self.defaultCases))
         let seed = environmentInteger("RESP_FUZZ_SEED") ?? Self.defaultSeed
         let trace = (environmentInteger("RESP_FUZZ_TRACE") ?? 0) != 0
-        let jobs = trace ? 1 : max(1, Int(environmentInteger("RESP_FUZZ_JOBS") ?? 2))
+        let jobs = trace ? 1 : max(1, Int(environmentInteger("RESP_FUZZ_JOBS") ?? 1))
         print("RESP fuzz: \(cases) cases, seed 0x\(String(seed, radix: 16)), \(jobs) jobs (RESP_FUZZ_CASES / RESP_FUZZ_SEED / RESP_FUZZ_JOBS)")
 
         let clock = ContinuousClock()
         let start = clock.now
         FuzzCrashReporter.install()
         defer { FuzzCrashReporter.uninstall() }
-        let results = await withTaskGroup(of: FuzzStatistics.self) { group in
-            for job in 0..<jobs {
+        // One CPU-bound job for the whole run; its workers are threads of that job (a long run sets RESP_FUZZ_JOBS=2).
+        let results = await runCPUBound { () -> FuzzStatistics in
+            let partials = Mutex<[FuzzStatistics]>([])
+            DispatchQueue.concurrentPerform(iterations: jobs) { job in
                 let range = (cases * job / jobs)..<(cases * (job + 1) / jobs)
-                group.addTask {
-                    await Self.onOwnThread { FuzzStatistics.run(range, seed: seed, worker: job % FuzzCrashReporter.workerSlots, trace: trace) }
-                }
+                let partial = FuzzStatistics.run(range, seed: seed, worker: job % FuzzCrashReporter.workerSlots, trace: trace)
+                partials.withLock { $0.append(partial) }
             }
             var total = FuzzStatistics()
-            for await partial in group { total.add(partial) }
+            for partial in partials.withLock({ $0 }) { total.add(partial) }
             return total
         }
         let elapsed = clock.now - start
@@ -68,17 +75,6 @@ struct DecoderFuzzTests {
         }
     }
 
-    /// Runs CPU-bound work on a thread of its own, so that a long fuzz run does not occupy the cooperative thread
-    /// pool that the other test suites (and their Redis clients) need while running in parallel.
-    static func onOwnThread<Result: Sendable>(_ work: @escaping @Sendable () -> Result) async -> Result {
-        await withCheckedContinuation { continuation in
-            let thread = Thread { continuation.resume(returning: work()) }
-            thread.stackSize = 8 << 20
-            thread.start()
-        }
-    }
-
-    /// A case is fully determined by its seed (what `RESP_FUZZ_REPLAY` relies on).
     @Test func fuzzCasesAreDeterministic() {
         for seed: UInt64 in [1, 2, 3, 0xDEAD_BEEF] {
             let a = FuzzCase(seed: seed)

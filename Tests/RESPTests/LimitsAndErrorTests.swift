@@ -186,7 +186,8 @@ struct LimitsAndErrorTests {
                 #expect(decodingError(bytes(header)) != nil, "\(header)")
             }
         }
-        #expect(elapsed < .seconds(1))
+        // Microseconds of work; the bound only catches an allocation of the declared size, with room for a busy machine.
+        #expect(elapsed < .seconds(5))
     }
 
     /// With limits raised to the maximum, hostile lengths make the decoder wait for bytes, not trap or allocate.

@@ -94,7 +94,7 @@ public final class RedisClient: Sendable, Service, RedisCommandSending {
     ///   `CancellationError`.
     public func send(_ command: RedisCommand, timeout: Duration? = nil) async throws -> RESPValue {
         let start = NIODeadline.now()
-        let deadline = start + TimeAmount(timeout ?? configuration.commandTimeout)
+        let deadline = start + TimeAmount(saturating: timeout ?? configuration.commandTimeout)
         let (connection, slot) = try await lease(deadline: deadline)
         defer { release(slot) }
         do {
@@ -109,7 +109,7 @@ public final class RedisClient: Sendable, Service, RedisCommandSending {
 
     /// Sends several commands in one write on one connection; each reply in order.
     public func batch(_ commands: [RedisCommand], timeout: Duration? = nil) async throws -> [Result<RESPValue, RedisError>] {
-        let deadline = NIODeadline.now() + TimeAmount(timeout ?? configuration.commandTimeout)
+        let deadline = NIODeadline.now() + TimeAmount(saturating: timeout ?? configuration.commandTimeout)
         let (connection, slot) = try await lease(deadline: deadline)
         defer { release(slot) }
         return try await connection.batch(commands, deadline: deadline)
@@ -117,7 +117,7 @@ public final class RedisClient: Sendable, Service, RedisCommandSending {
 
     /// Runs commands as one `MULTI` … `EXEC` transaction on one connection.
     public func transaction(_ commands: [RedisCommand], timeout: Duration? = nil) async throws -> [Result<RESPValue, RedisError>] {
-        let deadline = NIODeadline.now() + TimeAmount(timeout ?? configuration.commandTimeout)
+        let deadline = NIODeadline.now() + TimeAmount(saturating: timeout ?? configuration.commandTimeout)
         let (connection, slot) = try await lease(deadline: deadline)
         defer { release(slot) }
         return try await connection.transaction(commands, deadline: deadline)
@@ -288,7 +288,7 @@ public final class RedisClient: Sendable, Service, RedisCommandSending {
                 state.failures += 1
                 state.lastError = redisError
                 let backoff = backoffDelay(failures: state.failures)
-                state.retryAt = .now() + TimeAmount(backoff)
+                state.retryAt = .now() + TimeAmount(saturating: backoff)
                 let waiters = state.waiters
                 state.waiters = []
                 // Keep trying in the background while fewer than the minimum are open.
@@ -354,8 +354,8 @@ public final class RedisClient: Sendable, Service, RedisCommandSending {
     /// Closes idle connections beyond the minimum and pings idle ones; reopens up to the minimum.
     func upkeep() async {
         let now = NIODeadline.now()
-        let idleLimit = TimeAmount(poolConfiguration.idleTimeout)
-        let checkLimit = TimeAmount(poolConfiguration.healthCheckInterval)
+        let idleLimit = TimeAmount(saturating: poolConfiguration.idleTimeout)
+        let checkLimit = TimeAmount(saturating: poolConfiguration.healthCheckInterval)
         let (toClose, toCheck) = state.withLock { state -> ([RedisConnection], [RedisConnection]) in
             var close: [RedisConnection] = []
             var keep = state.slots.count
@@ -392,7 +392,7 @@ public final class RedisClient: Sendable, Service, RedisCommandSending {
             return (state.slots, state.waiters)
         }
         for waiter in waiters { waiter.continuation.resume(throwing: RedisError(.shutDown, "the client was shut down", address: configuration.address)) }
-        let drainDeadline = NIODeadline.now() + TimeAmount(configuration.commandTimeout)
+        let drainDeadline = NIODeadline.now() + TimeAmount(saturating: configuration.commandTimeout)
         for slot in slots {
             while await slot.connection.inFlightCount() > 0 && NIODeadline.now() < drainDeadline {
                 try? await Task.sleep(for: .milliseconds(5))

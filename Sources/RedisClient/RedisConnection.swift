@@ -10,7 +10,8 @@ import RESP
 /// Every command has a deadline (the configuration's `commandTimeout` unless given). A command whose task is cancelled
 /// fails with `CancellationError` at once; its reply is read and dropped when it arrives, so the connection stays in
 /// step. When the oldest command's deadline passes the connection is closed, failing everything in flight at once:
-/// nothing waits on a stalled server.
+/// nothing waits on a stalled server. A timeout of any length is accepted; one too long to represent (beyond about
+/// 292 years) means no practical deadline.
 public final class RedisConnection: Sendable {
     /// The settings it was opened with.
     public let configuration: RedisConnectionConfiguration
@@ -58,7 +59,7 @@ public final class RedisConnection: Sendable {
         }
         let serverHostname = configuration.tls?.serverHostname ?? (isIPAddress(configuration.host) ? nil : configuration.host)
         let bootstrap = ClientBootstrap(group: eventLoop)
-            .connectTimeout(TimeAmount(configuration.connectTimeout))
+            .connectTimeout(TimeAmount(saturating: configuration.connectTimeout))
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
@@ -98,7 +99,7 @@ public final class RedisConnection: Sendable {
 
     private static func handshake(queue: RedisCommandQueue, configuration: RedisConnectionConfiguration) async throws -> Int {
         let address = configuration.address
-        let deadline = NIODeadline.now() + TimeAmount(configuration.connectTimeout)
+        let deadline = NIODeadline.now() + TimeAmount(saturating: configuration.connectTimeout)
         func call(_ arguments: [String]) async throws -> RESPValue {
             try await queue.send(RedisCommand(arguments: arguments).buffer, deadline: deadline)
         }
@@ -149,7 +150,7 @@ public final class RedisConnection: Sendable {
     ///   - timeout: Its deadline from now; the configuration's `commandTimeout` when `nil`.
     /// - Throws: ``RedisError`` (`timeout`, `connectionClosed`, `protocolError`) or `CancellationError`.
     public func send(_ command: RedisCommand, timeout: Duration? = nil) async throws -> RESPValue {
-        try await queue.send(command.buffer, deadline: NIODeadline.now() + TimeAmount(timeout ?? configuration.commandTimeout))
+        try await queue.send(command.buffer, deadline: NIODeadline.now() + TimeAmount(saturating: timeout ?? configuration.commandTimeout))
     }
 
     /// Sends one command with an absolute deadline (the pool computes it once per command).
@@ -165,7 +166,7 @@ public final class RedisConnection: Sendable {
     /// Sends several commands in one write and returns each reply in order. One command's error does not lose the
     /// others' replies; a connection failure fails them all.
     public func batch(_ commands: [RedisCommand], timeout: Duration? = nil) async throws -> [Result<RESPValue, RedisError>] {
-        try await batch(commands, deadline: NIODeadline.now() + TimeAmount(timeout ?? configuration.commandTimeout))
+        try await batch(commands, deadline: NIODeadline.now() + TimeAmount(saturating: timeout ?? configuration.commandTimeout))
     }
 
     /// Sends several commands in one write with an absolute deadline; the task waits once for all the replies.
@@ -184,7 +185,7 @@ public final class RedisConnection: Sendable {
     /// Runs commands as one `MULTI` … `EXEC` transaction, written at once. Returns each command's result; when the
     /// transaction is aborted (`EXECABORT`, a queued command refused) every result is that error.
     public func transaction(_ commands: [RedisCommand], timeout: Duration? = nil) async throws -> [Result<RESPValue, RedisError>] {
-        try await transaction(commands, deadline: NIODeadline.now() + TimeAmount(timeout ?? configuration.commandTimeout))
+        try await transaction(commands, deadline: NIODeadline.now() + TimeAmount(saturating: timeout ?? configuration.commandTimeout))
     }
 
     /// A transaction with an absolute deadline (the pool computes it once).
@@ -252,8 +253,17 @@ public final class RedisConnection: Sendable {
 }
 
 extension TimeAmount {
-    init(_ duration: Duration) {
+    /// The duration in whole nanoseconds, saturating at `Int64.min` and `Int64.max` (about ±292 years): a longer
+    /// timeout means no practical deadline, and `NIODeadline`'s `+` saturates at `distantFuture` in turn.
+    /// (NIO's own `init(_: Duration)` maps a huge negative duration to `.max`.)
+    init(saturating duration: Duration) {
         let (seconds, attoseconds) = duration.components
-        self = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+        let (whole, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        guard !overflow else {
+            self = .nanoseconds(seconds < 0 ? .min : .max)
+            return
+        }
+        let (total, carry) = whole.addingReportingOverflow(attoseconds / 1_000_000_000)
+        self = .nanoseconds(carry ? (seconds < 0 ? .min : .max) : total)
     }
 }

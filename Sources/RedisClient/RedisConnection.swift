@@ -9,9 +9,10 @@ import RESP
 ///
 /// Every command has a deadline (the configuration's `commandTimeout` unless given). A command whose task is cancelled
 /// fails with `CancellationError` at once; its reply is read and dropped when it arrives, so the connection stays in
-/// step. When the oldest command's deadline passes the connection is closed, failing everything in flight at once:
-/// nothing waits on a stalled server. A timeout of any length is accepted; one too long to represent (beyond about
-/// 292 years) means no practical deadline.
+/// step. A command whose deadline passes fails with `timeout`, alone: commands behind it with later deadlines keep
+/// waiting for their replies. When every command in flight has passed its deadline with the oldest still unanswered,
+/// the connection is closed: nothing waits on a stalled server. A timeout of any length is accepted; one too long to
+/// represent (beyond about 292 years) means no practical deadline.
 public final class RedisConnection: Sendable {
     /// The settings it was opened with.
     public let configuration: RedisConnectionConfiguration
@@ -19,12 +20,15 @@ public final class RedisConnection: Sendable {
     public let protocolVersion: Int
     let channel: any Channel
     private let queue: RedisCommandQueue
+    /// Whether replies have stopped coming (read by the pool).
+    let progress: RedisConnectionProgress
 
-    private init(configuration: RedisConnectionConfiguration, protocolVersion: Int, channel: any Channel, queue: RedisCommandQueue) {
+    private init(configuration: RedisConnectionConfiguration, protocolVersion: Int, channel: any Channel, queue: RedisCommandQueue, progress: RedisConnectionProgress) {
         self.configuration = configuration
         self.protocolVersion = protocolVersion
         self.channel = channel
         self.queue = queue
+        self.progress = progress
     }
 
     /// `host:port` of the server.
@@ -50,6 +54,17 @@ public final class RedisConnection: Sendable {
         logger: Logger = Logger(label: "cache-schema.redis"),
         onPush: (@Sendable (RESPValue) -> Void)? = nil
     ) async throws -> RedisConnection {
+        try await connect(configuration: configuration, eventLoop: eventLoop, logger: logger, onPush: onPush, progress: RedisConnectionProgress())
+    }
+
+    /// Opens a connection whose stalls are reported to `progress` (the pool's).
+    static func connect(
+        configuration: RedisConnectionConfiguration,
+        eventLoop: any EventLoop,
+        logger: Logger,
+        onPush: (@Sendable (RESPValue) -> Void)?,
+        progress: RedisConnectionProgress
+    ) async throws -> RedisConnection {
         let address = configuration.address
         let sslContext: NIOSSLContext?
         if let tls = configuration.tls {
@@ -67,7 +82,7 @@ public final class RedisConnection: Sendable {
                         let tlsHandler = try NIOSSLClientHandler(context: sslContext, serverHostname: serverHostname)
                         try channel.pipeline.syncOperations.addHandler(tlsHandler)
                     }
-                    let handler = RedisChannelHandler(address: address, expectsTLS: sslContext != nil)
+                    let handler = RedisChannelHandler(address: address, expectsTLS: sslContext != nil, progress: progress)
                     handler.onPush = onPush
                     try channel.pipeline.syncOperations.addHandler(handler)
                 }
@@ -86,7 +101,7 @@ public final class RedisConnection: Sendable {
             let queue = RedisCommandQueue(eventLoop: channel.eventLoop, handler: handler, address: address)
             let version = try await handshake(queue: queue, configuration: configuration)
             logger.debug("redis connection open", metadata: ["address": "\(address)", "resp": "\(version)"])
-            return RedisConnection(configuration: configuration, protocolVersion: version, channel: channel, queue: queue)
+            return RedisConnection(configuration: configuration, protocolVersion: version, channel: channel, queue: queue, progress: progress)
         } catch {
             try? await channel.close()
             if let error = error as? RedisError { throw error }

@@ -27,8 +27,18 @@ extension RedisCache {
         return reply == .integer(1)
     }
 
+    /// The longest TTL the runtime sends, in milliseconds: 2^53 - 1 (about 285,000 years). Redis itself accepts `PX`
+    /// up to about 2^63 ms minus the current time, but the runtime's Lua scripts turn TTLs into Lua numbers (doubles,
+    /// exact only up to 2^53), and `PEXPIRE` refuses the rounded value above 10^17 after the script's `SET` has
+    /// already run: clamping here keeps a write from half-applying. Any TTL this long means "never expires" in practice.
+    static let maximumMilliseconds = (1 << 53) - 1
+
+    /// A TTL in whole milliseconds for `PX`, between 1 and ``maximumMilliseconds``, without overflowing for any
+    /// `Duration` (a zero or negative TTL becomes 1 ms, as Redis refuses 0).
     static func milliseconds(_ duration: Duration) -> Int {
         let (seconds, attoseconds) = duration.components
-        return max(1, Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000))
+        guard seconds >= 0 else { return 1 }
+        guard seconds < Int64(maximumMilliseconds / 1000) else { return maximumMilliseconds }
+        return min(maximumMilliseconds, max(1, Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000)))
     }
 }

@@ -69,6 +69,15 @@ final class RedisBatchReplies: @unchecked Sendable {
 ///
 /// A cancelled or timed-out command keeps its place in the queue with nothing waiting on it, so that its reply, when
 /// it comes, is read and dropped and later replies still reach their own commands.
+///
+/// Deadlines, checked every `timerTick` while commands are in flight:
+/// - A command whose deadline has passed fails with `timeout`, and only that command: commands behind it whose own
+///   deadlines have not passed keep waiting (a slow read must not fail a write with more patience).
+/// - The connection is closed only when every command still in flight has passed its deadline, that is when no one
+///   is left waiting and even the oldest command has had no reply. A stalled or unreachable server (stopped,
+///   blackholed) is detected that way and the pool opens a fresh connection; the pool stops sending new commands to a
+///   connection whose replies have stopped coming (see ``RedisConnectionProgress``), so such a connection drains and
+///   closes instead of being kept alive by fresh deadlines.
 final class RedisChannelHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
@@ -103,10 +112,16 @@ final class RedisChannelHandler: ChannelInboundHandler {
     /// the handshake completes failed TLS (a refused certificate), whatever event arrives first.
     private let expectsTLS: Bool
     private var tlsEstablished = false
+    /// When replies last came, for the pool's choice of connection.
+    let progress: RedisConnectionProgress
 
-    init(address: String, expectsTLS: Bool = false, limits: RESPDecoder.Limits = .default, timerTick: TimeAmount = .milliseconds(10)) {
+    init(
+        address: String, expectsTLS: Bool = false, limits: RESPDecoder.Limits = .default, timerTick: TimeAmount = .milliseconds(10),
+        progress: RedisConnectionProgress = RedisConnectionProgress()
+    ) {
         self.address = address
         self.expectsTLS = expectsTLS
+        self.progress = progress
         self.decoder = RESPDecoder(limits: limits)
         self.timerTick = timerTick
         taken.reserveCapacity(64)
@@ -135,6 +150,7 @@ final class RedisChannelHandler: ChannelInboundHandler {
             for submission in taken { fail(submission.replies, error) }
             return
         }
+        if pending.isEmpty { progress.startedWaiting(at: .now()) }
         for submission in taken {
             switch submission.replies {
             case .single(let continuation):
@@ -169,6 +185,10 @@ final class RedisChannelHandler: ChannelInboundHandler {
     // MARK: Inbound
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let waiting = pending.count
+        defer {
+            if pending.count < waiting { progress.replied(at: .now(), stillWaiting: !pending.isEmpty) }
+        }
         var incoming = unwrapInboundIn(data)
         if cumulation == nil {
             decodeAll(&incoming, context: context)
@@ -264,25 +284,28 @@ final class RedisChannelHandler: ChannelInboundHandler {
         }
     }
 
+    /// Fails every overdue command, and closes the connection when every command in flight is overdue (see the
+    /// type's documentation).
     private func checkDeadlines() {
         guard let context, !pending.isEmpty else { return }
         let now = NIODeadline.now()
-        if let head = pending.first, head.deadline <= now {
-            // The oldest command is overdue: the server is stalled or the link is broken. Close, so nothing waits on
-            // a reply that may never come and the pool opens a fresh connection.
-            if let waiter = pending.removeFirst().waiter {
-                fail(waiter, RedisError(.timeout, "no reply before the command's deadline; the connection was closed", address: address))
-            }
-            close(context: context, error: RedisError(.connectionClosed, "the connection was closed after an earlier command timed out", address: address))
-            return
-        }
+        var everyDeadlinePassed = true
         var index = pending.startIndex
         while index != pending.endIndex {
-            if pending[index].deadline <= now, let waiter = pending[index].waiter {
+            if pending[index].deadline > now {
+                everyDeadlinePassed = false
+            } else if let waiter = pending[index].waiter {
                 pending[index].waiter = nil
-                fail(waiter, RedisError(.timeout, "no reply before the command's deadline", address: address))
+                fail(waiter, RedisError(.timeout, "no reply before the command's deadline; the server is slow or unreachable (a longer timeout waits longer)", address: address))
             }
             index = pending.index(after: index)
+        }
+        if everyDeadlinePassed {
+            // No one is left waiting and the oldest command is still unanswered: the server is stalled or the link is
+            // broken. Close, so that the pool opens a fresh connection instead of queueing behind a reply that may
+            // never come.
+            close(context: context, error: RedisError(.connectionClosed, "the connection was closed: no reply came before the deadline of any command in flight", address: address))
+            return
         }
         armTimer(context: context)
     }
@@ -291,6 +314,7 @@ final class RedisChannelHandler: ChannelInboundHandler {
 
     private func failAll(_ error: RedisError) {
         if failure == nil { failure = error }
+        progress.stoppedWaiting()
         timer?.cancel()
         timer = nil
         while let next = pending.popFirst() {

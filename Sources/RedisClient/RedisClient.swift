@@ -10,7 +10,10 @@ import Synchronization
 ///
 /// Commands from many tasks share a few connections: each command goes to the least busy open connection, and
 /// another connection is opened (up to the pool's maximum) when the least busy one has more than the pipeline
-/// threshold in flight. Connections are opened on first use and reopened after a drop, with exponential backoff.
+/// threshold in flight. A connection whose replies have stopped coming for longer than the pool's `stallThreshold`
+/// (its oldest command is blocked, for example a write under `CLIENT PAUSE WRITE`) gets no new commands: they go to
+/// another connection, or to a new one, or wait for one to answer again, so that a read never queues behind a
+/// blocked write. Connections are opened on first use and reopened after a drop, with exponential backoff.
 /// While the server is unreachable and the pool is backing off, commands fail at once with the last connection error
 /// (kind `poolUnavailable`) instead of waiting: a cache in front of a database should fall through immediately.
 ///
@@ -94,7 +97,7 @@ public final class RedisClient: Sendable, Service, RedisCommandSending {
     ///   `CancellationError`.
     public func send(_ command: RedisCommand, timeout: Duration? = nil) async throws -> RESPValue {
         let start = NIODeadline.now()
-        let deadline = start + TimeAmount(timeout ?? configuration.commandTimeout)
+        let deadline = start + TimeAmount(saturating: timeout ?? configuration.commandTimeout)
         let (connection, slot) = try await lease(deadline: deadline)
         defer { release(slot) }
         do {
@@ -109,7 +112,7 @@ public final class RedisClient: Sendable, Service, RedisCommandSending {
 
     /// Sends several commands in one write on one connection; each reply in order.
     public func batch(_ commands: [RedisCommand], timeout: Duration? = nil) async throws -> [Result<RESPValue, RedisError>] {
-        let deadline = NIODeadline.now() + TimeAmount(timeout ?? configuration.commandTimeout)
+        let deadline = NIODeadline.now() + TimeAmount(saturating: timeout ?? configuration.commandTimeout)
         let (connection, slot) = try await lease(deadline: deadline)
         defer { release(slot) }
         return try await connection.batch(commands, deadline: deadline)
@@ -117,7 +120,7 @@ public final class RedisClient: Sendable, Service, RedisCommandSending {
 
     /// Runs commands as one `MULTI` … `EXEC` transaction on one connection.
     public func transaction(_ commands: [RedisCommand], timeout: Duration? = nil) async throws -> [Result<RESPValue, RedisError>] {
-        let deadline = NIODeadline.now() + TimeAmount(timeout ?? configuration.commandTimeout)
+        let deadline = NIODeadline.now() + TimeAmount(saturating: timeout ?? configuration.commandTimeout)
         let (connection, slot) = try await lease(deadline: deadline)
         defer { release(slot) }
         return try await connection.transaction(commands, deadline: deadline)
@@ -140,12 +143,20 @@ public final class RedisClient: Sendable, Service, RedisCommandSending {
         let grow: Bool
     }
 
-    /// Takes the least busy open connection, if any; counts the command on it, and reserves a new connection when
-    /// the least busy one is past the pipeline threshold.
+    /// Takes the least busy open connection that is not stalled, if any; counts the command on it, and reserves a
+    /// new connection when the least busy one is past the pipeline threshold.
     private func takeLeastBusy(_ state: inout PoolState) -> Lease? {
+        var now: NIODeadline?
         var best: Int?
-        for index in state.slots.indices where best.map({ state.slots[index].inFlight < state.slots[$0].inFlight }) ?? true {
-            best = index
+        for index in state.slots.indices {
+            let progress = state.slots[index].connection.progress
+            if progress.isWaiting {
+                // A command sent here would queue behind one the server is not answering.
+                let time = now ?? .now()
+                now = time
+                if progress.isStalled(at: time) { continue }
+            }
+            if best.map({ state.slots[index].inFlight < state.slots[$0].inFlight }) ?? true { best = index }
         }
         guard let best else { return nil }
         state.slots[best].inFlight += 1
@@ -183,7 +194,7 @@ public final class RedisClient: Sendable, Service, RedisCommandSending {
         defer { metrics.recordPoolWait(start: waitStart) }
         let address = configuration.address
         let timer = eventLoopGroup.any().scheduleTask(deadline: deadline) {
-            self.failWaiter(id, RedisError(.poolUnavailable, "no connection became available before the command's deadline", address: address))
+            self.failWaiter(id, RedisError(.poolUnavailable, "no connection became available before the command's deadline (none could be opened, or every open one is stuck behind an unanswered command)", address: address))
         }
         defer { timer.cancel() }
         return try await withTaskCancellationHandler {
@@ -220,6 +231,21 @@ public final class RedisClient: Sendable, Service, RedisCommandSending {
         }
     }
 
+    /// Hands waiting commands to connections that can take them now: a stalled connection answered again.
+    private func serveWaiters() {
+        let (served, grow) = state.withLock { state -> ([(Waiter, Lease)], Int) in
+            var served: [(Waiter, Lease)] = []
+            var grow = 0
+            while !state.isShutDown, !state.waiters.isEmpty, let lease = takeLeastBusy(&state) {
+                served.append((state.waiters.removeFirst(), lease))
+                if lease.grow { grow += 1 }
+            }
+            return (served, grow)
+        }
+        for (waiter, lease) in served { waiter.continuation.resume(returning: (lease.connection, lease.slot)) }
+        for _ in 0..<grow { openConnection() }
+    }
+
     private func failWaiter(_ id: Int, _ error: any Error) {
         let waiter = state.withLock { state -> Waiter? in
             guard let index = state.waiters.firstIndex(where: { $0.id == id }) else { return nil }
@@ -248,7 +274,10 @@ public final class RedisClient: Sendable, Service, RedisCommandSending {
 
     private func connectOnce() async {
         do {
-            let connection = try await RedisConnection.connect(configuration: configuration, eventLoop: taskExecutor.eventLoop, logger: logger)
+            let progress = RedisConnectionProgress(stallThreshold: TimeAmount(saturating: poolConfiguration.stallThreshold)) { [weak self] in
+                self?.serveWaiters()
+            }
+            let connection = try await RedisConnection.connect(configuration: configuration, eventLoop: taskExecutor.eventLoop, logger: logger, onPush: nil, progress: progress)
             var growAfterwards = false
             let (accepted, id, waiters) = state.withLock { state -> (Bool, Int, [Waiter]) in
                 state.connecting -= 1
@@ -288,7 +317,7 @@ public final class RedisClient: Sendable, Service, RedisCommandSending {
                 state.failures += 1
                 state.lastError = redisError
                 let backoff = backoffDelay(failures: state.failures)
-                state.retryAt = .now() + TimeAmount(backoff)
+                state.retryAt = .now() + TimeAmount(saturating: backoff)
                 let waiters = state.waiters
                 state.waiters = []
                 // Keep trying in the background while fewer than the minimum are open.
@@ -309,7 +338,11 @@ public final class RedisClient: Sendable, Service, RedisCommandSending {
     private func connectionClosed(_ id: Int) {
         let reconnect = state.withLock { state -> Bool in
             state.slots.removeAll { $0.id == id }
-            guard !state.isShutDown, state.slots.count + state.connecting < poolConfiguration.minimumConnections else { return false }
+            guard !state.isShutDown else { return false }
+            // Reopen below the minimum, and for commands that wait because every other connection is stalled.
+            let belowMinimum = state.slots.count + state.connecting < poolConfiguration.minimumConnections
+            let forWaiters = !state.waiters.isEmpty && state.connecting == 0 && state.slots.count < poolConfiguration.maximumConnections
+            guard belowMinimum || forWaiters else { return false }
             state.connecting += 1
             return true
         }
@@ -354,8 +387,8 @@ public final class RedisClient: Sendable, Service, RedisCommandSending {
     /// Closes idle connections beyond the minimum and pings idle ones; reopens up to the minimum.
     func upkeep() async {
         let now = NIODeadline.now()
-        let idleLimit = TimeAmount(poolConfiguration.idleTimeout)
-        let checkLimit = TimeAmount(poolConfiguration.healthCheckInterval)
+        let idleLimit = TimeAmount(saturating: poolConfiguration.idleTimeout)
+        let checkLimit = TimeAmount(saturating: poolConfiguration.healthCheckInterval)
         let (toClose, toCheck) = state.withLock { state -> ([RedisConnection], [RedisConnection]) in
             var close: [RedisConnection] = []
             var keep = state.slots.count
@@ -392,7 +425,7 @@ public final class RedisClient: Sendable, Service, RedisCommandSending {
             return (state.slots, state.waiters)
         }
         for waiter in waiters { waiter.continuation.resume(throwing: RedisError(.shutDown, "the client was shut down", address: configuration.address)) }
-        let drainDeadline = NIODeadline.now() + TimeAmount(configuration.commandTimeout)
+        let drainDeadline = NIODeadline.now() + TimeAmount(saturating: configuration.commandTimeout)
         for slot in slots {
             while await slot.connection.inFlightCount() > 0 && NIODeadline.now() < drainDeadline {
                 try? await Task.sleep(for: .milliseconds(5))

@@ -19,10 +19,15 @@ public enum RedisExpiration: Sendable, Hashable {
     /// `KEEPTTL`: keep the key's current TTL.
     case keepTTL
 
-    /// `PX` with a duration's whole milliseconds (at least 1).
+    /// `PX` with a duration's whole milliseconds (at least 1). A duration beyond `Int.max` milliseconds (about 292
+    /// million years) saturates there, and Redis refuses it as an invalid expire time (a ``RedisError`` of kind
+    /// `server`).
     public static func after(_ duration: Duration) -> RedisExpiration {
         let (seconds, attoseconds) = duration.components
-        return .milliseconds(max(1, Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000)))
+        let (whole, overflow) = Int(seconds).multipliedReportingOverflow(by: 1000)
+        guard !overflow else { return .milliseconds(seconds < 0 ? 1 : .max) }
+        let (total, carry) = whole.addingReportingOverflow(Int(attoseconds / 1_000_000_000_000_000))
+        return .milliseconds(carry ? .max : max(1, total))
     }
 }
 
@@ -88,10 +93,17 @@ extension RedisCommandSending {
     }
 
     /// `MGET key…`: one value (or `nil`) per key, in order.
+    ///
+    /// - Throws: ``RedisError``; of kind `protocolError` when the reply does not hold exactly one value per key.
     public func mget(_ keys: [String], timeout: Duration? = nil) async throws -> [ByteBuffer?] {
         guard !keys.isEmpty else { return [] }
         guard case .array(let values) = try await execute(RedisCommand("MGET", keys), timeout: timeout) else {
             throw RedisError(.unexpectedReply, "MGET did not return an array")
+        }
+        // Callers index the result by key position: a reply with another count (a misbehaving proxy) must not
+        // reach them.
+        guard values.count == keys.count else {
+            throw RedisError(.protocolError, "MGET of \(keys.count) key(s) returned \(values.count) value(s), expected one per key; the server or a proxy in between does not follow the protocol")
         }
         return try values.map { try $0.optionalBytes() }
     }

@@ -171,6 +171,16 @@ public struct RedisPoolConfiguration: Sendable, Hashable {
     public var initialBackoff: Duration
     /// The longest delay between reconnection attempts.
     public var maximumBackoff: Duration
+    /// How long a connection may have commands in flight with no reply arriving before the pool stops sending new
+    /// commands to it (default 100 ms).
+    ///
+    /// Redis answers one connection's commands in order, so a command queued behind a blocked one (a write held by
+    /// `CLIENT PAUSE WRITE` during a failover, a slow script, a stopped server) would wait as long as it does. The
+    /// pool sends new commands to another open connection instead, or opens one (up to ``maximumConnections``), so
+    /// that reads keep flowing while writes are held; when every connection is stalled and the pool is full, a
+    /// command waits (up to its deadline) for one to answer again or close. Lower values spread commands sooner at
+    /// the cost of more connections on a busy server; a stalled connection is used again as soon as a reply arrives.
+    public var stallThreshold: Duration
 
     /// Creates pool settings.
     public init(
@@ -180,7 +190,8 @@ public struct RedisPoolConfiguration: Sendable, Hashable {
         idleTimeout: Duration = .seconds(60),
         healthCheckInterval: Duration = .seconds(15),
         initialBackoff: Duration = .milliseconds(50),
-        maximumBackoff: Duration = .seconds(2)
+        maximumBackoff: Duration = .seconds(2),
+        stallThreshold: Duration = .milliseconds(100)
     ) {
         self.minimumConnections = max(0, minimumConnections)
         self.maximumConnections = max(1, maximumConnections, minimumConnections)
@@ -189,5 +200,6 @@ public struct RedisPoolConfiguration: Sendable, Hashable {
         self.healthCheckInterval = healthCheckInterval
         self.initialBackoff = initialBackoff
         self.maximumBackoff = maximumBackoff
+        self.stallThreshold = max(.zero, stallThreshold)
     }
 }

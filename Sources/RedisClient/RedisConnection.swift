@@ -9,8 +9,10 @@ import RESP
 ///
 /// Every command has a deadline (the configuration's `commandTimeout` unless given). A command whose task is cancelled
 /// fails with `CancellationError` at once; its reply is read and dropped when it arrives, so the connection stays in
-/// step. When the oldest command's deadline passes the connection is closed, failing everything in flight at once:
-/// nothing waits on a stalled server.
+/// step. A command whose deadline passes fails with `timeout`, alone: commands behind it with later deadlines keep
+/// waiting for their replies. When every command in flight has passed its deadline with the oldest still unanswered,
+/// the connection is closed: nothing waits on a stalled server. A timeout of any length is accepted; one too long to
+/// represent (beyond about 292 years) means no practical deadline.
 public final class RedisConnection: Sendable {
     /// The settings it was opened with.
     public let configuration: RedisConnectionConfiguration
@@ -18,12 +20,15 @@ public final class RedisConnection: Sendable {
     public let protocolVersion: Int
     let channel: any Channel
     private let queue: RedisCommandQueue
+    /// Whether replies have stopped coming (read by the pool).
+    let progress: RedisConnectionProgress
 
-    private init(configuration: RedisConnectionConfiguration, protocolVersion: Int, channel: any Channel, queue: RedisCommandQueue) {
+    private init(configuration: RedisConnectionConfiguration, protocolVersion: Int, channel: any Channel, queue: RedisCommandQueue, progress: RedisConnectionProgress) {
         self.configuration = configuration
         self.protocolVersion = protocolVersion
         self.channel = channel
         self.queue = queue
+        self.progress = progress
     }
 
     /// `host:port` of the server.
@@ -49,6 +54,17 @@ public final class RedisConnection: Sendable {
         logger: Logger = Logger(label: "cache-schema.redis"),
         onPush: (@Sendable (RESPValue) -> Void)? = nil
     ) async throws -> RedisConnection {
+        try await connect(configuration: configuration, eventLoop: eventLoop, logger: logger, onPush: onPush, progress: RedisConnectionProgress())
+    }
+
+    /// Opens a connection whose stalls are reported to `progress` (the pool's).
+    static func connect(
+        configuration: RedisConnectionConfiguration,
+        eventLoop: any EventLoop,
+        logger: Logger,
+        onPush: (@Sendable (RESPValue) -> Void)?,
+        progress: RedisConnectionProgress
+    ) async throws -> RedisConnection {
         let address = configuration.address
         let sslContext: NIOSSLContext?
         if let tls = configuration.tls {
@@ -58,7 +74,7 @@ public final class RedisConnection: Sendable {
         }
         let serverHostname = configuration.tls?.serverHostname ?? (isIPAddress(configuration.host) ? nil : configuration.host)
         let bootstrap = ClientBootstrap(group: eventLoop)
-            .connectTimeout(TimeAmount(configuration.connectTimeout))
+            .connectTimeout(TimeAmount(saturating: configuration.connectTimeout))
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
@@ -66,7 +82,7 @@ public final class RedisConnection: Sendable {
                         let tlsHandler = try NIOSSLClientHandler(context: sslContext, serverHostname: serverHostname)
                         try channel.pipeline.syncOperations.addHandler(tlsHandler)
                     }
-                    let handler = RedisChannelHandler(address: address, expectsTLS: sslContext != nil)
+                    let handler = RedisChannelHandler(address: address, expectsTLS: sslContext != nil, progress: progress)
                     handler.onPush = onPush
                     try channel.pipeline.syncOperations.addHandler(handler)
                 }
@@ -85,7 +101,7 @@ public final class RedisConnection: Sendable {
             let queue = RedisCommandQueue(eventLoop: channel.eventLoop, handler: handler, address: address)
             let version = try await handshake(queue: queue, configuration: configuration)
             logger.debug("redis connection open", metadata: ["address": "\(address)", "resp": "\(version)"])
-            return RedisConnection(configuration: configuration, protocolVersion: version, channel: channel, queue: queue)
+            return RedisConnection(configuration: configuration, protocolVersion: version, channel: channel, queue: queue, progress: progress)
         } catch {
             try? await channel.close()
             if let error = error as? RedisError { throw error }
@@ -98,7 +114,7 @@ public final class RedisConnection: Sendable {
 
     private static func handshake(queue: RedisCommandQueue, configuration: RedisConnectionConfiguration) async throws -> Int {
         let address = configuration.address
-        let deadline = NIODeadline.now() + TimeAmount(configuration.connectTimeout)
+        let deadline = NIODeadline.now() + TimeAmount(saturating: configuration.connectTimeout)
         func call(_ arguments: [String]) async throws -> RESPValue {
             try await queue.send(RedisCommand(arguments: arguments).buffer, deadline: deadline)
         }
@@ -149,7 +165,7 @@ public final class RedisConnection: Sendable {
     ///   - timeout: Its deadline from now; the configuration's `commandTimeout` when `nil`.
     /// - Throws: ``RedisError`` (`timeout`, `connectionClosed`, `protocolError`) or `CancellationError`.
     public func send(_ command: RedisCommand, timeout: Duration? = nil) async throws -> RESPValue {
-        try await queue.send(command.buffer, deadline: NIODeadline.now() + TimeAmount(timeout ?? configuration.commandTimeout))
+        try await queue.send(command.buffer, deadline: NIODeadline.now() + TimeAmount(saturating: timeout ?? configuration.commandTimeout))
     }
 
     /// Sends one command with an absolute deadline (the pool computes it once per command).
@@ -165,7 +181,7 @@ public final class RedisConnection: Sendable {
     /// Sends several commands in one write and returns each reply in order. One command's error does not lose the
     /// others' replies; a connection failure fails them all.
     public func batch(_ commands: [RedisCommand], timeout: Duration? = nil) async throws -> [Result<RESPValue, RedisError>] {
-        try await batch(commands, deadline: NIODeadline.now() + TimeAmount(timeout ?? configuration.commandTimeout))
+        try await batch(commands, deadline: NIODeadline.now() + TimeAmount(saturating: timeout ?? configuration.commandTimeout))
     }
 
     /// Sends several commands in one write with an absolute deadline; the task waits once for all the replies.
@@ -184,7 +200,7 @@ public final class RedisConnection: Sendable {
     /// Runs commands as one `MULTI` … `EXEC` transaction, written at once. Returns each command's result; when the
     /// transaction is aborted (`EXECABORT`, a queued command refused) every result is that error.
     public func transaction(_ commands: [RedisCommand], timeout: Duration? = nil) async throws -> [Result<RESPValue, RedisError>] {
-        try await transaction(commands, deadline: NIODeadline.now() + TimeAmount(timeout ?? configuration.commandTimeout))
+        try await transaction(commands, deadline: NIODeadline.now() + TimeAmount(saturating: timeout ?? configuration.commandTimeout))
     }
 
     /// A transaction with an absolute deadline (the pool computes it once).
@@ -252,8 +268,17 @@ public final class RedisConnection: Sendable {
 }
 
 extension TimeAmount {
-    init(_ duration: Duration) {
+    /// The duration in whole nanoseconds, saturating at `Int64.min` and `Int64.max` (about ±292 years): a longer
+    /// timeout means no practical deadline, and `NIODeadline`'s `+` saturates at `distantFuture` in turn.
+    /// (NIO's own `init(_: Duration)` maps a huge negative duration to `.max`.)
+    init(saturating duration: Duration) {
         let (seconds, attoseconds) = duration.components
-        self = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+        let (whole, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        guard !overflow else {
+            self = .nanoseconds(seconds < 0 ? .min : .max)
+            return
+        }
+        let (total, carry) = whole.addingReportingOverflow(attoseconds / 1_000_000_000)
+        self = .nanoseconds(carry ? (seconds < 0 ? .min : .max) : total)
     }
 }

@@ -17,7 +17,8 @@ public struct RedisError: Error, Sendable, Hashable, CustomStringConvertible {
         /// No connection became available before the command's deadline (the pool is exhausted or the server is
         /// down); the underlying connection error is in the message.
         case poolUnavailable
-        /// The server's bytes are not valid RESP; the connection was closed.
+        /// The server's bytes are not valid RESP (the connection was closed), or a reply breaks the command's
+        /// contract (an `MGET` reply without exactly one value per key): the server or a proxy misbehaves.
         case protocolError
         /// Authentication failed (`WRONGPASS`, `NOAUTH`, missing ACL permissions at connect).
         case authentication

@@ -231,7 +231,8 @@ public final class RedisCache: Sendable, CacheInvalidating {
 
     /// Stores a value with the key's TTL (or `ttl`, millisecond precision), indexing it under every entity instance
     /// that owns it, in one atomic step; and marks those instances as changed, so that a load that read the cache
-    /// before this write does not overwrite it with older data.
+    /// before this write does not overwrite it with older data. A `getOrSet` of the key that comes after this call
+    /// starts its own load instead of sharing one that started before (see ``getOrSet(_:ttl:loader:)``).
     ///
     /// - Throws: ``CacheError``. The key may then hold an older value: the cache deletes it as soon as Redis allows
     ///   (see ``pendingRepairCount``) and, until then, does not read it.
@@ -248,7 +249,7 @@ public final class RedisCache: Sendable, CacheInvalidating {
     }
 
     /// Deletes a key and bumps its generation markers, so that a load that read the cache before the delete does not
-    /// store its older result afterwards. Whether it existed.
+    /// store its older result afterwards, nor share it with callers that come after the delete. Whether it existed.
     ///
     /// - Throws: ``CacheError``; the delete is then retried as soon as Redis allows, and the key is not read until
     ///   it succeeds.

@@ -11,14 +11,12 @@ import Synchronization
 final class SingleFlight: Sendable {
     /// One run of an operation, as the operation sees it.
     final class Flight: Sendable {
-        fileprivate let id: UInt64
         fileprivate let key: String
         fileprivate let owners: [String]
         fileprivate let result = SharedResult<any Sendable>()
         private let supersededFlag = Atomic<Bool>(false)
 
-        fileprivate init(id: UInt64, key: String, owners: [String]) {
-            self.id = id
+        fileprivate init(key: String, owners: [String]) {
             self.key = key
             self.owners = owners
         }
@@ -31,7 +29,6 @@ final class SingleFlight: Sendable {
     }
 
     private struct State: Sendable {
-        var nextID: UInt64 = 0
         /// Joinable flights by concrete key, then by value type (two call sites may read one key as different types).
         var byKey: [String: [ObjectIdentifier: Flight]] = [:]
         /// The concrete keys with joinable flights, by owning entity instance, so that an invalidation finds them
@@ -63,9 +60,6 @@ final class SingleFlight: Sendable {
 
     private let state = Mutex(State())
 
-    /// The number of joinable flights now.
-    var count: Int { state.withLock { $0.byKey.values.reduce(0) { $0 + $1.count } } }
-
     /// Runs `operation` for `key` unless a flight for it is running, and returns its result.
     ///
     /// - Parameters:
@@ -79,8 +73,7 @@ final class SingleFlight: Sendable {
         let type = ObjectIdentifier(Value.self)
         let (flight, isNew) = state.withLock { state -> (Flight, Bool) in
             if let existing = state.byKey[key]?[type] { return (existing, false) }
-            state.nextID += 1
-            let flight = Flight(id: state.nextID, key: key, owners: owners)
+            let flight = Flight(key: key, owners: owners)
             state.byKey[key, default: [:]][type] = flight
             for owner in owners { state.keysByOwner[owner, default: []].insert(key) }
             return (flight, true)
@@ -101,15 +94,15 @@ final class SingleFlight: Sendable {
     /// Makes the flights of `keys`, and of every key owned by one of `owners`, unjoinable and superseded: callers
     /// from now on start a new flight, and the old ones do not store what they loaded.
     func supersede(keys: [String], owners: [String]) {
-        let detached = state.withLock { state -> [Flight] in
-            guard !state.byKey.isEmpty else { return [] }
+        state.withLock { state in
+            guard !state.byKey.isEmpty else { return }
             var detached = keys.flatMap { state.detach(key: $0) }
             for owner in owners {
                 for key in state.keysByOwner[owner] ?? [] { detached += state.detach(key: key) }
             }
-            return detached
+            // Marked before the write goes on, so that no detached flight decides to store after this returns.
+            for flight in detached { flight.supersede() }
         }
-        for flight in detached { flight.supersede() }
     }
 }
 

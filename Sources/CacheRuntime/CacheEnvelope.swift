@@ -58,13 +58,24 @@ enum CacheEnvelope {
         }
     }
 
-    /// FNV-1a over the key's schema name and the Swift type it holds.
+    /// FNV-1a over the key's schema name and the Swift type it holds (``typeName(_:)``): the same in every process
+    /// of one build, so that replicas and restarts read each other's values.
     static func fingerprint(keyName: String, valueType: Any.Type) -> UInt64 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in (keyName + "|" + String(reflecting: valueType)).utf8 {
+        for byte in (keyName + "|" + typeName(valueType)).utf8 {
             hash ^= UInt64(byte)
             hash = hash &* 0x0000_0100_0000_01b3
         }
         return hash
+    }
+
+    /// The type's fully qualified name, `String(reflecting:)`, without the addresses in the
+    /// `(unknown context at $…)` that Swift prints for private, fileprivate and local types: those are where the
+    /// context descriptor was loaded, which moves with ASLR on every process start. Other types' names have no such
+    /// part and stay byte for byte what envelopes written before this rule carry.
+    static func typeName(_ type: Any.Type) -> String {
+        let reflected = String(reflecting: type)
+        guard reflected.contains("(unknown context at $") else { return reflected }
+        return reflected.replacing(/\(unknown context at \$[0-9a-fA-F]+\)/, with: "(unknown context)")
     }
 }

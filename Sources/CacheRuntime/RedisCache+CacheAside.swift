@@ -6,10 +6,18 @@ extension RedisCache {
     /// returns it. `nil` from the loader is returned and not stored.
     ///
     /// - One loader runs per key at a time in this process; concurrent callers share its result, and its error
-    ///   reaches every one of them and is not cached.
-    /// - Fail-open: when Redis is slow or down (past `readTimeout`), the loader answers and nothing is stored; the
-    ///   error is logged and counted. Redis errors never reach the caller; the loader's errors do.
-    /// - A load that started before a write or invalidation of the key's entity does not store its (older) result.
+    ///   reaches every one of them and is not cached. A caller that is cancelled stops waiting at once with
+    ///   `CancellationError`; the load goes on for the others.
+    /// - Fail-open: the caller waits for Redis at most `readTimeout` in all (the reads of a miss and the store of its
+    ///   fill share it), plus the loader's own time. When Redis is slow or down the loader answers, the error is
+    ///   logged and counted, and a store that is still running goes on in the background. Redis errors never reach
+    ///   the caller; the loader's errors do.
+    /// - A load that started before a write or invalidation of the key's entity does not store its (older) result,
+    ///   and callers that come after such a change in this process do not share it.
+    /// - A key holding a value this cache cannot read (another type, another codec, a list or a hash) is a miss that
+    ///   the fill overwrites.
+    ///
+    /// - Throws: The loader's error, or `CancellationError` when the calling task is cancelled.
     public func getOrSet<Value: Codable & Sendable>(
         _ key: CacheKey<Value>,
         ttl: Duration? = nil,
@@ -26,21 +34,69 @@ extension RedisCache {
     ) async throws -> CacheAsideResult<Value> {
         // Hits cost one GET, take no lock and start no task. The owners' generations matter only to a fill, so only
         // a miss reads them (inside the flight, before its loader runs), and only a miss goes through single-flight.
-        let read = await readFast(key)
-        if case .hit(let value) = read { return CacheAsideResult(value: value, source: .hit) }
-        if case .failed = read {
-            // Redis is unavailable: share one load among concurrent callers, store nothing.
-            return try await singleFlight.run(key: key.rawValue) {
-                try await self.loadAndStore(key, ttl: ttl, read: read, loader: loader)
+        let start = ContinuousClock.now
+        let foreign: Bool
+        let failure: CacheError?
+        switch try await readFast(key) {
+        case .hit(let value): return CacheAsideResult(value: value, source: .hit)
+        case .miss(let isForeign): (foreign, failure) = (isForeign, nil)
+        case .failed(let error): (foreign, failure) = (false, error)
+        }
+        // A caller cancelled during the read wants no answer: it starts no load.
+        try Task.checkCancellation()
+        let budget = RedisWaitBudget(start: start, limit: readTimeout)
+        return try await singleFlight.run(key: key.rawValue, owners: flightOwners(of: key)) { flight in
+            let read: AsideRead<Value>
+            if let failure {
+                // Redis is unavailable: share one load among concurrent callers, store nothing.
+                read = .failed(failure)
+            } else {
+                // Read again inside the flight, with the generations: a caller that missed just before another
+                // flight stored the value finds it here instead of loading a second time.
+                read = await self.readWithGenerations(key, timeout: budget.remaining, foreign: foreign)
+                if case .hit(let value) = read { return CacheAsideResult(value: value, source: .hit) }
             }
+            return try await self.loadAndStore(key, ttl: ttl, read: read, flight: flight, budget: budget, loader: loader)
         }
-        return try await singleFlight.run(key: key.rawValue) {
-            // Read again inside the flight: a caller that missed just before another flight stored the value
-            // finds it here instead of loading a second time.
-            let fresh = await self.readWithGenerations(key)
-            if case .hit(let value) = fresh { return CacheAsideResult(value: value, source: .hit) }
-            return try await self.loadAndStore(key, ttl: ttl, read: fresh, loader: loader)
+    }
+
+    /// Makes later callers of `getOrSet` for the invalidation's keys (its exact keys and every key its instance
+    /// owns) start a new load instead of sharing one that may have read the source before the change, and keeps
+    /// such a load from storing. Called by every invalidation.
+    func supersedeFlights(of invalidation: CacheInvalidation) {
+        singleFlight.supersede(
+            keys: invalidation.keys.map(\.rawValue),
+            owners: [CacheRepairQueue.instanceIdentity(invalidation.instance, namespace: invalidation.namespace)])
+    }
+
+    /// The same for one key, on its write or delete.
+    func supersedeFlights<Value>(of key: CacheKey<Value>) {
+        singleFlight.supersede(keys: [key.rawValue], owners: [])
+    }
+
+    private func flightOwners<Value>(of key: CacheKey<Value>) -> [String] {
+        key.owners.map { CacheRepairQueue.instanceIdentity($0, namespace: key.descriptor.namespace) }
+    }
+
+    /// How long a `getOrSet` caller may still wait for Redis: `readTimeout` from its start, not counting the loader.
+    struct RedisWaitBudget: Sendable {
+        let start: ContinuousClock.Instant
+        let limit: Duration
+
+        /// What is left now, before the loader runs.
+        var remaining: Duration { limit - (ContinuousClock.now - start) }
+
+        /// What is left after the loader, which started at `loadStart` (its time is not Redis's).
+        func remaining(afterLoadStartedAt loadStart: ContinuousClock.Instant) -> Duration {
+            limit - (loadStart - start)
         }
+    }
+
+    enum FastRead<Value: Sendable>: Sendable {
+        case hit(Value)
+        /// Nothing usable; `foreign` when the key holds a non-string Redis value (`WRONGTYPE`).
+        case miss(foreign: Bool)
+        case failed(CacheError)
     }
 
     enum AsideRead<Value: Sendable>: Sendable {
@@ -51,49 +107,65 @@ extension RedisCache {
     }
 
     /// The first look of `getOrSet`: the value alone. A miss here is not counted (the read inside the flight counts
-    /// it), and `.miss` carries no generations.
-    private func readFast<Value: Codable & Sendable>(_ key: CacheKey<Value>) async -> AsideRead<Value> {
+    /// it).
+    ///
+    /// - Throws: `CancellationError` only: a cancelled caller is neither a Redis failure nor a reason to load.
+    private func readFast<Value: Codable & Sendable>(_ key: CacheKey<Value>) async throws -> FastRead<Value> {
         if let pending = repairPending(key) { return .failed(pending) }
         let instruments = metrics.forKey(key.name)
         do {
-            guard let buffer = try await client.get(key.rawValue, timeout: readTimeout) else { return .miss(generations: []) }
+            guard let buffer = try await client.get(key.rawValue, timeout: readTimeout) else { return .miss(foreign: false) }
             if case .hit(let value) = decode(buffer, for: key, instruments: instruments, countMisses: false) { return .hit(value) }
-            return .miss(generations: [])
+            return .miss(foreign: false)
         } catch {
-            instruments.errors.increment()
-            let readError = CacheError.wrapping(error, name: key.name, doing: "read")
-            warnRateLimited("cache unavailable; serving from the loader", name: key.name, error: readError.message)
-            return .failed(readError)
+            if error is CancellationError || Task.isCancelled { throw CancellationError() }
+            if Self.isWrongType(error) { return .miss(foreign: true) }
+            return .failed(readFailed(error, key: key, instruments: instruments))
         }
     }
 
-    /// Reads the value and its owners' generation markers in one round trip (`MGET`). A fill stores its result only
-    /// if the generations are still these afterwards; reading them before the loader runs is what makes that
-    /// check sound (a writer updates the source before it bumps them).
-    func readWithGenerations<Value: Codable & Sendable>(_ key: CacheKey<Value>) async -> AsideRead<Value> {
+    /// Reads the value and its owners' generation markers in one round trip (`MGET`), within `timeout` (what the
+    /// first read left of `readTimeout`). A fill stores its result only if the generations are still these
+    /// afterwards; reading them before the loader runs is what makes that check sound (a writer updates the source
+    /// before it bumps them). `foreign`: the first read found a non-string value, which `MGET` reports as absent.
+    func readWithGenerations<Value: Codable & Sendable>(
+        _ key: CacheKey<Value>, timeout: Duration, foreign: Bool
+    ) async -> AsideRead<Value> {
         let instruments = metrics.forKey(key.name)
         let generationKeys = CacheIndexKeys.generations(of: key)
         if let pending = repairPending(key) { return .failed(pending) }
         do {
-            let replies = try await client.mget([key.rawValue] + generationKeys, timeout: readTimeout)
+            guard timeout > .zero else {
+                throw RedisError(.timeout, "the read deadline passed before the read with the generations could start")
+            }
+            let replies = try await client.mget([key.rawValue] + generationKeys, timeout: timeout)
             if let buffer = replies[0] {
                 if case .hit(let value) = decode(buffer, for: key, instruments: instruments) { return .hit(value) }
+            } else if foreign {
+                countForeignValue(key.name, instruments: instruments)
             } else {
                 instruments.misses.increment()
             }
             return .miss(generations: replies.dropFirst().map { $0.map { String(buffer: $0) } ?? "" })
         } catch {
-            instruments.errors.increment()
-            let readError = CacheError.wrapping(error, name: key.name, doing: "read")
-            warnRateLimited("cache unavailable; serving from the loader", name: key.name, error: readError.message)
-            return .failed(readError)
+            return .failed(readFailed(error, key: key, instruments: instruments))
         }
+    }
+
+    /// Counts and logs a read that Redis did not answer; `getOrSet` then serves from the loader.
+    private func readFailed<Value>(_ error: any Error, key: CacheKey<Value>, instruments: CacheMetrics.Instruments) -> CacheError {
+        instruments.errors.increment()
+        let readError = CacheError.wrapping(error, name: key.name, doing: "read")
+        warnRateLimited("cache unavailable; serving from the loader", name: key.name, error: readError.message)
+        return readError
     }
 
     private func loadAndStore<Value: Codable & Sendable>(
         _ key: CacheKey<Value>,
         ttl: Duration?,
         read: AsideRead<Value>,
+        flight: SingleFlight.Flight,
+        budget: RedisWaitBudget,
         loader: @escaping @Sendable () async throws -> Value?
     ) async throws -> CacheAsideResult<Value> {
         let instruments = metrics.forKey(key.name)
@@ -108,16 +180,35 @@ extension RedisCache {
             return CacheAsideResult(value: loaded, source: .bypass)
         }
         guard let value = loaded else { return CacheAsideResult(value: nil, source: .miss) }
+        guard !flight.isSuperseded else {
+            // A write, delete or invalidation in this process came after this load started; if it failed, the
+            // generations did not move and would not stop this (possibly older) value.
+            logger.debug("the key was written or invalidated during the load; not storing its result", metadata: ["key": "\(key.name)"])
+            return CacheAsideResult(value: value, source: .miss)
+        }
+        let bytes: ByteBuffer
         do {
-            let bytes = try encode(value, for: key)
-            let stored = try await store(bytes, key: key, ttl: ttl ?? key.ttl, expectedGenerations: generations)
-            if !stored {
-                logger.debug("a write or invalidation happened during the load; not storing its result", metadata: ["key": "\(key.name)"])
-            }
+            bytes = try encode(value, for: key)
         } catch {
             instruments.errors.increment()
             warnRateLimited("cache write after load failed", name: key.name, error: CacheError.wrapping(error, name: key.name, doing: "write").message)
+            return CacheAsideResult(value: value, source: .miss)
         }
+        // The store runs in its own task: the caller waits for it only with what is left of its Redis budget (so a
+        // stalled write, such as a failover's pause, does not hold the answer), and the store goes on past that.
+        let stored = SharedResult<Void>()
+        Task {
+            do {
+                if try await self.store(bytes, key: key, ttl: ttl ?? key.ttl, expectedGenerations: generations) == false {
+                    self.logger.debug("a write or invalidation happened during the load; not storing its result", metadata: ["key": "\(key.name)"])
+                }
+            } catch {
+                instruments.errors.increment()
+                self.warnRateLimited("cache write after load failed", name: key.name, error: CacheError.wrapping(error, name: key.name, doing: "write").message)
+            }
+            stored.complete(.success(()))
+        }
+        _ = await stored.wait(atMost: budget.remaining(afterLoadStartedAt: start))
         return CacheAsideResult(value: value, source: .miss)
     }
 }

@@ -14,6 +14,7 @@ extension RedisCache {
     /// Like ``invalidate(_:)``, returning how many keys were removed.
     @discardableResult
     public func invalidateCounting(_ invalidation: CacheInvalidation) async throws -> Int {
+        supersedeFlights(of: invalidation)
         let entity = invalidation.instance.entity
         let instruments = metrics.forEntity(entity)
         instruments.invalidations.increment()

@@ -86,8 +86,8 @@ public final class RedisCache: Sendable, CacheInvalidating {
 
     /// Reads a key: a hit, a miss, or a miss with the error that prevented the read.
     ///
-    /// A stored value that does not decode as `Value` (written by an older deploy) is a miss; it is logged once per
-    /// key name and overwritten by the next `set` or `getOrSet`.
+    /// A stored value that does not decode as `Value` (written by an older deploy, or a list or a hash put there by
+    /// another program) is a miss; it is logged once per key name and overwritten by the next `set` or `getOrSet`.
     public func get<Value: Codable & Sendable>(_ key: CacheKey<Value>) async -> CacheLookup<Value> {
         let instruments = metrics.forKey(key.name)
         if let pending = repairPending(key) { return .missWithError(pending) }
@@ -98,6 +98,10 @@ public final class RedisCache: Sendable, CacheInvalidating {
             }
             return decode(buffer, for: key, instruments: instruments)
         } catch {
+            if Self.isWrongType(error) {
+                countForeignValue(key.name, instruments: instruments)
+                return .miss
+            }
             instruments.errors.increment()
             let cacheError = CacheError.wrapping(error, name: key.name, doing: "read")
             warnRateLimited("cache read failed", name: key.name, error: cacheError.message)
@@ -129,7 +133,13 @@ public final class RedisCache: Sendable, CacheInvalidating {
     }
 
     /// Whether the key exists.
+    ///
+    /// - Throws: ``CacheError``: of kind ``CacheError/Kind/repairPending`` without asking Redis when an earlier write,
+    ///   delete or invalidation of the key failed and is being retried (its stored value may be older than the source
+    ///   and reads do not return it: `get` reports the same error as a miss); otherwise of kind
+    ///   ``CacheError/Kind/redis`` when Redis could not answer.
     public func exists<Value>(_ key: CacheKey<Value>) async throws -> Bool {
+        if let pending = repairPending(key) { throw pending }
         do {
             return try await client.exists([key.rawValue], timeout: readTimeout) == 1
         } catch {
@@ -174,6 +184,20 @@ public final class RedisCache: Sendable, CacheInvalidating {
         }
     }
 
+    /// Whether a read failed because the key holds a non-string Redis value (a list, a hash), which this cache never
+    /// writes: that is a miss, not an outage.
+    static func isWrongType(_ error: any Error) -> Bool {
+        (error as? RedisError)?.server?.code == .wrongType
+    }
+
+    /// Counts a non-string value under a key as an unreadable value (a decode failure and a miss), logged once per
+    /// key name; the next fill's `SET` replaces it.
+    func countForeignValue(_ name: String, instruments: CacheMetrics.Instruments) {
+        reportDecodeFailure(name, reason: "the key holds a non-string Redis value (a list, a set, a hash, …)")
+        instruments.decodeFailures.increment()
+        instruments.misses.increment()
+    }
+
     private func reportDecodeFailure(_ name: String, reason: String) {
         let first = reportedDecodeFailures.withLock { $0.insert(name).inserted }
         if first {
@@ -207,11 +231,13 @@ public final class RedisCache: Sendable, CacheInvalidating {
 
     /// Stores a value with the key's TTL (or `ttl`, millisecond precision), indexing it under every entity instance
     /// that owns it, in one atomic step; and marks those instances as changed, so that a load that read the cache
-    /// before this write does not overwrite it with older data.
+    /// before this write does not overwrite it with older data. A `getOrSet` of the key that comes after this call
+    /// starts its own load instead of sharing one that started before (see ``getOrSet(_:ttl:loader:)``).
     ///
     /// - Throws: ``CacheError``. The key may then hold an older value: the cache deletes it as soon as Redis allows
     ///   (see ``pendingRepairCount``) and, until then, does not read it.
     public func set<Value: Codable & Sendable>(_ key: CacheKey<Value>, _ value: Value, ttl: Duration? = nil) async throws {
+        supersedeFlights(of: key)
         do {
             let bytes = try encode(value, for: key)
             _ = try await store(bytes, key: key, ttl: ttl ?? key.ttl, expectedGenerations: nil)
@@ -223,12 +249,13 @@ public final class RedisCache: Sendable, CacheInvalidating {
     }
 
     /// Deletes a key and bumps its generation markers, so that a load that read the cache before the delete does not
-    /// store its older result afterwards. Whether it existed.
+    /// store its older result afterwards, nor share it with callers that come after the delete. Whether it existed.
     ///
     /// - Throws: ``CacheError``; the delete is then retried as soon as Redis allows, and the key is not read until
     ///   it succeeds.
     @discardableResult
     public func delete<Value>(_ key: CacheKey<Value>) async throws -> Bool {
+        supersedeFlights(of: key)
         do {
             let reply = try await client.run(
                 CacheScripts.deleteAndBump, keys: [key.rawValue] + CacheIndexKeys.generations(of: key),

@@ -3,9 +3,10 @@
 ///
 /// - `<namespace>:~idx:<entity>:<identity>`: a set of the concrete keys written for an entity instance, so that
 ///   invalidation costs the number of those keys, not the size of the keyspace.
-/// - `<namespace>:~gen:<entity>:<identity>`: a counter bumped by every write and invalidation of the instance, so
-///   that a cache-aside load that read the cache before them does not store its older result.
-/// - `<namespace>:~kgen:<key>`: the same counter for a key that no entity instance owns (such as `userByEmail` in
+/// - `<namespace>:~gen:<entity>:<identity>`: a generation marker bumped by every write and invalidation of the
+///   instance, so that a cache-aside load that read the cache before them does not store its older result. Its values
+///   never repeat (see ``CacheScripts``).
+/// - `<namespace>:~kgen:<key>`: the same marker for a key that no entity instance owns (such as `userByEmail` in
 ///   the reference schema), bumped by its writes and deletes.
 enum CacheIndexKeys {
     static func index(_ instance: CacheEntityInstance, namespace: String?) -> String {

@@ -2,12 +2,28 @@ import RedisClient
 
 /// The Lua scripts that make writes and invalidations atomic. Loaded once, run by SHA1, reloaded after `NOSCRIPT`.
 enum CacheScripts {
+    /// Lua: `bump(key, lifetime)` sets a generation marker to a value it never had before and keeps it for
+    /// `lifetime` ms: the server's clock in microseconds, or the current value plus one if that is larger (two bumps
+    /// in one microsecond, or a clock that stepped back). A marker that expired therefore restarts above every value
+    /// it ever had, so a fill that read it before cannot find "its" value again (no ABA). Markers written by older
+    /// code (`INCR` from 1) are small integers, below any clock value. Scripts replicate by effects (Redis ≥ 5), so
+    /// `TIME` is allowed before writes.
+    private static let bumpFunction = """
+        local function bump(key, lifetime)
+          local clock = redis.call('TIME')
+          local now = tonumber(clock[1]) * 1000000 + tonumber(clock[2])
+          local current = tonumber(redis.call('GET', key) or '') or 0
+          redis.call('SET', key, string.format('%.0f', math.max(now, current + 1)), 'PX', lifetime)
+        end
+
+        """
+
     /// Stores a value and indexes it under its owners, optionally only if its generations are unchanged.
     ///
     /// KEYS: the key, then n index keys (one per owner), then m generation keys (the owners', or the key's own).
     /// ARGV: value, TTL in ms, n, m, mode ("check": compare the generations with the expected ones; "bump":
-    /// increment them), the m expected generations ("" for absent), then the generation lifetime in ms.
-    static let store = RedisScript("""
+    /// bump them), the m expected generations ("" for absent), then the generation lifetime in ms.
+    static let store = RedisScript(bumpFunction + """
         local n = tonumber(ARGV[3])
         local m = tonumber(ARGV[4])
         local mode = ARGV[5]
@@ -24,10 +40,7 @@ enum CacheScripts {
           if redis.call('PTTL', KEYS[1 + i]) < ttl then redis.call('PEXPIRE', KEYS[1 + i], ttl) end
         end
         if mode == 'bump' then
-          for i = 1, m do
-            redis.call('INCR', KEYS[1 + n + i])
-            redis.call('PEXPIRE', KEYS[1 + n + i], ARGV[#ARGV])
-          end
+          for i = 1, m do bump(KEYS[1 + n + i], ARGV[#ARGV]) end
         end
         return 1
         """)
@@ -36,7 +49,7 @@ enum CacheScripts {
     ///
     /// KEYS: index key, generation key, then exact keys. ARGV: generation lifetime in ms.
     /// Returns the number of keys removed (the index itself not counted).
-    static let invalidate = RedisScript("""
+    static let invalidate = RedisScript(bumpFunction + """
         local removed = 0
         local members = redis.call('SMEMBERS', KEYS[1])
         for i = 1, #members, 500 do
@@ -44,8 +57,7 @@ enum CacheScripts {
         end
         for i = 3, #KEYS do removed = removed + redis.call('UNLINK', KEYS[i]) end
         redis.call('UNLINK', KEYS[1])
-        redis.call('INCR', KEYS[2])
-        redis.call('PEXPIRE', KEYS[2], ARGV[1])
+        bump(KEYS[2], ARGV[1])
         return removed
         """)
 
@@ -53,12 +65,9 @@ enum CacheScripts {
     /// `delete`, and the repair of a write that failed after the source changed.
     ///
     /// KEYS: the key, then its generation keys (its owners', or its own). ARGV: generation lifetime in ms. Returns 1 if the key existed.
-    static let deleteAndBump = RedisScript("""
+    static let deleteAndBump = RedisScript(bumpFunction + """
         local removed = redis.call('UNLINK', KEYS[1])
-        for i = 2, #KEYS do
-          redis.call('INCR', KEYS[i])
-          redis.call('PEXPIRE', KEYS[i], ARGV[1])
-        end
+        for i = 2, #KEYS do bump(KEYS[i], ARGV[1]) end
         return removed
         """)
 }

@@ -2,7 +2,8 @@
 /// `~` and encoded values escape it):
 ///
 /// - `<namespace>:~idx:<entity>:<identity>`: a set of the concrete keys written for an entity instance, so that
-///   invalidation costs the number of those keys, not the size of the keyspace.
+///   invalidation costs the number of those keys, not the size of the keyspace. Stores prune members whose keys
+///   expired, so it stays within a small factor of the instance's live keys.
 /// - `<namespace>:~gen:<entity>:<identity>`: a generation marker bumped by every write and invalidation of the
 ///   instance, so that a cache-aside load that read the cache before them does not store its older result. Its values
 ///   never repeat (see ``CacheScripts``).
@@ -15,6 +16,11 @@ enum CacheIndexKeys {
 
     static func generation(_ instance: CacheEntityInstance, namespace: String?) -> String {
         qualify("~gen:\(instance.entity):\(instance.identity)", namespace)
+    }
+
+    /// The index sets a write of `key` adds it to: one per owner.
+    static func indexes<Value>(of key: CacheKey<Value>) -> [String] {
+        key.owners.map { index($0, namespace: key.descriptor.namespace) }
     }
 
     /// The generation markers a write of `key` bumps and a fill of it checks: its owners', or its own when it has no

@@ -15,16 +15,16 @@ import Synchronization
 final class CacheRepairQueue: Sendable {
     /// What must be done again.
     enum Action: Sendable, Hashable {
-        /// Delete one concrete key and bump its owners' generations (so that a load that started before cannot store
-        /// an older value).
-        case delete(key: String, name: String, generationKeys: [String])
+        /// Delete one concrete key, remove it from its owners' indexes and bump their generations (so that a load
+        /// that started before cannot store an older value).
+        case delete(key: String, name: String, indexKeys: [String], generationKeys: [String])
         /// Carry out the invalidation again.
         case invalidate(CacheInvalidation)
 
         /// Repairs with the same identity replace each other.
         var identity: String {
             switch self {
-            case .delete(let key, _, _): "key\u{0}" + key
+            case .delete(let key, _, _, _): "key\u{0}" + key
             case .invalidate(let invalidation): "instance\u{0}" + CacheRepairQueue.instanceIdentity(invalidation.instance, namespace: invalidation.namespace)
             }
         }
@@ -32,7 +32,7 @@ final class CacheRepairQueue: Sendable {
         /// The schema name (key or entity) for logs and metrics.
         var name: String {
             switch self {
-            case .delete(_, let name, _): name
+            case .delete(_, let name, _, _): name
             case .invalidate(let invalidation): invalidation.instance.entity
             }
         }
@@ -148,7 +148,7 @@ final class CacheRepairQueue: Sendable {
 
     private func block(_ action: Action, in state: inout State) {
         switch action {
-        case .delete(let key, _, _):
+        case .delete(let key, _, _, _):
             state.blockedKeys[key, default: 0] += 1
         case .invalidate(let invalidation):
             state.blockedInstances[Self.instanceIdentity(invalidation.instance, namespace: invalidation.namespace), default: 0] += 1
@@ -162,7 +162,7 @@ final class CacheRepairQueue: Sendable {
             dictionary[key] = count > 1 ? count - 1 : nil
         }
         switch action {
-        case .delete(let key, _, _):
+        case .delete(let key, _, _, _):
             decrement(&state.blockedKeys, key)
         case .invalidate(let invalidation):
             decrement(&state.blockedInstances, Self.instanceIdentity(invalidation.instance, namespace: invalidation.namespace))

@@ -13,7 +13,8 @@ extension RedisCache {
 
     /// Records that `key` must be deleted (its write or delete failed).
     func recordKeyRepair<Value>(_ key: CacheKey<Value>) {
-        recordRepair(.delete(key: key.rawValue, name: key.name, generationKeys: CacheIndexKeys.generations(of: key)))
+        recordRepair(.delete(
+            key: key.rawValue, name: key.name, indexKeys: CacheIndexKeys.indexes(of: key), generationKeys: CacheIndexKeys.generations(of: key)))
     }
 
     func recordRepair(_ action: CacheRepairQueue.Action) {
@@ -68,10 +69,8 @@ extension RedisCache {
 
     private func perform(_ action: CacheRepairQueue.Action) async throws {
         switch action {
-        case .delete(let key, _, let generationKeys):
-            _ = try await client.run(
-                CacheScripts.deleteAndBump, keys: [key] + generationKeys,
-                arguments: [String(Self.milliseconds(Self.generationLifetime))], timeout: writeTimeout)
+        case .delete(let key, _, let indexKeys, let generationKeys):
+            _ = try await deleteAndBump(key: key, indexKeys: indexKeys, generationKeys: generationKeys)
         case .invalidate(let invalidation):
             _ = try await runInvalidation(invalidation)
         }

@@ -16,14 +16,22 @@ extension RedisCache {
     /// write was refused.
     func store<Value>(_ bytes: ByteBuffer, key: CacheKey<Value>, ttl: Duration, expectedGenerations: [String]?) async throws -> Bool {
         let milliseconds = Self.milliseconds(ttl)
-        let namespace = key.descriptor.namespace
-        let indexKeys = key.owners.map { CacheIndexKeys.index($0, namespace: namespace) }
+        let indexKeys = CacheIndexKeys.indexes(of: key)
         let generationKeys = CacheIndexKeys.generations(of: key)
         let mode = expectedGenerations == nil ? "bump" : "check"
         let expected = expectedGenerations ?? generationKeys.map { _ in "" }
         let arguments: [any RESPArgument] = [bytes, milliseconds, indexKeys.count, generationKeys.count, mode]
             + expected.map { $0 as any RESPArgument } + [Self.milliseconds(Self.generationLifetime)]
         let reply = try await client.run(CacheScripts.store, keys: [key.rawValue] + indexKeys + generationKeys, values: arguments, timeout: writeTimeout)
+        return reply == .integer(1)
+    }
+
+    /// Deletes a key, removes it from its owners' indexes and bumps its generations: a `delete`, and the repair of a
+    /// write or delete that failed.
+    func deleteAndBump(key: String, indexKeys: [String], generationKeys: [String]) async throws -> Bool {
+        let reply = try await client.run(
+            CacheScripts.deleteAndBump, keys: [key] + indexKeys + generationKeys,
+            arguments: [String(Self.milliseconds(Self.generationLifetime)), String(indexKeys.count)], timeout: writeTimeout)
         return reply == .integer(1)
     }
 

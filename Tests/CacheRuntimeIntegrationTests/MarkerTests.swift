@@ -3,8 +3,8 @@ import Foundation
 import RedisClient
 import Testing
 
-/// Generation markers against a real redis-server: a fill that loaded before a write never stores its older value,
-/// whatever happened to the markers in between.
+/// Generation markers and index sets against a real redis-server: a fill that loaded before a write never stores its
+/// older value, whatever happened to the markers in between, and index sets do not grow past their live keys.
 @Suite struct MarkerTests {
     // MARK: Markers never repeat
 
@@ -51,6 +51,31 @@ import Testing
                 #expect(value > previous)
                 previous = value
             }
+        }
+    }
+
+    // MARK: Index sets shrink
+
+    @Test func anIndexStaysNearItsLiveKeysWhileItsKeysExpire() async throws {
+        try await withCache { server, cache in
+            let id = UUID()
+            let index = "shop:~idx:userOrders:\(CacheKeyEncoding.encode(id))"
+            let page = { (number: Int) in CacheKeys.userOrders(userID: id, page: number, as: OrdersPage.self) }
+            let live = 1001...1010
+            // Ten live pages keep the index alive (its TTL covers its longest member), 200 short ones expire.
+            for number in live { try await cache.set(page(number), OrdersPage(page: number, items: [])) }
+            for number in 1...200 {
+                try await cache.set(page(number), OrdersPage(page: number, items: []), ttl: .milliseconds(50))
+            }
+            try await waitUntil("the short pages expired") { try await server.cli(["EXISTS", page(200).rawValue]) == "0" }
+            // The live pages, written over and over: each write probes the index and drops expired members.
+            for _ in 1...30 {
+                for number in live { try await cache.set(page(number), OrdersPage(page: number, items: [])) }
+            }
+            let members = Int(try await server.cli(["SCARD", index])) ?? -1
+            #expect(members >= 10 && members <= 20, "\(members) index members for 10 live keys")
+            // Invalidation still finds every live key.
+            #expect(try await cache.invalidateCounting(CacheInvalidations.userOrders(userID: id)) == 10)
         }
     }
 

@@ -9,6 +9,13 @@
 ///   never repeat (see ``CacheScripts``).
 /// - `<namespace>:~kgen:<key>`: the same marker for a key that no entity instance owns (such as `userByEmail` in
 ///   the reference schema), bumped by its writes and deletes.
+/// - `<segment>:~pgen`: a pattern marker, bumped before every SCAN-based deletion (`deletePattern`, related patterns
+///   no index covers) and checked by every fill of a key whose first segment (the text before its first `:`, the
+///   namespace when there is one) is `<segment>`: such a deletion can reach keys that no index and no owner's marker
+///   tie to the invalidated instance. Scoped by the concrete text rather than the schema's namespace, so that a glob
+///   names its marker by itself (a namespace may contain `:`; a glob does not say which part is the namespace).
+/// - `~pgen`: the pattern marker every fill also checks, bumped by a deletion whose glob has a wildcard in its first
+///   segment (it may reach any key).
 enum CacheIndexKeys {
     static func index(_ instance: CacheEntityInstance, namespace: String?) -> String {
         qualify("~idx:\(instance.entity):\(instance.identity)", namespace)
@@ -23,8 +30,7 @@ enum CacheIndexKeys {
         key.owners.map { index($0, namespace: key.descriptor.namespace) }
     }
 
-    /// The generation markers a write of `key` bumps and a fill of it checks: its owners', or its own when it has no
-    /// owner.
+    /// The generation markers a write or delete of `key` bumps: its owners', or its own when it has no owner.
     static func generations<Value>(of key: CacheKey<Value>) -> [String] {
         let namespace = key.descriptor.namespace
         if !key.owners.isEmpty { return key.owners.map { generation($0, namespace: namespace) } }
@@ -32,6 +38,22 @@ enum CacheIndexKeys {
         if let namespace, local.hasPrefix(namespace + ":") { local = local.dropFirst(namespace.count + 1) }
         return [qualify("~kgen:\(local)", namespace)]
     }
+
+    /// The markers a fill of `key` reads before loading and checks before storing: the ones its writes bump, and the
+    /// pattern markers that SCAN-based deletions reaching it bump.
+    static func checkedGenerations<Value>(of key: CacheKey<Value>) -> [String] {
+        // Bytes, as the glob side counts them (a `:` followed by a combining mark is one Character).
+        let segment = String(decoding: key.rawValue.utf8.prefix { $0 != UInt8(ascii: ":") }, as: UTF8.self)
+        return generations(of: key) + ["\(segment):\(patternMarker)", patternMarker]
+    }
+
+    /// The pattern marker a SCAN deletion of `glob` bumps before it starts, so that every fill of a key it can match
+    /// is refused: the marker of the glob's first segment, or the global one when that segment has a wildcard.
+    static func patternGeneration(forGlob glob: String) -> String {
+        CacheGlob.literalFirstSegment(of: glob).map { "\($0):\(patternMarker)" } ?? patternMarker
+    }
+
+    private static let patternMarker = "~pgen"
 
     private static func qualify(_ key: String, _ namespace: String?) -> String {
         namespace.map { "\($0):\(key)" } ?? key

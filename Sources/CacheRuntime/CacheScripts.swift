@@ -28,8 +28,9 @@ enum CacheScripts {
 
     /// Stores a value and indexes it under its owners, optionally only if its generations are unchanged.
     ///
-    /// KEYS: the key, then n index keys (one per owner), then m generation keys (the owners', or the key's own).
-    /// ARGV: value, TTL in ms, n, m, mode ("check": compare the generations with the expected ones; "bump":
+    /// KEYS: the key, then n index keys (one per owner), then m generation keys (a fresh write bumps its owners'
+    /// markers, or the key's own; a fill checks those and the pattern markers, see
+    /// ``CacheIndexKeys/checkedGenerations(of:)``). ARGV: value, TTL in ms, n, m, mode ("check": compare the generations with the expected ones; "bump":
     /// bump them), the m expected generations ("" for absent), then the generation lifetime in ms.
     ///
     /// Each store also prunes its indexes (`prune`): k = 3 random probes remove about k × (dead fraction) expired
@@ -59,19 +60,21 @@ enum CacheScripts {
         return 1
         """)
 
-    /// Deletes an instance's indexed keys, its exact keys and its index, and bumps its generation, in one step.
+    /// Bumps an instance's generation marker (and the pattern markers of the globs scanned next), and deletes its
+    /// indexed keys, its exact keys and its index, in one step.
     ///
-    /// KEYS: index key, generation key, then exact keys. ARGV: generation lifetime in ms.
-    /// Returns the number of keys removed (the index itself not counted).
+    /// KEYS: index key, then g generation keys (the instance's, then the pattern markers), then exact keys. ARGV: generation lifetime in ms, g. Returns the number of keys removed
+    /// (the index itself not counted).
     static let invalidate = RedisScript(helpers + """
+        local g = tonumber(ARGV[2])
+        for i = 2, 1 + g do bump(KEYS[i], ARGV[1]) end
         local removed = 0
         local members = redis.call('SMEMBERS', KEYS[1])
         for i = 1, #members, 500 do
           removed = removed + redis.call('UNLINK', unpack(members, i, math.min(i + 499, #members)))
         end
-        for i = 3, #KEYS do removed = removed + redis.call('UNLINK', KEYS[i]) end
+        for i = 2 + g, #KEYS do removed = removed + redis.call('UNLINK', KEYS[i]) end
         redis.call('UNLINK', KEYS[1])
-        bump(KEYS[2], ARGV[1])
         return removed
         """)
 
@@ -86,5 +89,13 @@ enum CacheScripts {
         for i = 2, 1 + n do redis.call('SREM', KEYS[i], KEYS[1]) end
         for i = 2 + n, #KEYS do bump(KEYS[i], ARGV[1]) end
         return removed
+        """)
+
+    /// Bumps generation markers: the pattern markers, before a SCAN-based deletion starts.
+    ///
+    /// KEYS: the markers. ARGV: generation lifetime in ms.
+    static let bump = RedisScript(helpers + """
+        for i = 1, #KEYS do bump(KEYS[i], ARGV[1]) end
+        return 1
         """)
 }

@@ -72,7 +72,7 @@ extension RedisCache {
     /// check sound (a writer updates the source before it bumps them).
     func readWithGenerations<Value: Codable & Sendable>(_ key: CacheKey<Value>) async -> AsideRead<Value> {
         let instruments = metrics.forKey(key.name)
-        let generationKeys = CacheIndexKeys.generations(of: key)
+        let generationKeys = CacheIndexKeys.checkedGenerations(of: key)
         if let pending = repairPending(key) { return .failed(pending) }
         do {
             let replies = try await client.mget([key.rawValue] + generationKeys, timeout: readTimeout)

@@ -12,12 +12,12 @@ extension RedisCache {
     }
 
     /// Writes encoded bytes through the store script: indexed under the key's owners; a fresh write bumps its
-    /// generations, a fill (`expectedGenerations`) stores only if they are unchanged. Returns false when a checked
-    /// write was refused.
+    /// generations, a fill (`expectedGenerations`, read from ``CacheIndexKeys/checkedGenerations(of:)`` before
+    /// loading) stores only if they are unchanged. Returns false when a checked write was refused.
     func store<Value>(_ bytes: ByteBuffer, key: CacheKey<Value>, ttl: Duration, expectedGenerations: [String]?) async throws -> Bool {
         let milliseconds = Self.milliseconds(ttl)
         let indexKeys = CacheIndexKeys.indexes(of: key)
-        let generationKeys = CacheIndexKeys.generations(of: key)
+        let generationKeys = expectedGenerations == nil ? CacheIndexKeys.generations(of: key) : CacheIndexKeys.checkedGenerations(of: key)
         let mode = expectedGenerations == nil ? "bump" : "check"
         let expected = expectedGenerations ?? generationKeys.map { _ in "" }
         let arguments: [any RESPArgument] = [bytes, milliseconds, indexKeys.count, generationKeys.count, mode]
@@ -33,6 +33,16 @@ extension RedisCache {
             CacheScripts.deleteAndBump, keys: [key] + indexKeys + generationKeys,
             arguments: [String(Self.milliseconds(Self.generationLifetime)), String(indexKeys.count)], timeout: writeTimeout)
         return reply == .integer(1)
+    }
+
+    /// Bumps the pattern marker of every glob, before a SCAN deletion of them starts: a fill that read the markers
+    /// before cannot store afterwards what the scan may already have passed. Sound because the caller changed the
+    /// source first, so a fill reading the bumped marker loads the new data.
+    func bumpPatternGenerations(for globs: [String]) async throws {
+        let markers = Set(globs.map(CacheIndexKeys.patternGeneration(forGlob:))).sorted()
+        guard !markers.isEmpty else { return }
+        _ = try await client.run(
+            CacheScripts.bump, keys: markers, arguments: [String(Self.milliseconds(Self.generationLifetime))], timeout: writeTimeout)
     }
 
     static func milliseconds(_ duration: Duration) -> Int {

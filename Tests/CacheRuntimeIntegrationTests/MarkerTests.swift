@@ -3,8 +3,9 @@ import Foundation
 import RedisClient
 import Testing
 
-/// Generation markers and index sets against a real redis-server: a fill that loaded before a write never stores its
-/// older value, whatever happened to the markers in between, and index sets do not grow past their live keys.
+/// Generation markers, pattern markers and index sets against a real redis-server: a fill that loaded before a
+/// write, an invalidation or a pattern deletion never stores its older value, whatever happened to the markers in
+/// between, and index sets do not grow past their live keys.
 @Suite struct MarkerTests {
     // MARK: Markers never repeat
 
@@ -54,6 +55,67 @@ import Testing
         }
     }
 
+    // MARK: Keys reached only by a scanned pattern
+
+    @Test func aFillDoesNotStoreBehindAnInvalidationThatScannedForItsKey() async throws {
+        try await withCache { server, cache in
+            let key = Reports.report(org: "acme", day: "2026-01-01")
+            let gate = LoadGate()
+            let fill = Task { try await cache.getOrSet(key) { await gate.enterAndWait(); return "old" } }
+            await gate.waitUntilEntered()
+            // The source changed, then the tenant is invalidated: its related pattern is scanned while the key is
+            // not yet stored, and the key's own marker (entity report) is not bumped.
+            try await cache.invalidate(Reports.tenant("acme"))
+            await gate.release()
+            #expect(try await fill.value == "old")
+            #expect(try await server.cli(["EXISTS", key.rawValue]) == "0", "the fill stored its older value behind the scan")
+        }
+    }
+
+    @Test func aFillDoesNotStoreBehindADeletePatternThatScannedForItsKey() async throws {
+        try await withCache { server, cache in
+            let key = Reports.report(org: "acme", day: "2026-01-01")
+            let gate = LoadGate()
+            let fill = Task { try await cache.getOrSet(key) { await gate.enterAndWait(); return "old" } }
+            await gate.waitUntilEntered()
+            try await cache.deletePattern(CacheGlob("rpt:report:").value("acme").literal(":").anyRun())
+            await gate.release()
+            #expect(try await fill.value == "old")
+            #expect(try await server.cli(["EXISTS", key.rawValue]) == "0", "the fill stored its older value behind the scan")
+            // A fill that starts after the deletion stores again.
+            _ = try await cache.getOrSet(key) { "new" }
+            #expect(await cache.get(key).value == "new")
+        }
+    }
+
+    @Test func aPendingInvalidationRepairBlocksReadsOfKeysItsScannedPatternMatches() async throws {
+        try await withCache { server, cache in
+            let key = Reports.report(org: "acme", day: "2026-01-01")
+            let other = Reports.report(org: "acme-2", day: "2026-01-01")
+            try await cache.set(key, "old")
+            try await cache.set(other, "other")
+            // Redis stays up but refuses the invalidation: the tenant's index is not a set.
+            let index = "rpt:~idx:tenant:acme"
+            _ = try await server.cli(["SET", index, "not a set"])
+            await #expect(throws: CacheError.self) { try await cache.invalidate(Reports.tenant("acme")) }
+            #expect(cache.pendingRepairCount == 1)
+
+            guard case .missWithError(let error) = await cache.get(key) else {
+                Issue.record("a key that a pending invalidation's pattern matches was read from the cache")
+                return
+            }
+            #expect(error.kind == .repairPending)
+            let result = try await cache.getOrSetReporting(key) { "new" }
+            #expect(result.value == "new" && result.source == .bypass)
+            #expect(await cache.get(other).value == "other", "a key the pattern does not match is still read")
+
+            _ = try await server.cli(["DEL", index])
+            try await waitUntil("the repair is done") { cache.pendingRepairCount == 0 }
+            #expect(try await server.cli(["EXISTS", key.rawValue]) == "0")
+            #expect(await cache.get(other).value == "other")
+        }
+    }
+
     // MARK: Index sets shrink
 
     @Test func anIndexStaysNearItsLiveKeysWhileItsKeysExpire() async throws {
@@ -92,6 +154,38 @@ import Testing
             }
             try await Task.sleep(for: .milliseconds(20))
         }
+    }
+}
+
+/// Keys of a schema that the reference schema lacks, built by hand as generated code would build them:
+///
+/// ```yaml
+/// namespace: rpt
+/// entities:
+///   tenant: { id: { tenant_id: String }, related: ["report:{tenant_id}:*"] }
+///   report: { id: { org: String, day: String }, keys: { report: { pattern: "report:{org}:{day}" } } }
+/// ```
+///
+/// A report is owned by entity `report`; a tenant's invalidation reaches it only through its related pattern, which
+/// no index covers (SCAN).
+private enum Reports {
+    static let descriptor = CacheKeyDescriptor(
+        name: "report", entity: "report", pattern: "report:{org}:{day}", namespace: "rpt",
+        parameters: [
+            CacheParameterDescriptor(name: "org", label: "org", type: .string),
+            CacheParameterDescriptor(name: "day", label: "day", type: .string),
+        ],
+        ttl: .seconds(300), ttlClass: nil, valueType: nil, invalidatedBy: ["report"])
+
+    static func report(org: String, day: String) -> CacheKey<String> {
+        let identity = "\(CacheKeyEncoding.encode(org)):\(CacheKeyEncoding.encode(day))"
+        return CacheKey(descriptor: descriptor, rawValue: "rpt:report:\(identity)", owners: [CacheEntityInstance(entity: "report", identity: identity)])
+    }
+
+    static func tenant(_ id: String) -> CacheInvalidation {
+        CacheInvalidation(
+            instance: CacheEntityInstance(entity: "tenant", identity: CacheKeyEncoding.encode(id)), namespace: "rpt", keys: [],
+            patterns: [.init(origin: .related("report:{tenant_id}:*"), glob: "rpt:report:\(CacheKeyEncoding.encode(id)):*", indexed: false)])
     }
 }
 

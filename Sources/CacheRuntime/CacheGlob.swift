@@ -11,10 +11,21 @@ import Foundation
 public struct CacheGlob: Sendable, Hashable, CustomStringConvertible {
     /// The Redis glob.
     public private(set) var pattern: String
+    /// The schema namespace the glob was started with (``init(namespace:)``), or `nil`.
+    public let namespace: String?
 
     /// Starts a glob with literal text.
     public init(_ literal: String = "") {
         pattern = Self.escape(literal)
+        namespace = nil
+    }
+
+    /// Starts a glob with a schema's namespace and its separator (`"shop:"`), so that
+    /// ``RedisCache/deletePattern(_:batchSize:)`` knows the namespace whose fills it must fence, even when the
+    /// namespace contains `:`.
+    public init(namespace: String) {
+        pattern = Self.escape(namespace) + ":"
+        self.namespace = namespace
     }
 
     /// Appends literal text.

@@ -9,13 +9,11 @@
 ///   never repeat (see ``CacheScripts``).
 /// - `<namespace>:~kgen:<key>`: the same marker for a key that no entity instance owns (such as `userByEmail` in
 ///   the reference schema), bumped by its writes and deletes.
-/// - `<segment>:~pgen`: a pattern marker, bumped before every SCAN-based deletion (`deletePattern`, related patterns
-///   no index covers) and checked by every fill of a key whose first segment (the text before its first `:`, the
-///   namespace when there is one) is `<segment>`: such a deletion can reach keys that no index and no owner's marker
-///   tie to the invalidated instance. Scoped by the concrete text rather than the schema's namespace, so that a glob
-///   names its marker by itself (a namespace may contain `:`; a glob does not say which part is the namespace).
-/// - `~pgen`: the pattern marker every fill also checks, bumped by a deletion whose glob has a wildcard in its first
-///   segment (it may reach any key).
+/// - `<namespace>:~pgen`: the namespace's pattern marker, bumped before every SCAN-based deletion (`deletePattern`,
+///   related patterns no index covers) and checked by every fill of the namespace: such a deletion can reach keys
+///   that no index and no owner's marker tie to the invalidated instance. Keys without a namespace check
+///   `<first segment>:~pgen` (the segment before their first `:`) and `~pgen` (bumped by a glob whose first segment
+///   has a wildcard) instead.
 enum CacheIndexKeys {
     static func index(_ instance: CacheEntityInstance, namespace: String?) -> String {
         qualify("~idx:\(instance.entity):\(instance.identity)", namespace)
@@ -42,15 +40,19 @@ enum CacheIndexKeys {
     /// The markers a fill of `key` reads before loading and checks before storing: the ones its writes bump, and the
     /// pattern markers that SCAN-based deletions reaching it bump.
     static func checkedGenerations<Value>(of key: CacheKey<Value>) -> [String] {
+        if let namespace = key.descriptor.namespace { return generations(of: key) + [qualify(patternMarker, namespace)] }
         // Bytes, as the glob side counts them (a `:` followed by a combining mark is one Character).
         let segment = String(decoding: key.rawValue.utf8.prefix { $0 != UInt8(ascii: ":") }, as: UTF8.self)
-        return generations(of: key) + ["\(segment):\(patternMarker)", patternMarker]
+        return generations(of: key) + [qualify(patternMarker, segment), patternMarker]
     }
 
     /// The pattern marker a SCAN deletion of `glob` bumps before it starts, so that every fill of a key it can match
-    /// is refused: the marker of the glob's first segment, or the global one when that segment has a wildcard.
-    static func patternGeneration(forGlob glob: String) -> String {
-        CacheGlob.literalFirstSegment(of: glob).map { "\($0):\(patternMarker)" } ?? patternMarker
+    /// is refused. With the glob's namespace known (an invalidation's, ``CacheGlob/init(namespace:)``), that
+    /// namespace's marker; otherwise the glob's first segment names it, which is the namespace when that has no `:`,
+    /// and a key's first segment when keys have no namespace; a glob with a wildcard there bumps `~pgen`.
+    static func patternGeneration(forGlob glob: String, namespace: String?) -> String {
+        if let namespace { return qualify(patternMarker, namespace) }
+        return CacheGlob.literalFirstSegment(of: glob).map { qualify(patternMarker, $0) } ?? patternMarker
     }
 
     private static let patternMarker = "~pgen"

@@ -20,8 +20,8 @@ final class CacheRepairQueue: Sendable {
         case delete(key: String, name: String, indexKeys: [String], generationKeys: [String])
         /// Carry out the invalidation again.
         case invalidate(CacheInvalidation)
-        /// Carry out a `deletePattern` of this glob again.
-        case deletePattern(String)
+        /// Carry out a `deletePattern` of this glob again (`namespace`: the one it was built with, if any).
+        case deletePattern(glob: String, namespace: String?)
 
         /// The name logs and metrics use for a pattern deletion, which has no schema name.
         static let patternDeletionName = "deletePattern"
@@ -31,7 +31,7 @@ final class CacheRepairQueue: Sendable {
             switch self {
             case .delete(let key, _, _, _): "key\u{0}" + key
             case .invalidate(let invalidation): "instance\u{0}" + CacheRepairQueue.instanceIdentity(invalidation.instance, namespace: invalidation.namespace)
-            case .deletePattern(let glob): "glob\u{0}" + glob
+            case .deletePattern(let glob, _): "glob\u{0}" + glob
             }
         }
 
@@ -163,7 +163,7 @@ final class CacheRepairQueue: Sendable {
         switch action {
         case .delete: []
         case .invalidate(let invalidation): invalidation.scannedGlobs
-        case .deletePattern(let glob): [glob]
+        case .deletePattern(let glob, _): [glob]
         }
     }
 

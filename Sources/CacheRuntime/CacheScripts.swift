@@ -91,7 +91,7 @@ enum CacheScripts {
         return removed
         """)
 
-    /// Bumps generation markers: the pattern markers, before a SCAN-based deletion starts.
+    /// Bumps generation markers: a pattern marker, before a SCAN-based deletion starts.
     ///
     /// KEYS: the markers. ARGV: generation lifetime in ms.
     static let bump = RedisScript(helpers + """

@@ -40,7 +40,7 @@ extension RedisCache {
         let scanned = invalidation.scannedGlobs
         let indexKey = CacheIndexKeys.index(invalidation.instance, namespace: invalidation.namespace)
         let generationKeys = [CacheIndexKeys.generation(invalidation.instance, namespace: invalidation.namespace)]
-            + Set(scanned.map(CacheIndexKeys.patternGeneration(forGlob:))).sorted()
+            + Set(scanned.map { CacheIndexKeys.patternGeneration(forGlob: $0, namespace: invalidation.namespace) }).sorted()
         let reply = try await client.run(
             CacheScripts.invalidate,
             keys: [indexKey] + generationKeys + invalidation.keys.map(\.rawValue),

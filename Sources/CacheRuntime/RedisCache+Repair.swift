@@ -74,8 +74,8 @@ extension RedisCache {
             _ = try await deleteAndBump(key: key, indexKeys: indexKeys, generationKeys: generationKeys)
         case .invalidate(let invalidation):
             _ = try await runInvalidation(invalidation)
-        case .deletePattern(let glob):
-            try await bumpPatternGenerations(for: [glob])
+        case .deletePattern(let glob, let namespace):
+            try await bumpPatternGeneration(for: glob, namespace: namespace)
             _ = try await scanAndUnlink(glob, batchSize: 1000)
         }
     }

@@ -35,14 +35,14 @@ extension RedisCache {
         return reply == .integer(1)
     }
 
-    /// Bumps the pattern marker of every glob, before a SCAN deletion of them starts: a fill that read the markers
-    /// before cannot store afterwards what the scan may already have passed. Sound because the caller changed the
-    /// source first, so a fill reading the bumped marker loads the new data.
-    func bumpPatternGenerations(for globs: [String]) async throws {
-        let markers = Set(globs.map(CacheIndexKeys.patternGeneration(forGlob:))).sorted()
-        guard !markers.isEmpty else { return }
+    /// Bumps the pattern marker of a glob (see ``CacheIndexKeys/patternGeneration(forGlob:namespace:)``) before a
+    /// SCAN deletion of it starts: a fill that read the marker before cannot store afterwards what the scan may
+    /// already have passed. Sound because the caller changed the source first, so a fill reading the bumped marker
+    /// loads the new data.
+    func bumpPatternGeneration(for glob: String, namespace: String?) async throws {
         _ = try await client.run(
-            CacheScripts.bump, keys: markers, arguments: [String(Self.milliseconds(Self.generationLifetime))], timeout: writeTimeout)
+            CacheScripts.bump, keys: [CacheIndexKeys.patternGeneration(forGlob: glob, namespace: namespace)],
+            arguments: [String(Self.milliseconds(Self.generationLifetime))], timeout: writeTimeout)
     }
 
     static func milliseconds(_ duration: Duration) -> Int {

@@ -244,20 +244,22 @@ public final class RedisCache: Sendable, CacheInvalidating {
     /// Deletes every key matching a glob, with SCAN and UNLINK in batches (never `KEYS`). Returns how many keys were
     /// removed. Build the glob with ``CacheGlob`` so that parameter values match literally.
     ///
-    /// Call it after changing the source: it first bumps the pattern marker of the glob's first segment (the
-    /// namespace; with a wildcard there, the marker every fill checks), so that a `getOrSet` that read the cache
-    /// before cannot store its older result behind the scan, even for a key owned by an entity this call knows
-    /// nothing of. The runtime's own keys (a segment starting with `~`) are not deleted.
+    /// Call it after changing the source: it first bumps the pattern marker of the glob's namespace, so that a
+    /// `getOrSet` that read the cache before cannot store its older result behind the scan, even for a key owned by
+    /// an entity this call knows nothing of. The namespace is the one the glob was built with
+    /// (``CacheGlob/init(namespace:)``), or else its first segment: start the glob with the namespace written out,
+    /// and use `init(namespace:)` when the namespace contains `:` (a glob with a wildcard in its first segment fences
+    /// only keys without a namespace). The runtime's own keys (a segment starting with `~`) are not deleted.
     ///
     /// - Throws: ``CacheError``; the deletion is then retried as soon as Redis allows, and until it succeeds this
     ///   process does not read matching keys from the cache.
     @discardableResult
     public func deletePattern(_ glob: CacheGlob, batchSize: Int = 1000) async throws -> Int {
         do {
-            try await bumpPatternGenerations(for: [glob.pattern])
+            try await bumpPatternGeneration(for: glob.pattern, namespace: glob.namespace)
             return try await scanAndUnlink(glob.pattern, batchSize: batchSize)
         } catch {
-            recordRepair(.deletePattern(glob.pattern))
+            recordRepair(.deletePattern(glob: glob.pattern, namespace: glob.namespace))
             throw CacheError.wrapping(error, name: CacheRepairQueue.Action.patternDeletionName, doing: "pattern delete")
         }
     }

@@ -57,28 +57,37 @@ import Testing
 
     // MARK: Keys reached only by a scanned pattern
 
-    @Test func aFillDoesNotStoreBehindAnInvalidationThatScannedForItsKey() async throws {
+    /// The reports schema with its namespace, with a namespace containing `:`, and without one.
+    static let namespaces: [String?] = ["rpt", "acme:rpt", nil]
+
+    @Test(arguments: namespaces)
+    func aFillDoesNotStoreBehindAnInvalidationThatScannedForItsKey(namespace: String?) async throws {
         try await withCache { server, cache in
-            let key = Reports.report(org: "acme", day: "2026-01-01")
+            let reports = Reports(namespace: namespace)
+            let key = reports.report(org: "acme", day: "2026-01-01")
             let gate = LoadGate()
             let fill = Task { try await cache.getOrSet(key) { await gate.enterAndWait(); return "old" } }
             await gate.waitUntilEntered()
             // The source changed, then the tenant is invalidated: its related pattern is scanned while the key is
             // not yet stored, and the key's own marker (entity report) is not bumped.
-            try await cache.invalidate(Reports.tenant("acme"))
+            try await cache.invalidate(reports.tenant("acme"))
             await gate.release()
             #expect(try await fill.value == "old")
             #expect(try await server.cli(["EXISTS", key.rawValue]) == "0", "the fill stored its older value behind the scan")
         }
     }
 
-    @Test func aFillDoesNotStoreBehindADeletePatternThatScannedForItsKey() async throws {
+    @Test(arguments: namespaces)
+    func aFillDoesNotStoreBehindADeletePatternThatScannedForItsKey(namespace: String?) async throws {
         try await withCache { server, cache in
-            let key = Reports.report(org: "acme", day: "2026-01-01")
+            let reports = Reports(namespace: namespace)
+            let key = reports.report(org: "acme", day: "2026-01-01")
             let gate = LoadGate()
             let fill = Task { try await cache.getOrSet(key) { await gate.enterAndWait(); return "old" } }
             await gate.waitUntilEntered()
-            try await cache.deletePattern(CacheGlob("rpt:report:").value("acme").literal(":").anyRun())
+            // Written out ("rpt:report:…"), or built with init(namespace:), which a namespace with ':' needs.
+            let start = namespace.map { $0.contains(":") ? CacheGlob(namespace: $0) : CacheGlob($0 + ":") } ?? CacheGlob()
+            try await cache.deletePattern(start.literal("report:").value("acme").literal(":").anyRun())
             await gate.release()
             #expect(try await fill.value == "old")
             #expect(try await server.cli(["EXISTS", key.rawValue]) == "0", "the fill stored its older value behind the scan")
@@ -90,14 +99,15 @@ import Testing
 
     @Test func aPendingInvalidationRepairBlocksReadsOfKeysItsScannedPatternMatches() async throws {
         try await withCache { server, cache in
-            let key = Reports.report(org: "acme", day: "2026-01-01")
-            let other = Reports.report(org: "acme-2", day: "2026-01-01")
+            let reports = Reports(namespace: "rpt")
+            let key = reports.report(org: "acme", day: "2026-01-01")
+            let other = reports.report(org: "acme-2", day: "2026-01-01")
             try await cache.set(key, "old")
             try await cache.set(other, "other")
             // Redis stays up but refuses the invalidation: the tenant's index is not a set.
             let index = "rpt:~idx:tenant:acme"
             _ = try await server.cli(["SET", index, "not a set"])
-            await #expect(throws: CacheError.self) { try await cache.invalidate(Reports.tenant("acme")) }
+            await #expect(throws: CacheError.self) { try await cache.invalidate(reports.tenant("acme")) }
             #expect(cache.pendingRepairCount == 1)
 
             guard case .missWithError(let error) = await cache.get(key) else {
@@ -160,7 +170,7 @@ import Testing
 /// Keys of a schema that the reference schema lacks, built by hand as generated code would build them:
 ///
 /// ```yaml
-/// namespace: rpt
+/// namespace: rpt   # or another one, or none
 /// entities:
 ///   tenant: { id: { tenant_id: String }, related: ["report:{tenant_id}:*"] }
 ///   report: { id: { org: String, day: String }, keys: { report: { pattern: "report:{org}:{day}" } } }
@@ -168,24 +178,31 @@ import Testing
 ///
 /// A report is owned by entity `report`; a tenant's invalidation reaches it only through its related pattern, which
 /// no index covers (SCAN).
-private enum Reports {
-    static let descriptor = CacheKeyDescriptor(
-        name: "report", entity: "report", pattern: "report:{org}:{day}", namespace: "rpt",
-        parameters: [
-            CacheParameterDescriptor(name: "org", label: "org", type: .string),
-            CacheParameterDescriptor(name: "day", label: "day", type: .string),
-        ],
-        ttl: .seconds(300), ttlClass: nil, valueType: nil, invalidatedBy: ["report"])
+private struct Reports {
+    let namespace: String?
 
-    static func report(org: String, day: String) -> CacheKey<String> {
+    func report(org: String, day: String) -> CacheKey<String> {
+        let descriptor = CacheKeyDescriptor(
+            name: "report", entity: "report", pattern: "report:{org}:{day}", namespace: namespace,
+            parameters: [
+                CacheParameterDescriptor(name: "org", label: "org", type: .string),
+                CacheParameterDescriptor(name: "day", label: "day", type: .string),
+            ],
+            ttl: .seconds(300), ttlClass: nil, valueType: nil, invalidatedBy: ["report"])
         let identity = "\(CacheKeyEncoding.encode(org)):\(CacheKeyEncoding.encode(day))"
-        return CacheKey(descriptor: descriptor, rawValue: "rpt:report:\(identity)", owners: [CacheEntityInstance(entity: "report", identity: identity)])
+        return CacheKey(
+            descriptor: descriptor, rawValue: qualified("report:\(identity)"), owners: [CacheEntityInstance(entity: "report", identity: identity)])
     }
 
-    static func tenant(_ id: String) -> CacheInvalidation {
-        CacheInvalidation(
-            instance: CacheEntityInstance(entity: "tenant", identity: CacheKeyEncoding.encode(id)), namespace: "rpt", keys: [],
-            patterns: [.init(origin: .related("report:{tenant_id}:*"), glob: "rpt:report:\(CacheKeyEncoding.encode(id)):*", indexed: false)])
+    func tenant(_ id: String) -> CacheInvalidation {
+        let encoded = CacheKeyEncoding.encode(id)
+        return CacheInvalidation(
+            instance: CacheEntityInstance(entity: "tenant", identity: encoded), namespace: namespace, keys: [],
+            patterns: [.init(origin: .related("report:{tenant_id}:*"), glob: qualified("report:\(encoded):*"), indexed: false)])
+    }
+
+    private func qualified(_ key: String) -> String {
+        namespace.map { "\($0):\(key)" } ?? key
     }
 }
 

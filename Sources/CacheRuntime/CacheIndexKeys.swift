@@ -2,11 +2,18 @@
 /// `~` and encoded values escape it):
 ///
 /// - `<namespace>:~idx:<entity>:<identity>`: a set of the concrete keys written for an entity instance, so that
-///   invalidation costs the number of those keys, not the size of the keyspace.
-/// - `<namespace>:~gen:<entity>:<identity>`: a counter bumped by every write and invalidation of the instance, so
-///   that a cache-aside load that read the cache before them does not store its older result.
-/// - `<namespace>:~kgen:<key>`: the same counter for a key that no entity instance owns (such as `userByEmail` in
+///   invalidation costs the number of those keys, not the size of the keyspace. Stores prune members whose keys
+///   expired, so it stays within a small factor of the instance's live keys.
+/// - `<namespace>:~gen:<entity>:<identity>`: a generation marker bumped by every write and invalidation of the
+///   instance, so that a cache-aside load that read the cache before them does not store its older result. Its values
+///   never repeat (see ``CacheScripts``).
+/// - `<namespace>:~kgen:<key>`: the same marker for a key that no entity instance owns (such as `userByEmail` in
 ///   the reference schema), bumped by its writes and deletes.
+/// - `<namespace>:~pgen`: the namespace's pattern marker, bumped before every SCAN-based deletion (`deletePattern`,
+///   related patterns no index covers) and checked by every fill of the namespace: such a deletion can reach keys
+///   that no index and no owner's marker tie to the invalidated instance. Keys without a namespace check
+///   `<first segment>:~pgen` (the segment before their first `:`) and `~pgen` (bumped by a glob whose first segment
+///   has a wildcard) instead.
 enum CacheIndexKeys {
     static func index(_ instance: CacheEntityInstance, namespace: String?) -> String {
         qualify("~idx:\(instance.entity):\(instance.identity)", namespace)
@@ -16,8 +23,12 @@ enum CacheIndexKeys {
         qualify("~gen:\(instance.entity):\(instance.identity)", namespace)
     }
 
-    /// The generation markers a write of `key` bumps and a fill of it checks: its owners', or its own when it has no
-    /// owner.
+    /// The index sets a write of `key` adds it to: one per owner.
+    static func indexes<Value>(of key: CacheKey<Value>) -> [String] {
+        key.owners.map { index($0, namespace: key.descriptor.namespace) }
+    }
+
+    /// The generation markers a write or delete of `key` bumps: its owners', or its own when it has no owner.
     static func generations<Value>(of key: CacheKey<Value>) -> [String] {
         let namespace = key.descriptor.namespace
         if !key.owners.isEmpty { return key.owners.map { generation($0, namespace: namespace) } }
@@ -25,6 +36,26 @@ enum CacheIndexKeys {
         if let namespace, local.hasPrefix(namespace + ":") { local = local.dropFirst(namespace.count + 1) }
         return [qualify("~kgen:\(local)", namespace)]
     }
+
+    /// The markers a fill of `key` reads before loading and checks before storing: the ones its writes bump, and the
+    /// pattern markers that SCAN-based deletions reaching it bump.
+    static func checkedGenerations<Value>(of key: CacheKey<Value>) -> [String] {
+        if let namespace = key.descriptor.namespace { return generations(of: key) + [qualify(patternMarker, namespace)] }
+        // Bytes, as the glob side counts them (a `:` followed by a combining mark is one Character).
+        let segment = String(decoding: key.rawValue.utf8.prefix { $0 != UInt8(ascii: ":") }, as: UTF8.self)
+        return generations(of: key) + [qualify(patternMarker, segment), patternMarker]
+    }
+
+    /// The pattern marker a SCAN deletion of `glob` bumps before it starts, so that every fill of a key it can match
+    /// is refused. With the glob's namespace known (an invalidation's, ``CacheGlob/init(namespace:)``), that
+    /// namespace's marker; otherwise the glob's first segment names it, which is the namespace when that has no `:`,
+    /// and a key's first segment when keys have no namespace; a glob with a wildcard there bumps `~pgen`.
+    static func patternGeneration(forGlob glob: String, namespace: String?) -> String {
+        if let namespace { return qualify(patternMarker, namespace) }
+        return CacheGlob.literalFirstSegment(of: glob).map { qualify(patternMarker, $0) } ?? patternMarker
+    }
+
+    private static let patternMarker = "~pgen"
 
     private static func qualify(_ key: String, _ namespace: String?) -> String {
         namespace.map { "\($0):\(key)" } ?? key

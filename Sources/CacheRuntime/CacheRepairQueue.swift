@@ -3,37 +3,44 @@ import Synchronization
 
 /// Cache changes that must still happen because a write or an invalidation failed after the source of truth changed.
 ///
-/// When `set`, `writeThrough`, `delete` or an invalidation fails (Redis down, a timeout), the cache may still hold the
-/// value from before the change. Throwing tells the caller, but the caller cannot fix it while Redis is unreachable,
-/// and the stale value would be served again as soon as Redis answers. So the failure is also recorded here, and
-/// ``RedisCache`` retries it (deleting the key, or invalidating the instance again) with backoff until it succeeds.
-/// Until then, this process does not read those keys from the cache: reads of them go to the loader and are not
-/// stored.
+/// When `set`, `writeThrough`, `delete`, an invalidation or `deletePattern` fails (Redis down, a timeout), the cache
+/// may still hold the value from before the change. Throwing tells the caller, but the caller cannot fix it while Redis
+/// is unreachable, and the stale value would be served again as soon as Redis answers. So the failure is also recorded here, and
+/// ``RedisCache`` retries it (deleting the key, invalidating the instance or deleting the pattern again) with backoff
+/// until it succeeds. Until then, this process does not read those keys from the cache (including keys of other
+/// entities that a scanned glob matches): reads of them go to the loader and are not stored.
 ///
 /// Bounded: past `capacity` pending repairs, the oldest is dropped (logged as an error, counted), because a cache that
 /// cannot reach Redis for long must not grow without limit.
 final class CacheRepairQueue: Sendable {
     /// What must be done again.
     enum Action: Sendable, Hashable {
-        /// Delete one concrete key and bump its owners' generations (so that a load that started before cannot store
-        /// an older value).
-        case delete(key: String, name: String, generationKeys: [String])
+        /// Delete one concrete key, remove it from its owners' indexes and bump their generations (so that a load
+        /// that started before cannot store an older value).
+        case delete(key: String, name: String, indexKeys: [String], generationKeys: [String])
         /// Carry out the invalidation again.
         case invalidate(CacheInvalidation)
+        /// Carry out a `deletePattern` of this glob again (`namespace`: the one it was built with, if any).
+        case deletePattern(glob: String, namespace: String?)
+
+        /// The name logs and metrics use for a pattern deletion, which has no schema name.
+        static let patternDeletionName = "deletePattern"
 
         /// Repairs with the same identity replace each other.
         var identity: String {
             switch self {
-            case .delete(let key, _, _): "key\u{0}" + key
+            case .delete(let key, _, _, _): "key\u{0}" + key
             case .invalidate(let invalidation): "instance\u{0}" + CacheRepairQueue.instanceIdentity(invalidation.instance, namespace: invalidation.namespace)
+            case .deletePattern(let glob, _): "glob\u{0}" + glob
             }
         }
 
         /// The schema name (key or entity) for logs and metrics.
         var name: String {
             switch self {
-            case .delete(_, let name, _): name
+            case .delete(_, let name, _, _): name
             case .invalidate(let invalidation): invalidation.instance.entity
+            case .deletePattern: Self.patternDeletionName
             }
         }
     }
@@ -49,9 +56,13 @@ final class CacheRepairQueue: Sendable {
         /// Identities in the order they were first recorded (oldest first), for dropping past capacity. Repairs
         /// complete oldest first, so removing one is usually a `popFirst`.
         var order = CircularBuffer<String>()
-        /// Concrete keys and entity instances that reads must not take from the cache.
+        /// Concrete keys and entity instances that reads must not take from the cache, with how many pending repairs
+        /// name each.
         var blockedKeys: [String: Int] = [:]
         var blockedInstances: [String: Int] = [:]
+        /// Globs a pending invalidation or pattern deletion must still scan: the keys they match may be owned by any
+        /// entity, so neither of the maps above covers them.
+        var blockedGlobs: [String: Int] = [:]
         var nextSequence: UInt64 = 0
         var running = false
     }
@@ -136,24 +147,37 @@ final class CacheRepairQueue: Sendable {
     /// How many repairs are pending.
     var count: Int { pendingCount.load(ordering: .acquiring) }
 
-    /// Whether reads of this key must bypass the cache: a repair of the key itself, or of an instance owning it, is
-    /// pending.
+    /// Whether reads of this key must bypass the cache: a repair of the key itself, of an instance owning it, or of
+    /// a scan whose glob matches it is pending.
     func blocks(key: String, owners: [CacheEntityInstance], namespace: String?) -> Bool {
         guard pendingCount.load(ordering: .acquiring) > 0 else { return false }
         return state.withLock { state in
             if state.blockedKeys[key] != nil { return true }
-            return owners.contains { state.blockedInstances[Self.instanceIdentity($0, namespace: namespace)] != nil }
+            if owners.contains(where: { state.blockedInstances[Self.instanceIdentity($0, namespace: namespace)] != nil }) { return true }
+            return state.blockedGlobs.keys.contains { CacheGlob.matches($0, key) }
+        }
+    }
+
+    /// The globs an action scans.
+    private static func scannedGlobs(_ action: Action) -> [String] {
+        switch action {
+        case .delete: []
+        case .invalidate(let invalidation): invalidation.scannedGlobs
+        case .deletePattern(let glob, _): [glob]
         }
     }
 
     private func block(_ action: Action, in state: inout State) {
         switch action {
-        case .delete(let key, _, _):
+        case .delete(let key, _, _, _):
             state.blockedKeys[key, default: 0] += 1
         case .invalidate(let invalidation):
             state.blockedInstances[Self.instanceIdentity(invalidation.instance, namespace: invalidation.namespace), default: 0] += 1
             for key in invalidation.keys { state.blockedKeys[key.rawValue, default: 0] += 1 }
+        case .deletePattern:
+            break
         }
+        for glob in Self.scannedGlobs(action) { state.blockedGlobs[glob, default: 0] += 1 }
     }
 
     private func unblock(_ action: Action, in state: inout State) {
@@ -162,11 +186,14 @@ final class CacheRepairQueue: Sendable {
             dictionary[key] = count > 1 ? count - 1 : nil
         }
         switch action {
-        case .delete(let key, _, _):
+        case .delete(let key, _, _, _):
             decrement(&state.blockedKeys, key)
         case .invalidate(let invalidation):
             decrement(&state.blockedInstances, Self.instanceIdentity(invalidation.instance, namespace: invalidation.namespace))
             for key in invalidation.keys { decrement(&state.blockedKeys, key.rawValue) }
+        case .deletePattern:
+            break
         }
+        for glob in Self.scannedGlobs(action) { decrement(&state.blockedGlobs, glob) }
     }
 }

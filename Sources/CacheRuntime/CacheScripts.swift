@@ -2,12 +2,42 @@ import RedisClient
 
 /// The Lua scripts that make writes and invalidations atomic. Loaded once, run by SHA1, reloaded after `NOSCRIPT`.
 enum CacheScripts {
+    /// Lua: `bump(key, lifetime)` sets a generation marker to a value it never had before and keeps it for
+    /// `lifetime` ms: the server's clock in microseconds, or the current value plus one if that is larger (two bumps
+    /// in one microsecond, or a clock that stepped back). A marker that expired therefore restarts above every value
+    /// it ever had, so a fill that read it before cannot find "its" value again (no ABA). Markers written by older
+    /// code (`INCR` from 1) are small integers, below any clock value. Scripts replicate by effects (Redis ≥ 5), so
+    /// `TIME` is allowed before writes.
+    ///
+    /// `prune(index)`: removes from an index set up to three random members whose keys no longer exist, so that a
+    /// set written once per store stays within a small factor of its live keys (see ``store``).
+    private static let helpers = """
+        local function bump(key, lifetime)
+          local clock = redis.call('TIME')
+          local now = tonumber(clock[1]) * 1000000 + tonumber(clock[2])
+          local current = tonumber(redis.call('GET', key) or '') or 0
+          redis.call('SET', key, string.format('%.0f', math.max(now, current + 1)), 'PX', lifetime)
+        end
+        local function prune(index)
+          for _, member in ipairs(redis.call('SRANDMEMBER', index, 3)) do
+            if redis.call('EXISTS', member) == 0 then redis.call('SREM', index, member) end
+          end
+        end
+
+        """
+
     /// Stores a value and indexes it under its owners, optionally only if its generations are unchanged.
     ///
-    /// KEYS: the key, then n index keys (one per owner), then m generation keys (the owners', or the key's own).
-    /// ARGV: value, TTL in ms, n, m, mode ("check": compare the generations with the expected ones; "bump":
-    /// increment them), the m expected generations ("" for absent), then the generation lifetime in ms.
-    static let store = RedisScript("""
+    /// KEYS: the key, then n index keys (one per owner), then m generation keys (a fresh write bumps its owners'
+    /// markers, or the key's own; a fill checks those and the pattern markers, see
+    /// ``CacheIndexKeys/checkedGenerations(of:)``). ARGV: value, TTL in ms, n, m, mode ("check": compare the generations with the expected ones; "bump":
+    /// bump them), the m expected generations ("" for absent), then the generation lifetime in ms.
+    ///
+    /// Each store also prunes its indexes (`prune`): k = 3 random probes remove about k × (dead fraction) expired
+    /// members per store, and a store adds at most one member. Even when every store adds one, the two balance at a
+    /// dead fraction near 1/k, so an index settles near k/(k-1) = 1.5 times its live keys (an index no store touches
+    /// any more expires with its longest-lived member).
+    static let store = RedisScript(helpers + """
         local n = tonumber(ARGV[3])
         local m = tonumber(ARGV[4])
         local mode = ARGV[5]
@@ -22,43 +52,50 @@ enum CacheScripts {
         for i = 1, n do
           redis.call('SADD', KEYS[1 + i], KEYS[1])
           if redis.call('PTTL', KEYS[1 + i]) < ttl then redis.call('PEXPIRE', KEYS[1 + i], ttl) end
+          prune(KEYS[1 + i])
         end
         if mode == 'bump' then
-          for i = 1, m do
-            redis.call('INCR', KEYS[1 + n + i])
-            redis.call('PEXPIRE', KEYS[1 + n + i], ARGV[#ARGV])
-          end
+          for i = 1, m do bump(KEYS[1 + n + i], ARGV[#ARGV]) end
         end
         return 1
         """)
 
-    /// Deletes an instance's indexed keys, its exact keys and its index, and bumps its generation, in one step.
+    /// Bumps an instance's generation marker (and the pattern markers of the globs scanned next), and deletes its
+    /// indexed keys, its exact keys and its index, in one step.
     ///
-    /// KEYS: index key, generation key, then exact keys. ARGV: generation lifetime in ms.
-    /// Returns the number of keys removed (the index itself not counted).
-    static let invalidate = RedisScript("""
+    /// KEYS: index key, then g generation keys (the instance's, then the pattern markers), then exact keys. ARGV: generation lifetime in ms, g. Returns the number of keys removed
+    /// (the index itself not counted).
+    static let invalidate = RedisScript(helpers + """
+        local g = tonumber(ARGV[2])
+        for i = 2, 1 + g do bump(KEYS[i], ARGV[1]) end
         local removed = 0
         local members = redis.call('SMEMBERS', KEYS[1])
         for i = 1, #members, 500 do
           removed = removed + redis.call('UNLINK', unpack(members, i, math.min(i + 499, #members)))
         end
-        for i = 3, #KEYS do removed = removed + redis.call('UNLINK', KEYS[i]) end
+        for i = 2 + g, #KEYS do removed = removed + redis.call('UNLINK', KEYS[i]) end
         redis.call('UNLINK', KEYS[1])
-        redis.call('INCR', KEYS[2])
-        redis.call('PEXPIRE', KEYS[2], ARGV[1])
         return removed
         """)
 
-    /// Deletes a key and bumps its generations (a load that started before must not store its older result): a
-    /// `delete`, and the repair of a write that failed after the source changed.
+    /// Deletes a key, removes it from its owners' indexes and bumps its generations (a load that started before must
+    /// not store its older result): a `delete`, and the repair of a write that failed after the source changed.
     ///
-    /// KEYS: the key, then its generation keys (its owners', or its own). ARGV: generation lifetime in ms. Returns 1 if the key existed.
-    static let deleteAndBump = RedisScript("""
+    /// KEYS: the key, then n index keys, then its generation keys (its owners', or its own). ARGV: generation
+    /// lifetime in ms, then n (absent: 0, for callers that pass no indexes). Returns 1 if the key existed.
+    static let deleteAndBump = RedisScript(helpers + """
+        local n = tonumber(ARGV[2] or '0')
         local removed = redis.call('UNLINK', KEYS[1])
-        for i = 2, #KEYS do
-          redis.call('INCR', KEYS[i])
-          redis.call('PEXPIRE', KEYS[i], ARGV[1])
-        end
+        for i = 2, 1 + n do redis.call('SREM', KEYS[i], KEYS[1]) end
+        for i = 2 + n, #KEYS do bump(KEYS[i], ARGV[1]) end
         return removed
+        """)
+
+    /// Bumps generation markers: a pattern marker, before a SCAN-based deletion starts.
+    ///
+    /// KEYS: the markers. ARGV: generation lifetime in ms.
+    static let bump = RedisScript(helpers + """
+        for i = 1, #KEYS do bump(KEYS[i], ARGV[1]) end
+        return 1
         """)
 }

@@ -132,7 +132,7 @@ extension RedisCache {
         _ key: CacheKey<Value>, timeout: Duration, foreign: Bool
     ) async -> AsideRead<Value> {
         let instruments = metrics.forKey(key.name)
-        let generationKeys = CacheIndexKeys.generations(of: key)
+        let generationKeys = CacheIndexKeys.checkedGenerations(of: key)
         if let pending = repairPending(key) { return .failed(pending) }
         do {
             guard timeout > .zero else {

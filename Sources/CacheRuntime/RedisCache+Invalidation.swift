@@ -32,20 +32,30 @@ extension RedisCache {
         }
     }
 
-    /// The invalidation itself, without metrics or repair: the instance's indexed and exact keys, its index and its
-    /// generation in one script, then SCAN + UNLINK for the patterns no index covers.
+    /// The invalidation itself, without metrics or repair: one script bumps the instance's generation (and, when
+    /// SCAN deletions follow, the pattern markers of their globs) and deletes the instance's indexed and exact keys
+    /// and its index; then SCAN + UNLINK for the patterns no index covers. Those keys may belong to other entities,
+    /// whose markers this invalidation does not bump: the pattern markers, bumped before the scans start, are what
+    /// stops a fill that read before the invalidation from storing behind the scan.
     func runInvalidation(_ invalidation: CacheInvalidation) async throws -> Int {
+        let scanned = invalidation.scannedGlobs
         let indexKey = CacheIndexKeys.index(invalidation.instance, namespace: invalidation.namespace)
-        let generationKey = CacheIndexKeys.generation(invalidation.instance, namespace: invalidation.namespace)
+        let generationKeys = [CacheIndexKeys.generation(invalidation.instance, namespace: invalidation.namespace)]
+            + Set(scanned.map { CacheIndexKeys.patternGeneration(forGlob: $0, namespace: invalidation.namespace) }).sorted()
         let reply = try await client.run(
             CacheScripts.invalidate,
-            keys: [indexKey, generationKey] + invalidation.keys.map(\.rawValue),
-            arguments: [String(Self.milliseconds(Self.generationLifetime))],
+            keys: [indexKey] + generationKeys + invalidation.keys.map(\.rawValue),
+            arguments: [String(Self.milliseconds(Self.generationLifetime)), String(generationKeys.count)],
             timeout: writeTimeout)
         var removed = Int(try reply.integer())
-        for pattern in invalidation.patterns where !pattern.indexed {
-            removed += try await scanAndUnlink(pattern.glob, batchSize: 1000)
+        for glob in scanned {
+            removed += try await scanAndUnlink(glob, batchSize: 1000)
         }
         return removed
     }
+}
+
+extension CacheInvalidation {
+    /// The globs carried out with SCAN: the ones no index covers.
+    var scannedGlobs: [String] { patterns.filter { !$0.indexed }.map(\.glob) }
 }

@@ -2,18 +2,20 @@ import Logging
 import RedisClient
 
 extension RedisCache {
-    /// How many failed writes and invalidations are waiting to be carried out again (see ``CacheError/Kind``).
+    /// How many failed writes, invalidations and pattern deletions are waiting to be carried out again (see
+    /// ``CacheError/Kind``).
     ///
-    /// A write, delete or invalidation that fails after the source of truth changed leaves the cache possibly stale.
-    /// Besides throwing, the cache records what must still happen (delete the key, or invalidate the instance) and
-    /// retries it with backoff until Redis takes it; meanwhile this process reads those keys from their loaders, not
-    /// from the cache. At most `repairCapacity` repairs are kept; past that the oldest is dropped and logged as an
-    /// error.
+    /// A write, delete, invalidation or pattern deletion that fails after the source of truth changed leaves the cache
+    /// possibly stale. Besides throwing, the cache records what must still happen (delete the key, invalidate the
+    /// instance, or delete the pattern) and retries it with backoff until Redis takes it; meanwhile this process reads
+    /// those keys (and any key a pending glob matches) from their loaders, not from the cache. At most
+    /// `repairCapacity` repairs are kept; past that the oldest is dropped and logged as an error.
     public var pendingRepairCount: Int { repairs.count }
 
     /// Records that `key` must be deleted (its write or delete failed).
     func recordKeyRepair<Value>(_ key: CacheKey<Value>) {
-        recordRepair(.delete(key: key.rawValue, name: key.name, generationKeys: CacheIndexKeys.generations(of: key)))
+        recordRepair(.delete(
+            key: key.rawValue, name: key.name, indexKeys: CacheIndexKeys.indexes(of: key), generationKeys: CacheIndexKeys.generations(of: key)))
     }
 
     func recordRepair(_ action: CacheRepairQueue.Action) {
@@ -68,12 +70,13 @@ extension RedisCache {
 
     private func perform(_ action: CacheRepairQueue.Action) async throws {
         switch action {
-        case .delete(let key, _, let generationKeys):
-            _ = try await client.run(
-                CacheScripts.deleteAndBump, keys: [key] + generationKeys,
-                arguments: [String(Self.milliseconds(Self.generationLifetime))], timeout: writeTimeout)
+        case .delete(let key, _, let indexKeys, let generationKeys):
+            _ = try await deleteAndBump(key: key, indexKeys: indexKeys, generationKeys: generationKeys)
         case .invalidate(let invalidation):
             _ = try await runInvalidation(invalidation)
+        case .deletePattern(let glob, let namespace):
+            try await bumpPatternGeneration(for: glob, namespace: namespace)
+            _ = try await scanAndUnlink(glob, batchSize: 1000)
         }
     }
 }

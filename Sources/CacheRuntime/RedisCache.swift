@@ -257,10 +257,8 @@ public final class RedisCache: Sendable, CacheInvalidating {
     public func delete<Value>(_ key: CacheKey<Value>) async throws -> Bool {
         supersedeFlights(of: key)
         do {
-            let reply = try await client.run(
-                CacheScripts.deleteAndBump, keys: [key.rawValue] + CacheIndexKeys.generations(of: key),
-                arguments: [String(Self.milliseconds(Self.generationLifetime))], timeout: writeTimeout)
-            return reply == .integer(1)
+            return try await deleteAndBump(
+                key: key.rawValue, indexKeys: CacheIndexKeys.indexes(of: key), generationKeys: CacheIndexKeys.generations(of: key))
         } catch {
             metrics.forKey(key.name).errors.increment()
             recordKeyRepair(key)
@@ -270,21 +268,37 @@ public final class RedisCache: Sendable, CacheInvalidating {
 
     /// Deletes every key matching a glob, with SCAN and UNLINK in batches (never `KEYS`). Returns how many keys were
     /// removed. Build the glob with ``CacheGlob`` so that parameter values match literally.
+    ///
+    /// Call it after changing the source: it first bumps the pattern marker of the glob's namespace, so that a
+    /// `getOrSet` that read the cache before cannot store its older result behind the scan, even for a key owned by
+    /// an entity this call knows nothing of. The namespace is the one the glob was built with
+    /// (``CacheGlob/init(namespace:)``), or else its first segment: start the glob with the namespace written out,
+    /// and use `init(namespace:)` when the namespace contains `:` (a glob with a wildcard in its first segment fences
+    /// only keys without a namespace). The runtime's own keys (a segment starting with `~`) are not deleted.
+    ///
+    /// - Throws: ``CacheError``; the deletion is then retried as soon as Redis allows, and until it succeeds this
+    ///   process does not read matching keys from the cache.
     @discardableResult
     public func deletePattern(_ glob: CacheGlob, batchSize: Int = 1000) async throws -> Int {
         do {
+            try await bumpPatternGeneration(for: glob.pattern, namespace: glob.namespace)
             return try await scanAndUnlink(glob.pattern, batchSize: batchSize)
         } catch {
-            throw CacheError.wrapping(error, name: "deletePattern", doing: "pattern delete")
+            recordRepair(.deletePattern(glob: glob.pattern, namespace: glob.namespace))
+            throw CacheError.wrapping(error, name: CacheRepairQueue.Action.patternDeletionName, doing: "pattern delete")
         }
     }
 
+    /// SCAN + UNLINK of a glob's keys in batches, skipping the runtime's own keys: deleting a generation or pattern
+    /// marker would let a fill that read it absent store behind a writer.
     func scanAndUnlink(_ pattern: String, batchSize: Int) async throws -> Int {
         var removed = 0
         var batch: [String] = []
         batch.reserveCapacity(batchSize)
-        for try await key in client.scan(match: pattern, count: batchSize, timeout: writeTimeout) {
-            batch.append(String(buffer: key))
+        for try await buffer in client.scan(match: pattern, count: batchSize, timeout: writeTimeout) {
+            let key = String(buffer: buffer)
+            if key.hasPrefix("~") || key.contains(":~") { continue }
+            batch.append(key)
             if batch.count >= batchSize {
                 removed += try await client.unlink(batch, timeout: writeTimeout)
                 batch.removeAll(keepingCapacity: true)

@@ -116,6 +116,7 @@ let package = Package(
             dependencies: [
                 "CacheRuntime", "RedisClient", "RedisTestSupport",
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             plugins: ["CacheSchemaPlugin"]
         ),

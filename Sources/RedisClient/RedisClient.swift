@@ -265,8 +265,12 @@ public final class RedisClient: Sendable, Service, RedisCommandSending {
     }
 
     /// Opens one connection in the background; `connecting` was already counted by the caller.
+    ///
+    /// The attempt runs on the connections' event loop, not on Swift's cooperative pool: a pool whose threads are
+    /// busy with CPU-bound work would otherwise delay the connect past the waiting commands' deadlines, failing them
+    /// although Redis answers at once.
     private func openConnection(after delay: Duration = .zero) {
-        Task {
+        Task(executorPreference: taskExecutor) {
             if delay > .zero { try? await Task.sleep(for: delay) }
             await self.connectOnce()
         }

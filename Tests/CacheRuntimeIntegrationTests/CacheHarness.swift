@@ -1,6 +1,7 @@
 import CacheRuntime
 import Foundation
 import MetricsTestKit
+import NIOPosix
 import RedisClient
 import RedisTestSupport
 import Synchronization
@@ -21,17 +22,23 @@ func withCache(
     var configuration = try RedisConnectionConfiguration(url: server.url)
     configuration.connectTimeout = .seconds(30)
     configuration.commandTimeout = .seconds(30)
-    let client = RedisClient(configuration: configuration, pool: RedisPoolConfiguration(initialBackoff: .milliseconds(20), maximumBackoff: .milliseconds(200)))
+    // An event loop of the test's own, so that one test's busy loop never delays another test's replies.
+    let eventLoops = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+    let client = RedisClient(
+        configuration: configuration, pool: RedisPoolConfiguration(initialBackoff: .milliseconds(20), maximumBackoff: .milliseconds(200)),
+        eventLoopGroup: eventLoops)
     let cache = RedisCache(client: client, readTimeout: readTimeout, writeTimeout: .seconds(30), metricsFactory: metrics)
     do {
         try await body(server, cache)
     } catch {
         await client.shutdown()
         await server.stop()
+        try? await eventLoops.shutdownGracefully()
         throw error
     }
     await client.shutdown()
     await server.stop()
+    try await eventLoops.shutdownGracefully()
 }
 
 /// Counts loader calls across tasks.

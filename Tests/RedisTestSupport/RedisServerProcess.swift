@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// A private `redis-server` for tests: started on a free loopback port with no persistence, stopped afterwards.
 ///
@@ -22,12 +23,27 @@ public final class RedisServerProcess: @unchecked Sendable {
     }
 
     static func startBlocking(arguments: [String], port: Int?) throws -> RedisServerProcess {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("redis-test-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let server = RedisServerProcess(port: try port ?? freePort(), directory: directory, arguments: arguments)
-        try server.launch()
-        return server
+        // Ports come from `freePort()`, which never hands one out twice in this process; another process may still take
+        // it before the server binds it, and then the server exits with "Address already in use": try the next one.
+        var attempt = 0
+        while true {
+            attempt += 1
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("redis-test-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            let server = RedisServerProcess(port: try port ?? freePort(), directory: directory, arguments: arguments)
+            do {
+                try server.launch()
+                return server
+            } catch let error as PortTaken where port == nil && attempt < 10 {
+                _ = error
+                server.stopBlocking()
+                continue
+            }
+        }
     }
+
+    /// The port was taken by another process before redis-server could bind it.
+    struct PortTaken: Error {}
 
     private init(port: Int, directory: URL, arguments: [String]) {
         self.port = port
@@ -65,13 +81,14 @@ public final class RedisServerProcess: @unchecked Sendable {
     }
 
     private func waitUntilReady() throws {
-        let deadline = Date().addingTimeInterval(10)
+        let deadline = Date().addingTimeInterval(30)
         while Date() < deadline {
-            if Self.canConnect(port: port) { return }
             if lock.withLock({ process?.isRunning == false }) { break }
+            if Self.canConnect(port: port) { return }
             Thread.sleep(forTimeInterval: 0.02)
         }
         let log = (try? String(contentsOf: directory.appendingPathComponent("redis.log"), encoding: .utf8)) ?? ""
+        if log.contains("Address already in use") { throw PortTaken() }
         throw TestServerError("redis-server did not start on port \(port): \(log.suffix(500))")
     }
 
@@ -140,24 +157,43 @@ public final class RedisServerProcess: @unchecked Sendable {
         return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    /// A TCP port that was free a moment ago.
+    /// A TCP port that is free now and that no other caller in this process gets: ports are handed out in turn from
+    /// 20000–31999, below the kernel's ephemeral range (32768 and up), so neither a parallel test nor an outgoing
+    /// connection's local port can take it between this call and the server's bind. The start depends on the process
+    /// id, so that two test processes on one machine rarely meet; a port found busy is skipped.
     public static func freePort() throws -> Int {
+        for _ in 0..<PortAllocator.count {
+            let candidate = PortAllocator.next()
+            if canBind(port: candidate) { return candidate }
+        }
+        throw TestServerError("no free TCP port in \(PortAllocator.first)–\(PortAllocator.first + PortAllocator.count - 1)")
+    }
+
+    private enum PortAllocator {
+        static let first = 20000
+        static let count = 12000
+        private static let state = Mutex(Int(getpid()) * 37 % count)
+
+        static func next() -> Int {
+            state.withLock { offset in
+                defer { offset = (offset + 1) % count }
+                return first + offset
+            }
+        }
+    }
+
+    /// Whether a listening socket can be bound to `port` on loopback now.
+    static func canBind(port: Int) -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw TestServerError("socket() failed") }
+        guard fd >= 0 else { return false }
         defer { close(fd) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = 0
+        address.sin_port = UInt16(port).bigEndian
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let bound = withUnsafePointer(to: &address) {
+        return withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard bound == 0 else { throw TestServerError("bind() failed") }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        return Int(UInt16(bigEndian: address.sin_port))
+        } == 0
     }
 
     static func canConnect(port: Int) -> Bool {

@@ -6,40 +6,6 @@ import RedisTestSupport
 import Synchronization
 import Testing
 
-/// A one-shot signal: loaders wait on it until the test lets them go, and tests wait for it to know that a loader
-/// started.
-final class Latch: Sendable {
-    private let state = Mutex<(open: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
-
-    var isOpen: Bool { state.withLock { $0.open } }
-
-    func open() {
-        let waiters = state.withLock { state in
-            state.open = true
-            defer { state.waiters = [] }
-            return state.waiters
-        }
-        for waiter in waiters { waiter.resume() }
-    }
-
-    func wait() async {
-        await withCheckedContinuation { continuation in
-            let open = state.withLock { state in
-                if !state.open { state.waiters.append(continuation) }
-                return state.open
-            }
-            if open { continuation.resume() }
-        }
-    }
-
-    /// Polls until the latch is open or `timeout` has passed; whether it opened.
-    func wait(atMost timeout: Duration) async -> Bool {
-        let deadline = ContinuousClock.now + timeout
-        while !isOpen && ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(10)) }
-        return isOpen
-    }
-}
-
 /// A `getOrSet` whose loader signals when it starts and then waits until released: a flight held open on purpose.
 struct HeldLoad<Value: Sendable>: Sendable {
     let started = Latch()

@@ -150,7 +150,7 @@ import Testing
     static func race<Value: Codable & Sendable>(
         _ cache: RedisCache, _ key: CacheKey<Value>, stale: Value, write: @escaping @Sendable () async throws -> Void
     ) async throws -> Task<Value?, any Error> {
-        let loading = Signal(), written = Signal()
+        let loading = Latch(), written = Latch()
         let load = Task {
             try await cache.getOrSet(key) {
                 loading.open()

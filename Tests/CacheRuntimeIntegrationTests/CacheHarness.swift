@@ -47,14 +47,17 @@ actor Counter {
     func increment() { value += 1 }
 }
 
-/// A one-shot signal between tasks: `wait()` returns once `open()` has been called, before or after. Race tests use
-/// it to order a loader and a writer by events, never by sleeps that a busy machine can reorder.
-final class Signal: Sendable {
-    private let state = Mutex<(opened: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
+/// A one-shot signal between tasks: `wait()` returns once `open()` has been called, before or after. Race tests
+/// order a loader and a writer with it (the loader opens one when it starts and waits on another), never with sleeps
+/// that a busy machine can reorder.
+final class Latch: Sendable {
+    private let state = Mutex<(open: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
+
+    var isOpen: Bool { state.withLock { $0.open } }
 
     func open() {
-        let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
-            state.opened = true
+        let waiters = state.withLock { state in
+            state.open = true
             defer { state.waiters = [] }
             return state.waiters
         }
@@ -63,11 +66,18 @@ final class Signal: Sendable {
 
     func wait() async {
         await withCheckedContinuation { continuation in
-            let opened = state.withLock { state -> Bool in
-                if !state.opened { state.waiters.append(continuation) }
-                return state.opened
+            let open = state.withLock { state in
+                if !state.open { state.waiters.append(continuation) }
+                return state.open
             }
-            if opened { continuation.resume() }
+            if open { continuation.resume() }
         }
+    }
+
+    /// Polls until the latch is open or `timeout` has passed; whether it opened.
+    func wait(atMost timeout: Duration) async -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while !isOpen && ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(10)) }
+        return isOpen
     }
 }

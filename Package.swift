@@ -103,7 +103,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CacheSchemaGeneratorTests",
-            dependencies: ["CacheSchemaGenerator", .product(name: "Yams", package: "Yams")],
+            dependencies: ["CacheSchemaGenerator", "RedisTestSupport", .product(name: "Yams", package: "Yams")],
             exclude: ["Fixtures", "Snippets", "Golden"]
         ),
         .testTarget(

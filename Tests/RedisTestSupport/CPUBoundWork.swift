@@ -56,3 +56,17 @@ private func lowerThisThreadsPriority() {
     _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 19)
     #endif
 }
+
+/// The CPU time the calling thread spends in `work`, for bounds on how much work something does: unlike wall time, a
+/// loaded machine does not stretch it, while a quadratic or exponential input still shows. `work` must not suspend
+/// (it runs on one thread).
+public func measureThreadCPUTime(_ work: () throws -> Void) rethrows -> Duration {
+    func now() -> Duration {
+        var spec = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &spec)
+        return .seconds(spec.tv_sec) + .nanoseconds(spec.tv_nsec)
+    }
+    let start = now()
+    try work()
+    return now() - start
+}

@@ -32,7 +32,7 @@ extension RedisCache {
         ttl: Duration? = nil,
         loader: @escaping @Sendable () async throws -> Value?
     ) async throws -> CacheAsideResult<Value> {
-        // Hits cost one GET, take no lock and start no task. The owners' generations matter only to a fill, so only
+        // Hits cost one GET, take no single-flight lock and start no task. The owners' generations matter only to a fill, so only
         // a miss reads them (inside the flight, before its loader runs), and only a miss goes through single-flight.
         let start = ContinuousClock.now
         let foreign: Bool

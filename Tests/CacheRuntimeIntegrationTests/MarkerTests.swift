@@ -1,6 +1,7 @@
 import CacheRuntime
 import Foundation
 import RedisClient
+import RedisTestSupport
 import Testing
 
 /// Generation markers, pattern markers and index sets against a real redis-server: a fill that loaded before a
@@ -19,14 +20,13 @@ import Testing
             // The marker as older code leaves it after one bump (INCR of a missing key).
             _ = try await server.cli(["SET", marker, "1"])
 
-            let gate = LoadGate()
-            let fill = Task { try await cache.getOrSet(key) { await gate.enterAndWait(); return old } }
-            await gate.waitUntilEntered()  // the fill has read the marker ("1") and is loading
-            // The marker expires during the load; then a writer updates the source and the cache, bumping it again.
-            _ = try await server.cli(["PEXPIRE", marker, "1"])
-            try await waitUntil("the marker expired") { try await server.cli(["EXISTS", marker]) == "0" }
-            try await cache.set(key, new)
-            await gate.release()
+            // While the fill (which has read the marker, "1") loads, the marker expires; then a writer updates the
+            // source and the cache, bumping it again.
+            let fill = try await StaleFillTests.race(cache, key, stale: old) {
+                _ = try await server.cli(["PEXPIRE", marker, "1"])
+                try await waitUntil("the marker expired") { try await server.cli(["EXISTS", marker]) == "0" }
+                try await cache.set(key, new)
+            }
 
             #expect(try await fill.value == old, "the loader's answer still goes to its caller")
             #expect(await cache.get(key).value == new, "the fill stored its older value over the write")
@@ -65,13 +65,11 @@ import Testing
         try await withCache { server, cache in
             let reports = Reports(namespace: namespace)
             let key = reports.report(org: "acme", day: "2026-01-01")
-            let gate = LoadGate()
-            let fill = Task { try await cache.getOrSet(key) { await gate.enterAndWait(); return "old" } }
-            await gate.waitUntilEntered()
             // The source changed, then the tenant is invalidated: its related pattern is scanned while the key is
             // not yet stored, and the key's own marker (entity report) is not bumped.
-            try await cache.invalidate(reports.tenant("acme"))
-            await gate.release()
+            let fill = try await StaleFillTests.race(cache, key, stale: "old") {
+                try await cache.invalidate(reports.tenant("acme"))
+            }
             #expect(try await fill.value == "old")
             #expect(try await server.cli(["EXISTS", key.rawValue]) == "0", "the fill stored its older value behind the scan")
         }
@@ -82,13 +80,11 @@ import Testing
         try await withCache { server, cache in
             let reports = Reports(namespace: namespace)
             let key = reports.report(org: "acme", day: "2026-01-01")
-            let gate = LoadGate()
-            let fill = Task { try await cache.getOrSet(key) { await gate.enterAndWait(); return "old" } }
-            await gate.waitUntilEntered()
             // Written out ("rpt:report:…"), or built with init(namespace:), which a namespace with ':' needs.
             let start = namespace.map { $0.contains(":") ? CacheGlob(namespace: $0) : CacheGlob($0 + ":") } ?? CacheGlob()
-            try await cache.deletePattern(start.literal("report:").value("acme").literal(":").anyRun())
-            await gate.release()
+            let fill = try await StaleFillTests.race(cache, key, stale: "old") {
+                try await cache.deletePattern(start.literal("report:").value("acme").literal(":").anyRun())
+            }
             #expect(try await fill.value == "old")
             #expect(try await server.cli(["EXISTS", key.rawValue]) == "0", "the fill stored its older value behind the scan")
             // A fill that starts after the deletion stores again.
@@ -150,21 +146,6 @@ import Testing
             #expect(try await cache.invalidateCounting(CacheInvalidations.userOrders(userID: id)) == 10)
         }
     }
-
-    // MARK: Helpers
-
-    /// Polls `condition` every 20 ms until it holds; fails after 30 s (generous: the machine may be loaded).
-    private func waitUntil(_ what: String, _ condition: () async throws -> Bool) async throws {
-        let clock = ContinuousClock()
-        let deadline = clock.now + .seconds(30)
-        while try await !condition() {
-            guard clock.now < deadline else {
-                Issue.record("timed out waiting until \(what)")
-                return
-            }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-    }
 }
 
 /// Keys of a schema that the reference schema lacks, built by hand as generated code would build them:
@@ -203,33 +184,5 @@ private struct Reports {
 
     private func qualified(_ key: String) -> String {
         namespace.map { "\($0):\(key)" } ?? key
-    }
-}
-
-/// Holds a loader between its start and its answer, so that a test can write or invalidate while a fill is loading.
-private actor LoadGate {
-    private var entered = false
-    private var released = false
-    private var enteredWaiters: [CheckedContinuation<Void, Never>] = []
-    private var releaseWaiters: [CheckedContinuation<Void, Never>] = []
-
-    /// Called by the loader: marks it as started, then waits for ``release()``.
-    func enterAndWait() async {
-        entered = true
-        for waiter in enteredWaiters { waiter.resume() }
-        enteredWaiters.removeAll()
-        if released { return }
-        await withCheckedContinuation { releaseWaiters.append($0) }
-    }
-
-    func waitUntilEntered() async {
-        if entered { return }
-        await withCheckedContinuation { enteredWaiters.append($0) }
-    }
-
-    func release() {
-        released = true
-        for waiter in releaseWaiters { waiter.resume() }
-        releaseWaiters.removeAll()
     }
 }

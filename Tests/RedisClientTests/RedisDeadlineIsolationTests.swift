@@ -26,7 +26,7 @@ import Testing
             let sleep = onEventLoop(of: connection) { try await connection.send(RedisCommand("DEBUG", "SLEEP", "2"), timeout: .seconds(1)) }
             // …and a write queued behind it on the same connection has a deadline well past the sleep.
             let write = onEventLoop(of: connection) { try await connection.send(RedisCommand("SET", "k", "written"), timeout: .seconds(10)) }
-            try await waitUntil { await connection.inFlightCount() == 2 }
+            try await waitUntil(timeout: .seconds(10)) { await connection.inFlightCount() == 2 }
             do {
                 _ = try await sleep.value
                 Issue.record("the 1 s command should time out during a 2 s sleep")
@@ -49,7 +49,7 @@ import Testing
             let blocked = onEventLoop(of: connection) { try await connection.send(RedisCommand("BLPOP", "list", "0"), timeout: .seconds(1)) }
             let read = onEventLoop(of: connection) { try await connection.send(RedisCommand("GET", "k"), timeout: .seconds(20)) }
             let write = onEventLoop(of: connection) { try await connection.send(RedisCommand("INCR", "n"), timeout: .seconds(20)) }
-            try await waitUntil { await connection.inFlightCount() == 3 }
+            try await waitUntil(timeout: .seconds(10)) { await connection.inFlightCount() == 3 }
             do {
                 _ = try await blocked.value
                 Issue.record("BLPOP should time out: nothing was pushed")
@@ -126,7 +126,7 @@ import Testing
             _ = try await server.cli(["CLIENT", "PAUSE", "6000", "WRITE"])
             let write = Task { try await client.set("w", "after-pause", timeout: .seconds(20)) }
             // The server holds the write: wait until it says so, then past the pool's stall threshold.
-            try await waitUntil { try await server.cli(["INFO", "clients"]).contains("blocked_clients:1") }
+            try await waitUntil(timeout: .seconds(10)) { try await server.cli(["INFO", "clients"]).contains("blocked_clients:1") }
             try await Task.sleep(for: .milliseconds(400))
             let clock = ContinuousClock()
             let start = clock.now
@@ -152,7 +152,7 @@ import Testing
             try await client.set("k", "v")
             _ = try await server.cli(["CLIENT", "PAUSE", "3000", "WRITE"])
             let write = Task { try await client.set("w", "x") }
-            try await waitUntil { try await server.cli(["INFO", "clients"]).contains("blocked_clients:1") }
+            try await waitUntil(timeout: .seconds(10)) { try await server.cli(["INFO", "clients"]).contains("blocked_clients:1") }
             try await Task.sleep(for: .milliseconds(200))
             // The only connection is stalled and the pool is full: the read waits for it, and gets it when the
             // pause ends (well before its 10 s deadline), not a timeout.
@@ -163,19 +163,6 @@ import Testing
             #expect(try await write.value == true)
             #expect(client.openConnectionCount == 1)
         }
-    }
-}
-
-/// Polls `condition` (state of the server or the client, not timing) until it holds; fails after 10 s.
-func waitUntil(_ condition: () async throws -> Bool) async throws {
-    let clock = ContinuousClock()
-    let deadline = clock.now + .seconds(10)
-    while try await !condition() {
-        guard clock.now < deadline else {
-            Issue.record("the condition did not hold within 10 s")
-            throw CancellationError()
-        }
-        try await Task.sleep(for: .milliseconds(10))
     }
 }
 

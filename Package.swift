@@ -1,11 +1,17 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
-// One concept per target (see README "Architecture"):
-// - RESP: RESP2/RESP3 values, command encoder, incremental decoder. No I/O.
-// - RedisClient: connections, pipelining, pool, deadlines, reconnect, AUTH/TLS, typed commands.
-// - CacheRuntime: what generated code calls (keys, key encoding, invalidation descriptors, schema description).
-// - CacheSchemaGenerator: schema model, YAML loading with locations, validation, Swift rendering. No Redis, no NIO.
+// One concept per target (see README "Architecture"); module names carry the package's name so that they cannot
+// clash with another package's modules in one application's build:
+// - CacheSchemaCore: what generated code imports — keys, key encoding, patterns, invalidation values, the schema as
+//   data, the codec protocol. Foundation only, so a target that applies the plugin compiles no SwiftNIO.
+// - CacheSchemaRESP: RESP2/RESP3 values, command encoder, incremental decoder. No I/O.
+// - CacheSchemaRedis: the Redis client — connections, pipelining, pool, deadlines, reconnect, AUTH/TLS, commands.
+// - CacheRuntime: the cache over Redis (cache-aside, write-through, invalidation, repairs, metrics); re-exports
+//   CacheSchemaCore, so `import CacheRuntime` alone gives keys, TTLs and the cache.
+// - CacheSchemaMessagePack: the MessagePack codec, for teams that choose it over JSON.
+// - CacheSchemaGenerator: schema model, YAML loading with locations, validation, Swift rendering. No Redis, no NIO;
+//   it shares the key rules with generated code through CacheSchemaCore.
 // - cache-schema: the CLI.
 // - cache-schema-build-tool: the small executable the build plugin runs; depends on the generator only, so that
 //   every consumer's build compiles as little as possible.
@@ -14,9 +20,11 @@ let package = Package(
     name: "cache-schema",
     platforms: [.macOS(.v15)],
     products: [
+        .library(name: "CacheSchemaCore", targets: ["CacheSchemaCore"]),
         .library(name: "CacheRuntime", targets: ["CacheRuntime"]),
-        .library(name: "RESP", targets: ["RESP"]),
-        .library(name: "RedisClient", targets: ["RedisClient"]),
+        .library(name: "CacheSchemaMessagePack", targets: ["CacheSchemaMessagePack"]),
+        .library(name: "CacheSchemaRESP", targets: ["CacheSchemaRESP"]),
+        .library(name: "CacheSchemaRedis", targets: ["CacheSchemaRedis"]),
         .library(name: "CacheSchemaGenerator", targets: ["CacheSchemaGenerator"]),
         .executable(name: "cache-schema", targets: ["cache-schema"]),
         .executable(name: "cache-schema-build-tool", targets: ["cache-schema-build-tool"]),
@@ -32,24 +40,27 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
+        .target(name: "CacheSchemaCore"),
         .target(
             name: "CacheRuntime",
             dependencies: [
-                "RedisClient",
-                "RESP",
+                "CacheSchemaCore",
+                "CacheSchemaRedis",
+                "CacheSchemaRESP",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
+        .target(name: "CacheSchemaMessagePack", dependencies: ["CacheSchemaCore"]),
         .target(
-            name: "RESP",
+            name: "CacheSchemaRESP",
             dependencies: [.product(name: "NIOCore", package: "swift-nio")]
         ),
         .target(
-            name: "RedisClient",
+            name: "CacheSchemaRedis",
             dependencies: [
-                "RESP",
+                "CacheSchemaRESP",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -84,9 +95,9 @@ let package = Package(
             path: "Tests/RedisTestSupport"
         ),
         .testTarget(
-            name: "RedisClientTests",
+            name: "CacheSchemaRedisTests",
             dependencies: [
-                "RedisClient",
+                "CacheSchemaRedis",
                 "RedisTestSupport",
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -94,12 +105,23 @@ let package = Package(
             ]
         ),
         .testTarget(
-            name: "RESPTests",
-            dependencies: ["RESP", "RedisTestSupport"]
+            name: "CacheSchemaRESPTests",
+            dependencies: ["CacheSchemaRESP", "RedisTestSupport"]
         ),
         .testTarget(
             name: "CacheRuntimeTests",
-            dependencies: ["CacheRuntime", "CacheSchemaGenerator", "RedisTestSupport", .product(name: "NIOCore", package: "swift-nio")]
+            dependencies: [
+                "CacheRuntime", "CacheSchemaMessagePack", "RedisTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "CacheSchemaCoreTests",
+            dependencies: ["CacheSchemaCore", "CacheSchemaGenerator", "RedisTestSupport"]
+        ),
+        .testTarget(
+            name: "CacheSchemaMessagePackTests",
+            dependencies: ["CacheSchemaMessagePack", "RedisTestSupport"]
         ),
         .testTarget(
             name: "CacheSchemaGeneratorTests",
@@ -114,7 +136,7 @@ let package = Package(
         .testTarget(
             name: "CacheRuntimeIntegrationTests",
             dependencies: [
-                "CacheRuntime", "RedisClient", "RedisTestSupport",
+                "CacheRuntime", "CacheSchemaMessagePack", "CacheSchemaRedis", "RedisTestSupport",
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],

@@ -25,7 +25,7 @@ let package = Package(
             name: "client-benchmark",
             dependencies: [
                 "BenchmarkSupport",
-                .product(name: "RedisClient", package: "cache-schema"),
+                .product(name: "CacheSchemaRedis", package: "cache-schema"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -37,7 +37,8 @@ let package = Package(
             dependencies: [
                 "BenchmarkSupport",
                 .product(name: "CacheRuntime", package: "cache-schema"),
-                .product(name: "RedisClient", package: "cache-schema"),
+                .product(name: "CacheSchemaMessagePack", package: "cache-schema"),
+                .product(name: "CacheSchemaRedis", package: "cache-schema"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -26,7 +26,7 @@ let package = Package(
             name: "ShopService",
             dependencies: [
                 .product(name: "CacheRuntime", package: "cache-schema"),
-                .product(name: "RedisClient", package: "cache-schema"),
+                .product(name: "CacheSchemaRedis", package: "cache-schema"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

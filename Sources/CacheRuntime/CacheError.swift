@@ -1,4 +1,4 @@
-import RedisClient
+import CacheSchemaRedis
 
 /// Why a cache operation failed. It names the schema key, never the concrete key or the value.
 public struct CacheError: Error, Sendable, CustomStringConvertible {

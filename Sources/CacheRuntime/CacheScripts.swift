@@ -1,4 +1,4 @@
-import RedisClient
+import CacheSchemaRedis
 
 /// The Lua scripts that make writes and invalidations atomic. Loaded once, run by SHA1, reloaded after `NOSCRIPT`.
 enum CacheScripts {

@@ -1,5 +1,5 @@
+import CacheSchemaRedis
 import NIOCore
-import RedisClient
 
 extension RedisCache {
     /// Cache-aside: returns the cached value, or runs `loader`, stores a non-nil result with the key's TTL and

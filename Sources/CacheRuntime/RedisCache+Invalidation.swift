@@ -1,4 +1,4 @@
-import RedisClient
+import CacheSchemaRedis
 
 extension RedisCache {
     /// Removes what an invalidation names: the instance's indexed keys, its exact keys and its index in one atomic

@@ -1,5 +1,5 @@
+import CacheSchemaRedis
 import Logging
-import RedisClient
 
 extension RedisCache {
     /// How many failed writes, invalidations and pattern deletions are waiting to be carried out again (see

@@ -1,6 +1,6 @@
+import CacheSchemaRESP
+import CacheSchemaRedis
 import NIOCore
-import RESP
-import RedisClient
 
 extension RedisCache {
     /// How a write treats the owners' generations.

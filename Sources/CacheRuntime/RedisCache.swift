@@ -1,7 +1,7 @@
+import CacheSchemaRedis
 import Logging
 import Metrics
 import NIOCore
-import RedisClient
 import Synchronization
 
 /// The cache over Redis that generated code's keys and invalidations run on: typed get / set / delete / exists /

@@ -40,7 +40,7 @@ struct SwiftRenderer {
             for line in schema.documentation { out.line(line.isEmpty ? "//" : "// " + SwiftSource.docText(line)) }
         }
         out.line()
-        out.line("import CacheRuntime")
+        out.line("import CacheSchemaCore")
         if usesUUID { out.line("import Foundation") }
         out.line()
         renderTTL(&out)

@@ -1,7 +1,7 @@
 import CacheRuntime
+import CacheSchemaRedis
 import Foundation
 import NIOCore
-import RedisClient
 import Testing
 
 @Suite struct CacheClientTests {

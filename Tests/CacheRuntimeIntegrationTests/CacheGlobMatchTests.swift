@@ -1,6 +1,6 @@
 import CacheRuntime
+import CacheSchemaRedis
 import Foundation
-import RedisClient
 import Testing
 
 /// The runtime matches globs as Redis does: the repair queue relies on it to block reads of every key a pending

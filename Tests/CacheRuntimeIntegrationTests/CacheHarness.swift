@@ -1,8 +1,8 @@
 import CacheRuntime
+import CacheSchemaRedis
 import Foundation
 import MetricsTestKit
 import NIOPosix
-import RedisClient
 import RedisTestSupport
 import Synchronization
 

@@ -7,7 +7,7 @@ import Testing
 @Suite struct CacheMetricsTests {
     @Test func hitsMissesLoadsAndDecodeFailuresAreCountedOncePerLookup() async throws {
         let metrics = TestMetrics()
-        try await withCache(readTimeout: .seconds(10), metrics: metrics) { _, cache in
+        try await withCache(metrics: metrics) { _, cache in
             let id = UUID()
             let key = CacheKeys.user(userID: id)
             let user = UserDTO(id: id, name: "A", email: "a@x")

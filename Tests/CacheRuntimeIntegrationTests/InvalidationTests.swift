@@ -1,6 +1,6 @@
 import CacheRuntime
+import CacheSchemaRedis
 import Foundation
-import RedisClient
 import Testing
 
 @Suite struct IndexedInvalidationTests {

@@ -1,6 +1,7 @@
 import CacheRuntime
+import CacheSchemaMessagePack
+import CacheSchemaRedis
 import Foundation
-import RedisClient
 import Testing
 
 /// The MessagePack codec through a real Redis: hits, and a switch of codec reads as a miss that is overwritten.

@@ -1,6 +1,6 @@
 import CacheRuntime
+import CacheSchemaRedis
 import Foundation
-import RedisClient
 import RedisTestSupport
 import Testing
 

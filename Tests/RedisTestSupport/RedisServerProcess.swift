@@ -106,6 +106,17 @@ public final class RedisServerProcess: @unchecked Sendable {
         terminate(signal: SIGKILL, grace: 2)
     }
 
+    /// Stops the server's process (SIGSTOP) until ``resume()``: a server that answers nothing, for as long as the test
+    /// says, and not for a duration that races the test's own scheduling.
+    public func suspend() {
+        if let process = lock.withLock({ process }) { Foundation.kill(process.processIdentifier, SIGSTOP) }
+    }
+
+    /// Lets a server stopped by ``suspend()`` run again (SIGCONT).
+    public func resume() {
+        if let process = lock.withLock({ process }) { Foundation.kill(process.processIdentifier, SIGCONT) }
+    }
+
     /// Kills the server abruptly (SIGKILL), as a crash would.
     public func kill() async {
         await offCooperativePool { self.terminate(signal: SIGKILL, grace: 0) }

@@ -1,8 +1,9 @@
 import BenchmarkSupport
 import CacheRuntime
+import CacheSchemaMessagePack
+import CacheSchemaRedis
 import Foundation
 import Logging
-import RedisClient
 
 /// Table 2: codecs on the ~300-byte DTO. Add a row by adding a codec to `codecs`.
 enum Codecs {

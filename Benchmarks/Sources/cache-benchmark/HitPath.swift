@@ -1,8 +1,9 @@
 import BenchmarkSupport
 import CacheRuntime
+import CacheSchemaMessagePack
+import CacheSchemaRedis
 import Foundation
 import NIOCore
-import RedisClient
 import Synchronization
 
 /// Table 1: `getOrSet` on a hit against a raw `GET` of the same key (the same stored bytes), through one client with

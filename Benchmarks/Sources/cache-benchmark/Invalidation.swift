@@ -1,7 +1,7 @@
 import BenchmarkSupport
 import CacheRuntime
+import CacheSchemaRedis
 import Foundation
-import RedisClient
 
 /// Table 3: invalidating one entity instance with `relatedKeys` keys among N filler keys (`DEBUG POPULATE`), through
 /// the runtime's index (`invalidateCounting`, one script call) against `deletePattern` (SCAN MATCH … COUNT 1000 over

@@ -4,9 +4,10 @@
 // 3. invalidating an entity instance with 20 keys among 10^4–10^6 filler keys: through the index vs SCAN+UNLINK.
 import BenchmarkSupport
 import CacheRuntime
+import CacheSchemaMessagePack
+import CacheSchemaRedis
 import Foundation
 import Logging
-import RedisClient
 
 func runBenchmarks(_ options: Options) async throws {
     guard let serverPath = options.redisServer ?? RedisServer.find("redis-server") else {

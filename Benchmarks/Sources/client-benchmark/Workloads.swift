@@ -1,7 +1,7 @@
 import BenchmarkSupport
+import CacheSchemaRedis
 import Foundation
 import NIOCore
-import RedisClient
 
 /// One row of the results table: what our client does and what `redis-benchmark` is asked to do for comparison.
 struct Workload: Sendable {

@@ -1,8 +1,8 @@
 import BenchmarkSupport
+import CacheSchemaRedis
 import Foundation
 import Logging
 import NIOCore
-import RedisClient
 
 // client-benchmark: our Redis client against `redis-benchmark`, on a redis-server this process starts, in the same
 // run. See README.md ("Redis client") for what each row compares.

@@ -6,7 +6,7 @@
 // This is the founding design document's cache, written as a CacheSchema (format version 1).
 // `cache-schema explain schemas/shop.cache.yaml` shows every key and what each invalidation deletes.
 
-import CacheRuntime
+import CacheSchemaCore
 import Foundation
 
 /// The named TTL classes of `shop.cache.yaml`.

@@ -2,7 +2,7 @@
 // Change the schema instead: the CacheSchemaPlugin regenerates this file on every build that needs it,
 // and `cache-schema generate` writes it by hand.
 
-import CacheRuntime
+import CacheSchemaCore
 
 /// The named TTL classes of `access-from-schema.cache.yaml`.
 package enum CacheTTL {

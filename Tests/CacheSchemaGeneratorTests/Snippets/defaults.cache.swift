@@ -2,7 +2,7 @@
 // Change the schema instead: the CacheSchemaPlugin regenerates this file on every build that needs it,
 // and `cache-schema generate` writes it by hand.
 
-import CacheRuntime
+import CacheSchemaCore
 import Foundation
 
 /// The named TTL classes of `defaults.cache.yaml`.

@@ -6,7 +6,7 @@
 //
 // Every key it uses, with its TTL.
 
-import CacheRuntime
+import CacheSchemaCore
 
 /// The named TTL classes of `doc-comments.cache.yaml`.
 internal enum CacheTTL {

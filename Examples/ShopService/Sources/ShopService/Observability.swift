@@ -1,6 +1,6 @@
+import CacheSchemaRedis
 import Hummingbird
 import Prometheus
-import RedisClient
 
 /// `GET /metrics`: every swift-metrics instrument of the process in Prometheus text format — the cache runtime's
 /// `cache_hits_total{key="user"}`, `cache_misses_total`, `cache_loads_total`, `cache_errors_total`,

@@ -1,6 +1,6 @@
 import CacheRuntime
+import CacheSchemaRedis
 import Logging
-import RedisClient
 
 /// Where a cached GET's value came from, for the `X-Cache` header.
 enum CacheSource: String, Sendable {

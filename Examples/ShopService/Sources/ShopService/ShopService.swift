@@ -1,10 +1,10 @@
 import CacheRuntime
+import CacheSchemaRedis
 import Foundation
 import Hummingbird
 import Logging
 import Metrics
 import Prometheus
-import RedisClient
 
 /// The example service: `swift run --package-path Examples/ShopService ShopService` from the repository root.
 ///

@@ -1,4 +1,4 @@
-import CacheRuntime
+import CacheSchemaCore
 import Foundation
 
 /// The value the schema's `user` key holds (`value: Profile`).

@@ -47,6 +47,13 @@ struct PluginIntegrationTests {
         let generatedText = try String(contentsOf: generated, encoding: .utf8)
         #expect(generatedText.hasPrefix("// Generated from shop.cache.yaml by cache-schema; do not edit."))
 
+        // The consumer depends on the light product only, so its build plan (the manifest SwiftPM writes for this
+        // build) compiles the generated code's module and the generator's, and no networking module.
+        let plan = try workspace.buildPlanModules()
+        #expect(plan.contains("Consumer") && plan.contains("CacheSchemaCore") && plan.contains("Yams"), "\(plan.sorted())")
+        let heavy = plan.filter { $0.hasPrefix("NIO") || ["CacheRuntime", "CacheSchemaRedis", "CacheSchemaRESP"].contains($0) }
+        #expect(heavy.isEmpty, "a consumer of CacheSchemaCore compiles \(heavy.sorted())")
+
         // SwiftPM 6.3 compiles a fresh build's C sources (Yams's libyaml, for the plugin's tool) once more on the next
         // build, which relinks the tool and so, rightly, re-runs the generator (the tool is one of its inputs); the
         // build after that is quiet. Settle first, so that step (a) checks the plugin and not that quirk.
@@ -152,6 +159,20 @@ struct ConsumerWorkspace {
 
     func build() async throws -> CommandResult {
         try await Shell.swift(["build", "--package-path", consumer.path, "--scratch-path", scratch.path], in: consumer)
+    }
+
+    /// The Swift modules the consumer's last build plan compiles: the `C.<module>-<triple>-debug.module` commands of
+    /// the llbuild manifest SwiftPM writes for each build.
+    func buildPlanModules() throws -> Set<String> {
+        let manifest = try String(contentsOf: scratch.appending(path: "debug.yaml"), encoding: .utf8)
+        var modules: Set<String> = []
+        for line in manifest.split(separator: "\n") {
+            guard let start = line.range(of: "\"C.")?.upperBound, let end = line[start...].range(of: "-debug.module\"")
+            else { continue }
+            // The command name is `<module>-<target triple>`; module names contain no `-`.
+            if let name = line[start..<end.lowerBound].split(separator: "-").first { modules.insert(String(name)) }
+        }
+        return modules
     }
 
     func runConsumer() async throws -> CommandResult {

@@ -72,7 +72,7 @@ let package = Package(
         ),
         .target(
             name: "CacheSchemaGenerator",
-            dependencies: [.product(name: "Yams", package: "Yams")]
+            dependencies: ["CacheSchemaCore", .product(name: "Yams", package: "Yams")]
         ),
         .executableTarget(
             name: "cache-schema",

@@ -11,10 +11,7 @@ import PackagePlugin
 struct CacheSchemaPlugin: BuildToolPlugin {
     func createBuildCommands(context: PluginContext, target: Target) async throws -> [Command] {
         guard let sourceTarget = target as? SourceModuleTarget else { return [] }
-        let schemas = sourceTarget.sourceFiles.filter { file in
-            let name = file.url.lastPathComponent
-            return name.hasSuffix(".cache.yaml") || name.hasSuffix(".cache.yml")
-        }
+        let schemas = sourceTarget.sourceFiles.filter { SchemaFileNames.isSchema($0.url.lastPathComponent) }
         if schemas.count > 1 {
             let names = schemas.map { $0.url.lastPathComponent }.sorted().joined(separator: ", ")
             throw CacheSchemaPluginError(
@@ -23,8 +20,7 @@ struct CacheSchemaPlugin: BuildToolPlugin {
         let tool = try context.tool(named: "cache-schema-build-tool")
         return schemas.map { schema in
             let name = schema.url.lastPathComponent
-            let stem = name.hasSuffix(".yaml") ? String(name.dropLast(5)) : String(name.dropLast(4))
-            let output = context.pluginWorkDirectoryURL.appending(path: stem + ".swift")
+            let output = context.pluginWorkDirectoryURL.appending(path: SchemaFileNames.generatedFileName(forSchemaNamed: name))
             return .buildCommand(
                 displayName: "Generating cache keys from \(name)",
                 executable: tool.url,

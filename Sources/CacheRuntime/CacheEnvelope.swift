@@ -4,6 +4,7 @@
 ///
 /// Layout: `"CS"`, format version (1 byte), codec identifier length (1 byte) and bytes, fingerprint (8 bytes,
 /// big-endian), then the payload.
+import CacheSchemaCore
 import NIOCore
 
 enum CacheEnvelope {
@@ -61,12 +62,7 @@ enum CacheEnvelope {
     /// FNV-1a over the key's schema name and the Swift type it holds (``typeName(_:)``): the same in every process
     /// of one build, so that replicas and restarts read each other's values.
     static func fingerprint(keyName: String, valueType: Any.Type) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in (keyName + "|" + typeName(valueType)).utf8 {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x0000_0100_0000_01b3
-        }
-        return hash
+        FNV1a.hash64((keyName + "|" + typeName(valueType)).utf8)
     }
 
     /// The type's fully qualified name, `String(reflecting:)`, without the addresses in the

@@ -30,6 +30,38 @@ public enum CacheKeyEncoding {
 
     private static let hexDigits: [UInt8] = Array("0123456789ABCDEF".utf8)
 
+    /// The bytes an encoded value of `type` can contain.
+    ///
+    /// The generator's checks rely on it: a literal after a placeholder must be a byte its value can never contain
+    /// (so that every concrete key has one reading), and two patterns are ambiguous when their values' bytes can
+    /// spell the same key. Tests check it against what the `encode` functions produce.
+    public static func alphabet(of type: CacheParameterType) -> Set<UInt8> {
+        switch type {
+        case .string, .custom: stringAlphabet
+        case .int: intAlphabet
+        case .uuid: uuidAlphabet
+        case .bool: boolAlphabet
+        }
+    }
+
+    /// Whether an encoded value of `type` can run on, so that where it ends depends on what follows: true for
+    /// `String` and `Int`; false for a `UUID` (always 36 characters) and a `Bool` (`true` or `false`, neither a prefix
+    /// of the other).
+    public static func hasVariableLength(_ type: CacheParameterType) -> Bool {
+        switch type {
+        case .string, .custom, .int: true
+        case .uuid, .bool: false
+        }
+    }
+
+    /// Kept bytes, and `%` with the hex digits of an escape.
+    private static let stringAlphabet: Set<UInt8> = unescapedBytes.union([UInt8(ascii: "%")]).union(hexDigits)
+    /// `String(Int)`: decimal digits and a leading `-`.
+    private static let intAlphabet: Set<UInt8> = Set("-0123456789".utf8)
+    /// `uuidString.lowercased()`: lower-case hex digits and `-`.
+    private static let uuidAlphabet: Set<UInt8> = Set("-0123456789abcdef".utf8)
+    private static let boolAlphabet: Set<UInt8> = Set((encode(true) + encode(false)).utf8)
+
     /// Encodes a string value; see the type's documentation for the exact rules.
     public static func encode(_ value: String) -> String {
         var needsEscaping = false

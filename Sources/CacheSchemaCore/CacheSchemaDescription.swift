@@ -90,8 +90,8 @@ public struct CacheSchemaDescription: Sendable, Hashable, Codable {
     /// - Parameters:
     ///   - entity: The entity's schema name (`"user"`).
     ///   - identity: Each identity parameter's value as text, keyed by its schema name (`["user_id": "7c9e…"]`).
-    /// - Throws: ``CacheSchemaDescriptionError`` when the entity is unknown, a parameter is missing or extra, or a value
-    ///   does not parse as its type.
+    /// - Throws: ``CacheSchemaDescriptionError`` when the entity is unknown, a parameter is missing or extra, a value
+    ///   does not parse as its type, or one of the entity's patterns does not parse.
     public func invalidation(
         entity: String,
         identity: [String: String]
@@ -99,9 +99,10 @@ public struct CacheSchemaDescription: Sendable, Hashable, Codable {
         guard let entityDescription = self.entity(named: entity) else {
             throw .unknownEntity(entity, known: entities.map(\.name))
         }
-        let expected = Set(entityDescription.identity.map(\.name))
+        let identityNames = entityDescription.identity.map(\.name)
+        let expected = Set(identityNames)
         if let extra = identity.keys.sorted().first(where: { !expected.contains($0) }) {
-            throw .unexpectedParameter(entity: entity, parameter: extra, expected: entityDescription.identity.map(\.name))
+            throw .unexpectedParameter(entity: entity, parameter: extra, expected: identityNames)
         }
         var encoded: [String: String] = [:]
         for parameter in entityDescription.identity {
@@ -118,23 +119,30 @@ public struct CacheSchemaDescription: Sendable, Hashable, Codable {
         var patterns: [CacheInvalidation.Pattern] = []
         for keyName in entityDescription.keys {
             guard let descriptor = key(named: keyName) else { continue }
-            let template = CachePatternTemplate(descriptor.pattern)
-            // A key whose pattern lacks part of the identity cannot be narrowed to this instance; a glob over the
-            // missing part would delete every instance's keys. The generator warns about such keys instead.
-            let placeholders = Set(template.placeholders)
-            guard entityDescription.identity.allSatisfy({ placeholders.contains($0.name) }) else { continue }
-            let rendered = template.render(encoded, unbound: "*")
-            if template.placeholders.allSatisfy({ encoded[$0] != nil }) {
-                keys.append(.init(name: keyName, rawValue: qualify(rendered)))
-            } else {
-                patterns.append(.init(origin: .key(keyName), glob: qualify(rendered)))
+            let pattern = try Self.parse(descriptor.pattern, kind: .key)
+            switch CacheInvalidationRoute(keyPattern: pattern, identity: identityNames) {
+            case .exactKey:
+                keys.append(.init(name: keyName, rawValue: qualify(pattern.filled(with: encoded))))
+            case .glob(let glob):
+                patterns.append(.init(origin: .key(keyName), glob: qualify(glob.filled(with: encoded))))
+            case .unreachable:
+                // A glob over the missing identity would delete every instance's keys; the generator warns instead.
+                continue
             }
         }
         for related in entityDescription.related {
-            let rendered = CachePatternTemplate(related).render(encoded, unbound: "*")
-            patterns.append(.init(origin: .related(related), glob: qualify(rendered), indexed: entityDescription.indexedRelated.contains(related)))
+            let glob = try Self.parse(related, kind: .glob).filled(with: encoded)
+            patterns.append(.init(origin: .related(related), glob: qualify(glob), indexed: entityDescription.indexedRelated.contains(related)))
         }
         return CacheInvalidation(instance: instance, namespace: namespace, keys: keys, patterns: patterns)
+    }
+
+    private static func parse(_ text: String, kind: CachePattern.Kind) throws(CacheSchemaDescriptionError) -> CachePattern {
+        do {
+            return try CachePattern(text, kind: kind)
+        } catch {
+            throw .invalidPattern(text, reason: error.message)
+        }
     }
 
     private func qualify(_ key: String) -> String {
@@ -178,6 +186,9 @@ public enum CacheSchemaDescriptionError: Error, Sendable, Hashable, CustomString
     case unexpectedParameter(entity: String, parameter: String, expected: [String])
     /// A value does not parse as its parameter's type. The value itself is not repeated in the description.
     case invalidValue(entity: String, parameter: String, type: String, value: String)
+    /// A key or related pattern of the description does not parse (generated descriptions always do; a hand-made
+    /// one may not).
+    case invalidPattern(String, reason: String)
 
     /// What went wrong and what to do.
     public var description: String {
@@ -191,6 +202,8 @@ public enum CacheSchemaDescriptionError: Error, Sendable, Hashable, CustomString
                 + "its identity is: \(expected.joined(separator: ", "))"
         case .invalidValue(let entity, let parameter, let type, _):
             "the value given for '\(parameter)' of entity '\(entity)' is not a valid \(type)"
+        case .invalidPattern(let pattern, let reason):
+            "the schema description's pattern '\(pattern)' is not valid: \(reason)"
         }
     }
 }

@@ -1,35 +1,27 @@
-/// The characters an encoded parameter value can contain, by type. It mirrors `CacheKeyEncoding` in the runtime; a
-/// test checks that the two agree.
+import CacheSchemaCore
+
+/// The bytes an encoded parameter value can contain, by type, as ``CharacterSet128``s for the ambiguity analysis.
+/// The sets themselves are stated once, by `CacheKeyEncoding.alphabet(of:)`, next to the encoder.
 enum KeyAlphabet {
-    /// Bytes of an encoded `String` (and custom type) value: the unescaped set plus `%` and hex digits.
-    static let string = CharacterSet128(ascii: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._@+%")
+    /// Bytes of an encoded `String` (and custom type) value.
+    static let string = valueAlphabet(of: .string)
     /// Bytes of an encoded `Int`.
-    static let int = CharacterSet128(ascii: "-0123456789")
+    static let int = valueAlphabet(of: .int)
     /// Bytes of an encoded `UUID`.
-    static let uuid = CharacterSet128(ascii: "0123456789abcdef-")
-    /// Bytes of an encoded `Bool`.
-    static let bool = CharacterSet128(ascii: "truefals")
+    static let uuid = valueAlphabet(of: .uuid)
     /// Any byte a Redis glob `*` or `?` can match, restricted to what schema keys can contain (ASCII).
     static let any = CharacterSet128.all
 
-    static func valueAlphabet(of type: ParameterType) -> CharacterSet128 {
-        switch type {
-        case .string, .custom: string
-        case .int: int
-        case .uuid: uuid
-        case .bool: bool
-        }
+    static func valueAlphabet(of type: CacheParameterType) -> CharacterSet128 {
+        CharacterSet128(CacheKeyEncoding.alphabet(of: type))
     }
 
-    static func isVariableLength(_ type: ParameterType) -> Bool {
-        switch type {
-        case .string, .custom, .int: true
-        case .uuid, .bool: false
-        }
+    static func isVariableLength(_ type: CacheParameterType) -> Bool {
+        CacheKeyEncoding.hasVariableLength(type)
     }
 
     /// The literal characters that can end a value of this type, for messages.
-    static func separators(for type: ParameterType) -> String {
+    static func separators(for type: CacheParameterType) -> String {
         let alphabet = valueAlphabet(of: type)
         let candidates = [":", "/", ",", "=", "#", "_", ".", "@", "+"]
         return candidates.filter { !alphabet.contains(UInt8(ascii: Unicode.Scalar($0)!)) }.map { "'\($0)'" }.joined(separator: ", ")
@@ -54,6 +46,12 @@ struct CharacterSet128: Hashable, Sendable {
         for byte in ascii.utf8 { insert(byte) }
     }
 
+    /// The ASCII members of `bytes`.
+    init(_ bytes: some Sequence<UInt8>) {
+        self = .empty
+        for byte in bytes { insert(byte) }
+    }
+
     init(byte: UInt8) {
         self = .empty
         insert(byte)
@@ -71,6 +69,10 @@ struct CharacterSet128: Hashable, Sendable {
 
     func intersection(_ other: CharacterSet128) -> CharacterSet128 {
         CharacterSet128(low: low & other.low, high: high & other.high)
+    }
+
+    func subtracting(_ other: CharacterSet128) -> CharacterSet128 {
+        CharacterSet128(low: low & ~other.low, high: high & ~other.high)
     }
 
     var isEmpty: Bool { low == 0 && high == 0 }

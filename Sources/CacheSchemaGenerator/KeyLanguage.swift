@@ -1,3 +1,5 @@
+import CacheSchemaCore
+
 /// The set of concrete keys a pattern can produce, as a small automaton over ASCII, so that two patterns can be
 /// checked for a common key (and an example of one found) exactly, whatever their shapes.
 ///
@@ -23,7 +25,7 @@ struct KeyLanguage: Sendable {
     var stateCount: Int { transitionStart.count - 1 }
 
     /// Builds the language of a pattern whose placeholders have the given types (a missing type counts as String).
-    init(_ pattern: Pattern, types: [String: ParameterType], prefix: String?) {
+    init(_ pattern: CachePattern, types: [String: CacheParameterType], prefix: String?) {
         var builder = Builder()
         var current = 0
         if let prefix {
@@ -60,7 +62,7 @@ struct KeyLanguage: Sendable {
                     }
                 case .bool:
                     let end = builder.newState()
-                    for word in ["true", "false"] {
+                    for word in Self.boolWords {
                         var state = current
                         for (offset, byte) in word.utf8.enumerated() {
                             let next = offset == word.utf8.count - 1 ? end : builder.newState()
@@ -77,9 +79,11 @@ struct KeyLanguage: Sendable {
         (epsilonStart, epsilons) = Self.grouped(builder.epsilons, states: builder.stateCount)
     }
 
+    // The shapes of Int and UUID values, over the alphabets `CacheKeyEncoding` states.
     private static let dash = CharacterSet128(ascii: "-")
-    private static let digits = CharacterSet128(ascii: "0123456789")
-    private static let hexDigits = CharacterSet128(ascii: "0123456789abcdef")
+    private static let digits = KeyAlphabet.int.subtracting(dash)
+    private static let hexDigits = KeyAlphabet.uuid.subtracting(dash)
+    private static let boolWords = [CacheKeyEncoding.encode(true), CacheKeyEncoding.encode(false)]
 
     /// Edges in the order they were added, by source state.
     private struct Builder {

@@ -1,3 +1,5 @@
+import CacheSchemaCore
+
 /// What reaches a key when entities are invalidated.
 public struct Reach: Sendable, Hashable, Codable {
     /// How an invalidation reaches a key.
@@ -35,7 +37,7 @@ enum SchemaAnalyzer {
         var languages: [KeyLanguage] = []
         for key in keys {
             let entity = entitiesByName[key.entity]
-            languages.append(KeyLanguage(key.pattern, types: types(of: key, in: entity), prefix: schema.namespace))
+            languages.append(KeyLanguage(key.pattern.parsed, types: types(of: key, in: entity), prefix: schema.namespace))
         }
         let qualified = { (text: String) in schema.namespace.map { "\($0):\(text)" } ?? text }
 
@@ -60,11 +62,11 @@ enum SchemaAnalyzer {
         // 2. Which invalidation reaches which key.
         var reach: [String: [Reach]] = [:]
         var relatedMatched: Set<Int> = []
-        var relatedLanguages: [(entity: Entity, pattern: Pattern, language: KeyLanguage)] = []
+        var relatedLanguages: [(entity: Entity, pattern: SchemaPattern, language: KeyLanguage)] = []
         for entity in schema.entities {
             let identityTypes = Dictionary(entity.identity.map { ($0.name, $0.type) }, uniquingKeysWith: { first, _ in first })
             for pattern in entity.related {
-                relatedLanguages.append((entity, pattern, KeyLanguage(pattern, types: identityTypes, prefix: schema.namespace)))
+                relatedLanguages.append((entity, pattern, KeyLanguage(pattern.parsed, types: identityTypes, prefix: schema.namespace)))
             }
         }
         var relatedReaching: [Int: [Int]] = [:]
@@ -79,10 +81,12 @@ enum SchemaAnalyzer {
         }
         for (keyIndex, key) in keys.enumerated() {
             var routes: [Reach] = []
+            var missingIdentity: [String] = []
             if let entity = entitiesByName[key.entity] {
-                let placeholders = Set(key.pattern.placeholders)
-                if entity.identity.allSatisfy({ placeholders.contains($0.name) }) {
-                    routes.append(Reach(entity: entity.name, route: key.parameters.isEmpty ? .exactKey : .keyGlob))
+                switch entity.invalidationRoute(of: key) {
+                case .exactKey: routes.append(Reach(entity: entity.name, route: .exactKey))
+                case .glob: routes.append(Reach(entity: entity.name, route: .keyGlob))
+                case .unreachable(let missing): missingIdentity = missing
                 }
             }
             for relatedIndex in relatedReaching[keyIndex] ?? [] {
@@ -91,9 +95,7 @@ enum SchemaAnalyzer {
             }
             reach[key.name] = routes
             if routes.isEmpty, let entity = entitiesByName[key.entity] {
-                let placeholders = Set(key.pattern.placeholders)
-                let missing = entity.identity.map(\.name).filter { !placeholders.contains($0) }
-                let missingText = missing.map { "'{\($0)}'" }.joined(separator: ", ")
+                let missingText = missingIdentity.map { "'{\($0)}'" }.joined(separator: ", ")
                 diagnostics.append(Diagnostic(
                     .warning,
                     "key '\(key.name)' holds data of entity '\(entity.name)' but no invalidation reaches it: its pattern lacks \(missingText) and no related pattern matches it, so after invalidate\(entity.swiftTypeName) it can stay stale for its TTL (\(DurationLiteral.format(key.ttl.milliseconds))); add \(missingText) to its pattern, or delete it explicitly where the entity changes",
@@ -110,14 +112,9 @@ enum SchemaAnalyzer {
         }
 
         // 4. Invalidation globs over a key's extra parameters that also match other keys.
-        for (keyIndex, key) in keys.enumerated() where !key.parameters.isEmpty {
-            guard let entity = entitiesByName[key.entity],
-                reach[key.name]?.contains(where: { $0.entity == entity.name && $0.route == .keyGlob }) == true
-            else { continue }
-            var globTypes = types(of: key, in: entity)
-            let glob = globPattern(for: key)
-            for parameter in key.parameters { globTypes[parameter.name] = nil }
-            let globLanguage = KeyLanguage(glob, types: globTypes, prefix: schema.namespace)
+        for (keyIndex, key) in keys.enumerated() {
+            guard let entity = entitiesByName[key.entity], case .glob(let glob) = entity.invalidationRoute(of: key) else { continue }
+            let globLanguage = KeyLanguage(glob, types: types(of: key, in: entity), prefix: schema.namespace)
             let globSuffix = glob.literalSuffix
             for otherIndex in index.candidates(compatibleWith: glob.literalPrefix).sorted() where otherIndex != keyIndex && suffixesAgree(globSuffix, keySuffixes[otherIndex]) {
                 let other = keys[otherIndex]
@@ -133,36 +130,9 @@ enum SchemaAnalyzer {
         return SchemaAnalysis(reach: reach, diagnostics: diagnostics)
     }
 
-    static func types(of key: Key, in entity: Entity?) -> [String: ParameterType] {
-        var types: [String: ParameterType] = [:]
+    static func types(of key: Key, in entity: Entity?) -> [String: CacheParameterType] {
+        var types: [String: CacheParameterType] = [:]
         for parameter in (entity?.identity ?? []) + key.parameters { types[parameter.name] = parameter.type }
         return types
-    }
-
-    /// The pattern with the key's own (non-identity) parameters replaced by `*`, as invalidation deletes it.
-    static func globPattern(for key: Key) -> Pattern {
-        let own = Set(key.parameters.map(\.name))
-        var text = ""
-        var segments: [Pattern.Segment] = []
-        for segment in key.pattern.segments {
-            switch segment {
-            case .placeholder(let name, _) where own.contains(name):
-                segments.append(.anyRun)
-                text += "*"
-            case .placeholder(let name, _):
-                segments.append(segment)
-                text += "{\(name)}"
-            case .literal(let literal):
-                segments.append(segment)
-                text += literal
-            case .anyRun:
-                segments.append(segment)
-                text += "*"
-            case .anyCharacter:
-                segments.append(segment)
-                text += "?"
-            }
-        }
-        return Pattern(text: text, segments: segments, location: key.pattern.location)
     }
 }

@@ -1,3 +1,5 @@
+import CacheSchemaCore
+
 /// What `cache-schema explain` shows: every key with its parameters, TTL and the invalidations that reach it, and
 /// per entity exactly what its invalidation deletes. Encodable as JSON for tools, or rendered as a text table.
 public struct SchemaExplanation: Sendable, Hashable, Codable {
@@ -129,11 +131,13 @@ public struct SchemaExplanation: Sendable, Hashable, Codable {
             var exact: [Deletion] = []
             var globs: [Deletion] = []
             for key in entity.keys {
-                let route = analysis.reach[key.name]?.first { $0.entity == entity.name && ($0.route == .exactKey || $0.route == .keyGlob) }?.route
-                if route == .exactKey {
+                switch entity.invalidationRoute(of: key) {
+                case .exactKey:
                     exact.append(Deletion(origin: key.name, pattern: qualified(key.pattern.text), reaches: [key.name]))
-                } else if route == .keyGlob {
-                    globs.append(Deletion(origin: key.name, pattern: qualified(SchemaAnalyzer.globPattern(for: key).text), reaches: [key.name]))
+                case .glob(let glob):
+                    globs.append(Deletion(origin: key.name, pattern: qualified(glob.text), reaches: [key.name]))
+                case .unreachable:
+                    break
                 }
             }
             for related in entity.related {

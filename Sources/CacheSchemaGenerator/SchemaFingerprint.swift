@@ -1,3 +1,5 @@
+import CacheSchemaCore
+
 /// A stable 64-bit FNV-1a fingerprint of what a schema means for stored data: namespace, key names, patterns,
 /// parameter types, TTLs and value types. Comments and formatting do not change it.
 enum SchemaFingerprint {
@@ -11,11 +13,6 @@ enum SchemaFingerprint {
                 canonical += " ttl=\(key.ttl.milliseconds) value=\(key.valueType ?? "")\n"
             }
         }
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in canonical.utf8 {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x0000_0100_0000_01b3
-        }
-        return String(hash, radix: 16).leftPadded(to: 16)
+        return String(FNV1a.hash64(canonical.utf8), radix: 16).leftPadded(to: 16)
     }
 }

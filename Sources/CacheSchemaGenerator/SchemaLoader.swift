@@ -1,3 +1,4 @@
+import CacheSchemaCore
 import Yams
 
 /// Reads a schema file into a ``Schema``, reporting every problem with its line and column.
@@ -255,8 +256,8 @@ struct SchemaLoader {
             error("'namespace' is empty; remove it or write a prefix such as 'shop'", at: start)
             return nil
         }
-        for (offset, character) in text.enumerated() where !PatternParser.isLiteralCharacter(character) {
-            error("character \(PatternParser.describe(character)) is not allowed in a namespace; use letters, digits and : _ - . / @ = # + ,", at: start.advanced(by: offset))
+        for (offset, character) in text.enumerated() where !CachePattern.isLiteralCharacter(character) {
+            error("character \(CachePattern.describe(character)) is not allowed in a namespace; use letters, digits and : _ - . / @ = # + ,", at: start.advanced(by: offset))
             return nil
         }
         if text.hasSuffix(":") {
@@ -348,7 +349,7 @@ struct SchemaLoader {
             incomplete = true
         }
 
-        var related: [Pattern] = []
+        var related: [SchemaPattern] = []
         if let relatedNode = fields["related"] {
             let items: [Node]
             switch relatedNode {
@@ -365,16 +366,12 @@ struct SchemaLoader {
                     incomplete = true
                     continue
                 }
-                switch PatternParser.parse(text, kind: .glob, at: contentLocation(of: item)) {
-                case .failure(let problem):
-                    error(problem.message, at: problem.location)
-                    incomplete = true
-                case .success(let pattern):
+                if let pattern = parsePattern(text, kind: .glob, at: contentLocation(of: item)) {
                     var valid = !pattern.placeholders.contains(where: rejectedIdentity.contains)
-                    for case .placeholder(let placeholder, let at) in pattern.segments where !identityNames.contains(placeholder) && !rejectedIdentity.contains(placeholder) {
+                    for case .placeholder(let placeholder, let offset) in pattern.segments where !identityNames.contains(placeholder) && !rejectedIdentity.contains(placeholder) {
                         let declared = identity.map(\.name)
                         let hint = declared.isEmpty ? "entity '\(name)' has no id parameters" : "its id parameters are: \(declared.joined(separator: ", "))"
-                        error("related pattern uses '{\(placeholder)}', but a related pattern can use only the entity's id parameters; \(hint)" + Suggestions.didYouMean(placeholder, among: declared), at: at)
+                        error("related pattern uses '{\(placeholder)}', but a related pattern can use only the entity's id parameters; \(hint)" + Suggestions.didYouMean(placeholder, among: declared), at: pattern.location(atOffset: offset))
                         valid = false
                     }
                     if !pattern.segments.contains(where: { if case .literal = $0 { true } else { false } }) {
@@ -387,6 +384,8 @@ struct SchemaLoader {
                     } else {
                         incomplete = true
                     }
+                } else {
+                    incomplete = true
                 }
             }
         }
@@ -435,13 +434,10 @@ struct SchemaLoader {
         }
         parameters.removeAll { parameter in identity.contains { $0.name == parameter.name } }
 
-        var pattern: Pattern?
+        var pattern: SchemaPattern?
         if let patternNode = fields["pattern"] {
             if let text = scalarString(patternNode) {
-                switch PatternParser.parse(text, kind: .key, at: contentLocation(of: patternNode)) {
-                case .failure(let problem): error(problem.message, at: problem.location)
-                case .success(let parsed): pattern = parsed
-                }
+                pattern = parsePattern(text, kind: .key, at: contentLocation(of: patternNode))
             } else if case .mapping = patternNode {
                 error("pattern of key '\(name)' is a YAML mapping; quote patterns that start with '{', e.g. pattern: \"{user_id}:profile\"", at: location(of: patternNode))
             } else {
@@ -481,7 +477,7 @@ struct SchemaLoader {
 
         guard let pattern else { return nil }
         checkPlaceholders(pattern, key: name, entity: entity, identity: identity, parameters: parameters, rejected: rejected)
-        var types: [String: ParameterType] = [:]
+        var types: [String: CacheParameterType] = [:]
         for parameter in identity + parameters { types[parameter.name] = parameter.type }
         checkSeparators(pattern, types: types)
 
@@ -501,10 +497,11 @@ struct SchemaLoader {
     }
 
     /// `rejected` holds names declared with an error already reported; placeholders naming them get no second error.
-    private mutating func checkPlaceholders(_ pattern: Pattern, key: String, entity: String, identity: [Parameter], parameters: [Parameter], rejected: Set<String>) {
+    private mutating func checkPlaceholders(_ pattern: SchemaPattern, key: String, entity: String, identity: [Parameter], parameters: [Parameter], rejected: Set<String>) {
         let declared = identity.map(\.name) + parameters.map(\.name)
         var seen: Set<String> = []
-        for case .placeholder(let name, let at) in pattern.segments {
+        for case .placeholder(let name, let offset) in pattern.segments {
+            let at = pattern.location(atOffset: offset)
             if !seen.insert(name).inserted {
                 error("placeholder '{\(name)}' appears twice in the pattern of key '\(key)'; use each parameter once", at: at)
             } else if !declared.contains(name) && !rejected.contains(name) {
@@ -518,17 +515,27 @@ struct SchemaLoader {
 
     /// A variable-length value must be followed by a character it can never contain, so that every concrete key has
     /// exactly one reading (`{name}-{city}` is ambiguous: `-` can occur in an encoded String).
-    private mutating func checkSeparators(_ pattern: Pattern, types: [String: ParameterType]) {
+    private mutating func checkSeparators(_ pattern: SchemaPattern, types: [String: CacheParameterType]) {
         for (index, segment) in pattern.segments.enumerated() {
-            guard case .placeholder(let name, let at) = segment, let type = types[name],
+            guard case .placeholder(let name, let offset) = segment, let type = types[name],
                 index + 1 < pattern.segments.count, case .literal(let next) = pattern.segments[index + 1],
                 let first = next.unicodeScalars.first
             else { continue }
             let alphabet = KeyAlphabet.valueAlphabet(of: type)
             if alphabet.contains(UInt8(first.value)) && KeyAlphabet.isVariableLength(type) {
                 let separators = KeyAlphabet.separators(for: type)
-                error("'{\(name)}' is followed by '\(first)', which can occur in an encoded \(type) value, so a key would have two readings; follow it with one of \(separators)", at: at)
+                error("'{\(name)}' is followed by '\(first)', which can occur in an encoded \(type) value, so a key would have two readings; follow it with one of \(separators)", at: pattern.location(atOffset: offset))
             }
+        }
+    }
+
+    /// Parses a pattern whose text starts at `location`; a problem becomes an error at its place in the file.
+    private mutating func parsePattern(_ text: String, kind: CachePattern.Kind, at location: SourceLocation) -> SchemaPattern? {
+        do {
+            return SchemaPattern(try CachePattern(text, kind: kind), at: location)
+        } catch {
+            self.error(error.message, at: location.advanced(by: error.offset))
+            return nil
         }
     }
 
@@ -571,7 +578,7 @@ struct SchemaLoader {
         return result
     }
 
-    private mutating func readParameterType(_ node: Node, parameter: String) -> ParameterType? {
+    private mutating func readParameterType(_ node: Node, parameter: String) -> CacheParameterType? {
         guard let text = scalarString(node), !text.isEmpty else {
             error("type of parameter '\(parameter)' must be String, Int, UUID, Bool or a LosslessStringConvertible type name; found \(describe(node))", at: location(of: node))
             return nil
@@ -608,7 +615,7 @@ struct SchemaLoader {
         }
     }
 
-    private mutating func readDefault(_ node: Node, type: ParameterType, parameter: String) -> DefaultValue? {
+    private mutating func readDefault(_ node: Node, type: CacheParameterType, parameter: String) -> DefaultValue? {
         guard let text = scalarString(node) else {
             error("default of parameter '\(parameter)' must be a single \(type) value; found \(describe(node))", at: location(of: node))
             return nil

@@ -1,3 +1,5 @@
+import CacheSchemaCore
+
 /// A schema as loaded from YAML: names, types, patterns and TTLs with their source locations, before analysis.
 public struct Schema: Sendable, Hashable {
     /// The schema file's path as given.
@@ -63,11 +65,19 @@ public struct Entity: Sendable, Hashable {
     /// The keys, in file order.
     public var keys: [Key]
     /// Extra glob patterns invalidated with the entity.
-    public var related: [Pattern]
+    public var related: [SchemaPattern]
     /// Where the name is.
     public var location: SourceLocation
     /// Comment lines attached to it.
     public var documentation: [String]
+}
+
+extension Entity {
+    /// How invalidating an instance of this entity reaches one of its own keys: the rule `CacheSchemaCore` states for
+    /// generated code and the runtime alike.
+    public func invalidationRoute(of key: Key) -> CacheInvalidationRoute {
+        CacheInvalidationRoute(keyPattern: key.pattern.parsed, identity: identity.map(\.name))
+    }
 }
 
 /// One declared cache key.
@@ -79,7 +89,7 @@ public struct Key: Sendable, Hashable {
     /// The entity it belongs to.
     public var entity: String
     /// The pattern, without namespace.
-    public var pattern: Pattern
+    public var pattern: SchemaPattern
     /// The key's own parameters (beyond the entity identity), in file order.
     public var parameters: [Parameter]
     /// Its TTL.
@@ -121,36 +131,11 @@ public struct Parameter: Sendable, Hashable {
     /// The Swift argument label (`"userID"`).
     public var swiftName: String
     /// The type.
-    public var type: ParameterType
+    public var type: CacheParameterType
     /// The default value, if any.
     public var defaultValue: DefaultValue?
     /// Where the name is.
     public var location: SourceLocation
-}
-
-/// A parameter type.
-public enum ParameterType: Sendable, Hashable, CustomStringConvertible {
-    /// `String`.
-    case string
-    /// `Int`.
-    case int
-    /// `UUID`.
-    case uuid
-    /// `Bool`.
-    case bool
-    /// A `LosslessStringConvertible` type the consuming module provides.
-    case custom(String)
-
-    /// The Swift type name.
-    public var description: String {
-        switch self {
-        case .string: "String"
-        case .int: "Int"
-        case .uuid: "UUID"
-        case .bool: "Bool"
-        case .custom(let name): name
-        }
-    }
 }
 
 /// A parameter's default value, already checked against its type.
@@ -165,51 +150,29 @@ public enum DefaultValue: Sendable, Hashable {
     case bool(Bool)
 }
 
-/// A key pattern or a related glob: literal text, `{placeholder}`s and (in globs only) `*` and `?`.
-public struct Pattern: Sendable, Hashable {
-    /// One piece of a pattern.
-    public enum Segment: Sendable, Hashable {
-        /// Literal text.
-        case literal(String)
-        /// A `{name}` placeholder.
-        case placeholder(String, SourceLocation)
-        /// `*` (globs only): any run of characters.
-        case anyRun
-        /// `?` (globs only): any one character.
-        case anyCharacter
-    }
-
-    /// The pattern as written.
-    public var text: String
-    /// Its pieces, in order.
-    public var segments: [Segment]
+/// A key pattern or a related glob as written in the schema file: the pattern as ``CachePattern`` parses it, and
+/// where its text starts, so that diagnostics can point into it. It reads like the `CachePattern` it holds
+/// (`pattern.text`, `pattern.placeholders`).
+@dynamicMemberLookup
+public struct SchemaPattern: Sendable, Hashable {
+    /// The parsed pattern.
+    public var parsed: CachePattern
     /// Where the pattern's text starts.
     public var location: SourceLocation
 
-    /// The placeholder names, in order.
-    public var placeholders: [String] {
-        segments.compactMap {
-            if case .placeholder(let name, _) = $0 { name } else { nil }
-        }
+    /// Creates a located pattern.
+    public init(_ parsed: CachePattern, at location: SourceLocation) {
+        self.parsed = parsed
+        self.location = location
     }
 
-    /// The literal text before the first non-literal segment.
-    public var literalPrefix: String {
-        var prefix = ""
-        for segment in segments {
-            guard case .literal(let text) = segment else { break }
-            prefix += text
-        }
-        return prefix
+    /// A property of the parsed pattern.
+    public subscript<Value>(dynamicMember keyPath: KeyPath<CachePattern, Value>) -> Value {
+        parsed[keyPath: keyPath]
     }
 
-    /// The literal text after the last non-literal segment.
-    public var literalSuffix: String {
-        var suffix = ""
-        for segment in segments.reversed() {
-            guard case .literal(let text) = segment else { break }
-            suffix = text + suffix
-        }
-        return suffix
+    /// The location of the character `offset` Unicode scalars into the pattern (an offset from ``CachePattern``).
+    public func location(atOffset offset: Int) -> SourceLocation {
+        location.advanced(by: offset)
     }
 }

@@ -1,3 +1,5 @@
+import CacheSchemaCore
+
 /// How schema names become Swift identifiers, and which names are refused.
 ///
 /// `user_id` → `userID`, `user_by_email` → `userByEmail`, `userByEmail` stays. Words known as initialisms (`id`,
@@ -18,17 +20,10 @@ enum SwiftNaming {
         "Protocol",
     ]
 
-    /// Whether a name is made of ASCII letters, digits and `_`, starting with a lower-case letter.
+    /// Whether a name is made of ASCII letters, digits and single `_`, starting with a lower-case letter. Every schema
+    /// name follows the placeholder rule, since a parameter's name is its placeholder's.
     static func isValidSchemaName(_ name: String) -> Bool {
-        guard let first = name.unicodeScalars.first, ("a"..."z").contains(first) else { return false }
-        var previous: Unicode.Scalar = first
-        for scalar in name.unicodeScalars {
-            let allowed = ("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar) || ("0"..."9").contains(scalar)
-                || scalar == "_"
-            guard allowed, !(scalar == "_" && previous == "_") else { return false }
-            previous = scalar
-        }
-        return previous != "_"
+        CachePattern.isValidPlaceholderName(name)
     }
 
     /// The lower-camel-case identifier for a schema name.

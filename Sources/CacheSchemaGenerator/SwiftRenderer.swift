@@ -1,3 +1,5 @@
+import CacheSchemaCore
+
 /// Renders the Swift code for a checked schema: `CacheTTL`, `CacheKeys`, `CacheKeyDescriptors`,
 /// `CacheInvalidations`, `CacheInvalidator` and `CacheKeys.schema`.
 ///
@@ -123,7 +125,8 @@ struct SwiftRenderer {
     }
 
     /// A Swift expression concatenating a pattern's literals and encoded values.
-    private func concatenation(_ pattern: Pattern, prefixed: Bool, unbound: String? = nil, bound: Set<String>) -> String {
+    /// A placeholder not in `bound` (none is, in a checked schema) becomes `*`, as `CachePattern.filled(with:)` does.
+    private func concatenation(_ pattern: CachePattern, prefixed: Bool, bound: Set<String>) -> String {
         var parts: [String] = []
         var literal = prefixed ? (schema.namespace.map { "\($0):" } ?? "") : ""
         for segment in pattern.segments {
@@ -140,7 +143,7 @@ struct SwiftRenderer {
                     literal = ""
                     parts.append(valueVariable(name))
                 } else {
-                    literal += unbound ?? "*"
+                    literal += "*"
                 }
             }
         }
@@ -217,7 +220,7 @@ struct SwiftRenderer {
                     let bound = Set(arguments.map(\.name))
                     out.line("return CacheKey(")
                     out.line("    descriptor: CacheKeyDescriptors.\(key.swiftName),")
-                    out.line("    rawValue: \(concatenation(key.pattern, prefixed: true, bound: bound)),")
+                    out.line("    rawValue: \(concatenation(key.pattern.parsed, prefixed: true, bound: bound)),")
                     let owners = owners(of: key)
                     if owners.isEmpty {
                         out.line("    owners: []")
@@ -305,14 +308,21 @@ struct SwiftRenderer {
                     out.line("return CacheInvalidation(")
                     out.line("    instance: CacheEntityInstance(entity: \(SwiftSource.stringLiteral(entity.name)), identity: \(identity.isEmpty ? "\"\"" : identity)),")
                     out.line("    namespace: \(optionalLiteral(schema.namespace)),")
-                    let exact = entity.keys.filter { reachRoute(of: $0, by: entity) == .exactKey }
-                    let globbed = entity.keys.filter { reachRoute(of: $0, by: entity) == .keyGlob }
+                    var exact: [Key] = []
+                    var globbed: [(key: Key, glob: CachePattern)] = []
+                    for key in entity.keys {
+                        switch entity.invalidationRoute(of: key) {
+                        case .exactKey: exact.append(key)
+                        case .glob(let glob): globbed.append((key, glob))
+                        case .unreachable: break
+                        }
+                    }
                     if exact.isEmpty {
                         out.line("    keys: [],")
                     } else {
                         out.line("    keys: [")
                         for key in exact {
-                            out.line("        CacheInvalidation.Key(name: \(SwiftSource.stringLiteral(key.name)), rawValue: \(concatenation(key.pattern, prefixed: true, bound: bound))),")
+                            out.line("        CacheInvalidation.Key(name: \(SwiftSource.stringLiteral(key.name)), rawValue: \(concatenation(key.pattern.parsed, prefixed: true, bound: bound))),")
                         }
                         out.line("    ],")
                     }
@@ -320,11 +330,11 @@ struct SwiftRenderer {
                         out.line("    patterns: []")
                     } else {
                         out.line("    patterns: [")
-                        for key in globbed {
-                            out.line("        CacheInvalidation.Pattern(origin: .key(\(SwiftSource.stringLiteral(key.name))), glob: \(concatenation(key.pattern, prefixed: true, bound: bound))),")
+                        for (key, glob) in globbed {
+                            out.line("        CacheInvalidation.Pattern(origin: .key(\(SwiftSource.stringLiteral(key.name))), glob: \(concatenation(glob, prefixed: true, bound: bound))),")
                         }
                         for related in entity.related {
-                            out.line("        CacheInvalidation.Pattern(origin: .related(\(SwiftSource.stringLiteral(related.text))), glob: \(concatenation(related, prefixed: true, bound: bound)), indexed: \(relatedIsIndexed(related, of: entity))),")
+                            out.line("        CacheInvalidation.Pattern(origin: .related(\(SwiftSource.stringLiteral(related.text))), glob: \(concatenation(related.parsed, prefixed: true, bound: bound)), indexed: \(relatedIsIndexed(related, of: entity))),")
                         }
                         out.line("    ]")
                     }
@@ -337,7 +347,7 @@ struct SwiftRenderer {
     /// Whether every declared key a related pattern reaches is indexed under the entity (it carries the entity's
     /// identity), so that the runtime can invalidate through the index instead of scanning. A pattern that reaches no
     /// declared key is not: only a scan finds what it matches.
-    private func relatedIsIndexed(_ related: Pattern, of entity: Entity) -> Bool {
+    private func relatedIsIndexed(_ related: SchemaPattern, of entity: Entity) -> Bool {
         indexedRelated.contains(RelatedPattern(entity: entity.name, pattern: related.text))
     }
 
@@ -361,17 +371,13 @@ struct SwiftRenderer {
         return indexed
     }
 
-    private func reachRoute(of key: Key, by entity: Entity) -> Reach.Route? {
-        analysis.reach[key.name]?.first { $0.entity == entity.name && ($0.route == .exactKey || $0.route == .keyGlob) }?.route
-    }
-
     private func invalidationSummary(_ entity: Entity) -> String {
         var parts: [String] = []
         for key in entity.keys {
-            switch reachRoute(of: key, by: entity) {
-            case .exactKey?: parts.append("key `\(key.name)`")
-            case .keyGlob?: parts.append("every `\(key.name)` of the instance")
-            default: break
+            switch entity.invalidationRoute(of: key) {
+            case .exactKey: parts.append("key `\(key.name)`")
+            case .glob: parts.append("every `\(key.name)` of the instance")
+            case .unreachable: break
             }
         }
         for related in entity.related { parts.append("keys matching `\(qualified(related.text))`") }

@@ -3,7 +3,6 @@ import RedisTestSupport
 import Testing
 
 @testable import CacheSchemaCore
-@testable import CacheSchemaGenerator
 
 /// SPEC §3: a parameter value can never produce another declared key's concrete name or widen an invalidation
 /// pattern. These tests build keys and invalidation globs from the reference-like schema through the runtime's
@@ -36,11 +35,11 @@ import Testing
         CacheKeyDescriptor(name: name, entity: entity, pattern: pattern, namespace: "shop", parameters: [], ttl: .seconds(60), ttlClass: nil, valueType: nil, invalidatedBy: [entity])
     }
 
-    func concreteKey(_ pattern: String, _ values: [String: String]) -> String {
-        "shop:" + CachePatternTemplate(pattern).render(values.mapValues(CacheKeyEncoding.encode), unbound: "0")
+    func concreteKey(_ pattern: String, _ values: [String: String]) throws -> String {
+        "shop:" + (try CachePattern(pattern, kind: .key)).filled(with: values.mapValues(CacheKeyEncoding.encode))
     }
 
-    @Test func hostileValuesNeverProduceAnotherKeysName() {
+    @Test func hostileValuesNeverProduceAnotherKeysName() throws {
         // Keys of different families built from hostile values never coincide.
         var keys: [String: String] = [:]
         for value in Self.hostileValues {
@@ -48,7 +47,7 @@ import Testing
                 ("user", "user:{user_id}", "user_id"), ("userSettings", "user:{user_id}:settings", "user_id"),
                 ("userByEmail", "user:email:{email}", "email"),
             ] {
-                let key = concreteKey(pattern, [parameter: value])
+                let key = try concreteKey(pattern, [parameter: value])
                 if let other = keys[key] {
                     Issue.record("value produced the key of another family: \(family) vs \(other)")
                 }
@@ -61,10 +60,10 @@ import Testing
     @Test func hostileIdentityNeverWidensAnInvalidation() throws {
         // The victims: keys of other users and of other families.
         let victims = [
-            concreteKey("user:{user_id}", ["user_id": "victim"]),
-            concreteKey("user:{user_id}:settings", ["user_id": "victim"]),
-            concreteKey("user:email:{email}", ["email": "victim@example.com"]),
-            concreteKey("orders:user:{user_id}:page:{page}", ["user_id": "victim", "page": "1"]),
+            try concreteKey("user:{user_id}", ["user_id": "victim"]),
+            try concreteKey("user:{user_id}:settings", ["user_id": "victim"]),
+            try concreteKey("user:email:{email}", ["email": "victim@example.com"]),
+            try concreteKey("orders:user:{user_id}:page:{page}", ["user_id": "victim", "page": "1"]),
         ]
         for value in Self.hostileValues where value != "victim" {
             for entity in ["user", "userByEmail", "orders"] {
@@ -83,12 +82,12 @@ import Testing
     @Test func invalidationStillReachesItsOwnKeys() throws {
         for value in Self.hostileValues {
             let invalidation = try description.invalidation(entity: "user", identity: ["user_id": value])
-            let own = concreteKey("user:{user_id}", ["user_id": value])
-            let settings = concreteKey("user:{user_id}:settings", ["user_id": value])
+            let own = try concreteKey("user:{user_id}", ["user_id": value])
+            let settings = try concreteKey("user:{user_id}:settings", ["user_id": value])
             #expect(invalidation.keys.map(\.rawValue) == [own, settings])
             #expect(invalidation.patterns.contains { RedisGlob.matches($0.glob, settings) })
             let orders = try description.invalidation(entity: "orders", identity: ["user_id": value])
-            let page = concreteKey("orders:user:{user_id}:page:{page}", ["user_id": value, "page": "7"])
+            let page = try concreteKey("orders:user:{user_id}:page:{page}", ["user_id": value, "page": "7"])
             #expect(orders.patterns.contains { RedisGlob.matches($0.glob, page) })
         }
     }
@@ -102,6 +101,16 @@ import Testing
         }
         #expect(throws: CacheSchemaDescriptionError.unexpectedParameter(entity: "user", parameter: "x", expected: ["user_id"])) {
             try description.invalidation(entity: "user", identity: ["user_id": "1", "x": "2"])
+        }
+    }
+
+    @Test func handMadeDescriptionWithABadPatternIsAnErrorNotAWiderDelete() {
+        let broken = CacheSchemaDescription(
+            source: "t", namespace: nil, fingerprint: "0", ttlClasses: [],
+            entities: [.init(name: "user", identity: [.init(name: "user_id", label: "userID", type: .string)], keys: ["user"], related: [])],
+            keys: [Self.descriptor("user", entity: "user", pattern: "user:{user_id")])
+        #expect(throws: CacheSchemaDescriptionError.invalidPattern("user:{user_id", reason: "placeholder '{user_id' is not closed; add '}'")) {
+            try broken.invalidation(entity: "user", identity: ["user_id": "1"])
         }
     }
 

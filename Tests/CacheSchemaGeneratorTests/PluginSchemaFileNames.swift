@@ -1,0 +1,1 @@
+../../Plugins/CacheSchemaPlugin/SchemaFileNames.swift

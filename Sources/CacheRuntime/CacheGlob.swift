@@ -2,8 +2,8 @@ import Foundation
 
 /// A Redis glob built from literal text, encoded parameter values and wildcards, for
 /// ``RedisCache/deletePattern(_:batchSize:)``. Literal text is escaped so that `*`, `?`, `[`, `]` and `\` in it match
-/// themselves; values go through ``CacheKeyEncoding``, whose output contains none of them; only ``anyRun()`` and
-/// ``anyCharacter()`` are wildcards.
+/// themselves; values go through `CacheKeyEncoding` (from `CacheSchemaCore`), whose output contains none of them;
+/// only ``anyRun()`` and ``anyCharacter()`` are wildcards.
 ///
 /// ```swift
 /// let glob = CacheGlob("shop:user:email:").value(email).anyRun()

@@ -8,7 +8,7 @@ import Synchronization
 /// multi-get, cache-aside with single-flight, write-through, and index-based invalidation.
 ///
 /// ```swift
-/// let cache = RedisCache(client: RedisClient(url: "redis://127.0.0.1:6379"))
+/// let cache = RedisCache(client: try RedisClient(url: "redis://127.0.0.1:6379"))
 /// let user = try await cache.getOrSet(CacheKeys.user(userID: id)) { try await database.user(id) }
 /// let invalidator = CacheInvalidator(cache)
 /// try await invalidator.invalidateUser(userID: id)

@@ -1,11 +1,12 @@
 import CacheSchemaCore
 
-/// MessagePack through `Codable`: smaller and faster than ``JSONCacheCodec``, and just as self-describing.
+/// MessagePack through `Codable`: smaller and faster than `JSONCacheCodec`, and just as self-describing.
 ///
 /// Every keyed container is a map whose keys are the coding keys' names, so a value is never read by position: a
-/// field that was renamed, removed or added, or whose type changed (a string that became an integer, a `Double`
-/// that became an `Int`, a `UUID` that became `Data`), fails to decode and the cache treats the value as a miss.
-/// Numbers decode only into types that hold them exactly.
+/// field the type now requires and the stored value lacks (added or renamed), or whose type changed (a string that
+/// became an integer, a `Double` that became an `Int`, a `UUID` that became `Data`), fails to decode and the cache
+/// treats the value as a miss. As with JSON, a stored field the type no longer has is ignored, and an added optional
+/// field decodes as `nil`. Numbers decode only into types that hold them exactly.
 ///
 /// What is stored:
 /// - keyed containers: maps with string keys, in the order `encode(to:)` encodes them (so the output is
@@ -13,7 +14,7 @@ import CacheSchemaCore
 ///   as float32.
 /// - `Date`: the MessagePack timestamp extension (type -1) with nanoseconds. A date whose `Double` nanoseconds
 ///   cannot reproduce exactly is stored as extension type 2 with the `Double` itself, so every date reads back
-///   bit for bit (``JSONCacheCodec`` keeps whole seconds only).
+///   bit for bit.
 /// - `UUID`: extension type 1 with its 16 bytes (`fixext 16`), so that it is neither a string nor `Data`.
 /// - `Data`: `bin`. `URL`: its absolute string. Anything else (`Decimal` included): its `Codable` form.
 ///

@@ -118,7 +118,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CacheSchemaCoreTests",
-            dependencies: ["CacheSchemaCore", "CacheSchemaGenerator", "RedisTestSupport"]
+            dependencies: ["CacheSchemaCore", "RedisTestSupport"]
         ),
         .testTarget(
             name: "CacheSchemaMessagePackTests",

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Turns cached values into bytes and back. JSON is the default; ``MessagePackCacheCodec`` is smaller and faster;
+/// Turns cached values into bytes and back. JSON is the default; `MessagePackCacheCodec` (module `CacheSchemaMessagePack`) is smaller and faster;
 /// any `Codable` format can be plugged in.
 public protocol CacheCodec: Sendable {
     /// A short stable name stored in every envelope (`"json"`), so that a change of codec reads as a miss rather

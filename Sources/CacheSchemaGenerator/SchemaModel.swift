@@ -150,9 +150,9 @@ public enum DefaultValue: Sendable, Hashable {
     case bool(Bool)
 }
 
-/// A key pattern or a related glob as written in the schema file: the pattern as ``CachePattern`` parses it, and
-/// where its text starts, so that diagnostics can point into it. It reads like the `CachePattern` it holds
-/// (`pattern.text`, `pattern.placeholders`).
+/// A key pattern or a related glob as written in the schema file: the pattern as `CachePattern` (module
+/// `CacheSchemaCore`) parses it, and where its text starts, so that diagnostics can point into it. It reads like the
+/// `CachePattern` it holds (`pattern.text`, `pattern.placeholders`).
 @dynamicMemberLookup
 public struct SchemaPattern: Sendable, Hashable {
     /// The parsed pattern.
@@ -171,7 +171,7 @@ public struct SchemaPattern: Sendable, Hashable {
         parsed[keyPath: keyPath]
     }
 
-    /// The location of the character `offset` Unicode scalars into the pattern (an offset from ``CachePattern``).
+    /// The location of the character `offset` Unicode scalars into the pattern (an offset from `CachePattern`).
     public func location(atOffset offset: Int) -> SourceLocation {
         location.advanced(by: offset)
     }

@@ -154,12 +154,22 @@ struct SwiftRenderer {
     private func reachSummary(_ key: Key) -> String {
         let routes = analysis.reach[key.name] ?? []
         guard !routes.isEmpty else { return "No invalidation reaches this key: it expires by TTL only." }
-        return "Removed by " + routes.map { reach in
-            let method = "`invalidate\(entitiesByName[reach.entity]?.swiftTypeName ?? reach.entity)`"
+        // One mention per invalidation, however many of its routes reach the key (its own key and a related pattern).
+        var entities: [String] = []
+        var ownKey: Set<String> = []
+        var related: [String: [String]] = [:]
+        for reach in routes {
+            if !entities.contains(reach.entity) { entities.append(reach.entity) }
             switch reach.route {
-            case .exactKey, .keyGlob: return method
-            case .related(let pattern): return "\(method) (related \"\(pattern)\")"
+            case .exactKey, .keyGlob: ownKey.insert(reach.entity)
+            case .related(let pattern): related[reach.entity, default: []].append("\"\(pattern)\"")
             }
+        }
+        return "Removed by " + entities.map { entity in
+            let method = "`invalidate\(entitiesByName[entity]?.swiftTypeName ?? entity)`"
+            guard let patterns = related[entity] else { return method }
+            let how = (ownKey.contains(entity) ? "its own key, and related " : "related ") + patterns.joined(separator: ", ")
+            return "\(method) (\(how))"
         }.joined(separator: ", ") + "."
     }
 

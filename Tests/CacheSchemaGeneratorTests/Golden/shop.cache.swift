@@ -74,7 +74,7 @@ internal enum CacheKeys {
     }
 
     /// Pattern `shop:orders:user:{user_id}:page:{page}`, TTL `order` (2m), entity `userOrders`.
-    /// Removed by `invalidateUserOrders`, `invalidateUserOrders` (related "orders:user:{user_id}:*").
+    /// Removed by `invalidateUserOrders` (its own key, and related "orders:user:{user_id}:*").
     ///
     /// The schema declares no value type: choose it at the call site, e.g. `as: MyValue.self`.
     internal static func userOrders<Value>(userID: UUID, page: Int = 1, as _: Value.Type = Value.self) -> CacheKey<Value> {

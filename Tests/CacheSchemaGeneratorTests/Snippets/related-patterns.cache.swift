@@ -28,7 +28,7 @@ internal enum CacheKeys {
     }
 
     /// Pattern `shop:user:{user_id}:settings:{section}`, TTL 5m (schema default), entity `user`.
-    /// Removed by `invalidateUser`, `invalidateUser` (related "user:{user_id}:*").
+    /// Removed by `invalidateUser` (its own key, and related "user:{user_id}:*").
     ///
     /// The schema declares no value type: choose it at the call site, e.g. `as: MyValue.self`.
     internal static func userSettings<Value>(userID: UUID, section: String, as _: Value.Type = Value.self) -> CacheKey<Value> {

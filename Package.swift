@@ -93,6 +93,7 @@ let package = Package(
         ),
         .target(
             name: "RedisTestSupport",
+            dependencies: [.product(name: "Logging", package: "swift-log")],
             path: "Tests/RedisTestSupport"
         ),
         .testTarget(

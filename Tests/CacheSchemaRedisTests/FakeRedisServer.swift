@@ -1,5 +1,6 @@
 import NIOCore
 import NIOPosix
+import RedisTestSupport
 import Synchronization
 
 /// A scripted TCP server on loopback, for the faults a real redis-server cannot produce: garbage bytes, a reply
@@ -10,6 +11,7 @@ final class FakeRedisServer: Sendable {
     private let channel: any Channel
 
     private init(port: Int, channel: any Channel) {
+        TestLogging.bootstrap()
         self.port = port
         self.channel = channel
     }

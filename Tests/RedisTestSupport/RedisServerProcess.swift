@@ -19,7 +19,8 @@ public final class RedisServerProcess: @unchecked Sendable {
 
     /// Starts a server; `arguments` are appended to the command line (`["--requirepass", "secret"]`).
     public static func start(arguments: [String] = [], port: Int? = nil) async throws -> RedisServerProcess {
-        try await offCooperativePool { try startBlocking(arguments: arguments, port: port) }
+        TestLogging.bootstrap()
+        return try await offCooperativePool { try startBlocking(arguments: arguments, port: port) }
     }
 
     static func startBlocking(arguments: [String], port: Int?) throws -> RedisServerProcess {

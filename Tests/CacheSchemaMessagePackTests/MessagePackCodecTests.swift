@@ -448,6 +448,22 @@ struct MessagePackUserDTO: Codable, Equatable {
         #expect(throws: DecodingError.self) { try codec.decode(Renamed.self, from: codec.encode(Stored(field: 1))) }
     }
 
+    /// What the README promises about a type that changed between deploys, for both codecs: a field the type dropped
+    /// is ignored and an added optional field reads as `nil` (the value decodes: a hit); a field it gained as required
+    /// is missing (a miss).
+    @Test func droppedFieldsAreIgnoredAndAddedOptionalsAreNilInBothCodecs() throws {
+        struct Before: Codable { var id: Int; var name: String; var legacy: String }
+        struct After: Codable, Equatable { var id: Int; var name: String; var nickname: String? }
+        struct Required: Codable { var id: Int; var name: String; var email: String }
+        let before = Before(id: 7, name: "Ada", legacy: "kept by the old type only")
+        let codecs: [any CacheCodec] = [codec, JSONCacheCodec()]
+        for codec in codecs {
+            let stored = try codec.encode(before)
+            #expect(try codec.decode(After.self, from: stored) == After(id: 7, name: "Ada", nickname: nil), "\(codec.identifier)")
+            #expect(throws: DecodingError.self, "\(codec.identifier)") { try codec.decode(Required.self, from: stored) }
+        }
+    }
+
     // MARK: Encoder misuse and the envelope
 
     @Test func encoderMisuseThrows() throws {

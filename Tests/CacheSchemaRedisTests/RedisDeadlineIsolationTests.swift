@@ -70,9 +70,8 @@ import Testing
         try await withRedis { server, _ in
             let connection = try await RedisConnection.connect(configuration: try testConfiguration(url: server.url))
             defer { Task { await connection.close() } }
-            let pid = try await redisProcessID(server)
-            kill(pid, SIGSTOP)
-            defer { kill(pid, SIGCONT) }
+            server.suspend()
+            defer { server.resume() }
             let clock = ContinuousClock()
             let start = clock.now
             let read = onEventLoop(of: connection) { try await connection.send(RedisCommand("GET", "k"), timeout: .seconds(1)) }
@@ -95,10 +94,8 @@ import Testing
         let pool = RedisPoolConfiguration(minimumConnections: 1, maximumConnections: 2, initialBackoff: .milliseconds(20), maximumBackoff: .milliseconds(200))
         try await withRedis(pool: pool, configure: { $0.connectTimeout = .milliseconds(500) }) { server, client in
             try await client.set("k", "v")
-            let pid = try await redisProcessID(server)
-            kill(pid, SIGSTOP)
-            var resumed = false
-            defer { if !resumed { kill(pid, SIGCONT) } }
+            server.suspend()
+            defer { server.resume() }  // SIGCONT to a running server does nothing
             // Commands while it is stopped fail at their deadlines (or at once while the pool backs off), never hang.
             let clock = ContinuousClock()
             for _ in 0..<5 {
@@ -106,8 +103,7 @@ import Testing
                 await #expect(throws: RedisError.self) { try await client.get("k", timeout: .milliseconds(300)) }
                 #expect(clock.now - start < .seconds(5))
             }
-            kill(pid, SIGCONT)
-            resumed = true
+            server.resume()
             var value: ByteBuffer?
             for _ in 0..<100 where value == nil {
                 value = try? await client.get("k", timeout: .seconds(2))
@@ -173,12 +169,4 @@ import Testing
 /// cooperative pool busy with other suites cannot delay their commands past a short deadline.
 func onEventLoop<Success: Sendable>(of connection: RedisConnection, _ body: @escaping @Sendable () async throws -> Success) -> Task<Success, any Error> {
     Task(executorPreference: RedisEventLoopExecutor(eventLoop: connection.channel.eventLoop)) { try await body() }
-}
-
-/// The redis-server's process id, from `INFO server`, for SIGSTOP and SIGCONT.
-func redisProcessID(_ server: RedisServerProcess) async throws -> pid_t {
-    let info = try await server.cli(["INFO", "server"])
-    let line = info.split(whereSeparator: \.isNewline).first { $0.hasPrefix("process_id:") }
-    let pid = line.flatMap { pid_t($0.dropFirst("process_id:".count).trimmingCharacters(in: .whitespaces)) }
-    return try #require(pid)
 }

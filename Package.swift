@@ -152,6 +152,23 @@ let package = Package(
             name: "PluginIntegrationTests",
             exclude: ["ConsumerTemplate"]
         ),
+        // The multi-process race harness (README "Race harness"): the source of truth, the event log and the checker;
+        // `cache-race`, the executable run as several processes; and the tests that run it.
+        .target(name: "RaceHarness", path: "Tests/RaceHarness"),
+        .executableTarget(
+            name: "cache-race",
+            dependencies: [
+                "CacheRuntime", "CacheSchemaRedis", "RaceHarness", "RedisTestSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/cache-race",
+            plugins: ["CacheSchemaPlugin"]
+        ),
+        .testTarget(
+            name: "RaceHarnessTests",
+            dependencies: ["RaceHarness", "RedisTestSupport", "cache-race"]
+        ),
         // Builds Examples/ShopService and drives it over HTTP against a private redis-server (skip with
         // CACHE_SCHEMA_SKIP_EXAMPLE_E2E=1).
         .testTarget(

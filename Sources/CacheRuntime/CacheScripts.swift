@@ -11,6 +11,10 @@ enum CacheScripts {
     ///
     /// `prune(index)`: removes from an index set up to three random members whose keys no longer exist, so that a
     /// set written once per store stays within a small factor of its live keys (see ``store``).
+    ///
+    /// `incarnation()`: the server process's `run_id`, new at every start and different on every node. A check that
+    /// compares it too cannot be fooled by markers that a restart without persistence (or a failover to a replica that
+    /// missed the last writes) erased or rolled back: the markers read before are then from another incarnation.
     private static let helpers = """
         local function bump(key, lifetime)
           local clock = redis.call('TIME')
@@ -23,15 +27,39 @@ enum CacheScripts {
             if redis.call('EXISTS', member) == 0 then redis.call('SREM', index, member) end
           end
         end
+        local function incarnation()
+          return string.match(redis.call('INFO', 'server'), 'run_id:(%x+)')
+        end
 
         """
 
-    /// Stores a value and indexes it under its owners, optionally only if its generations are unchanged.
+    /// Reads a key, the server's incarnation and generation markers in one step, read-only (`EVALSHA_RO`, which a
+    /// failover's `CLIENT PAUSE WRITE` lets through): what a fill, or a write-through before its update, compares
+    /// with when it stores.
     ///
-    /// KEYS: the key, then n index keys (one per owner), then m generation keys (a fresh write bumps its owners'
-    /// markers, or the key's own; a fill checks those and the pattern markers, see
-    /// ``CacheIndexKeys/checkedGenerations(of:)``). ARGV: value, TTL in ms, n, m, mode ("check": compare the generations with the expected ones; "bump":
-    /// bump them), the m expected generations ("" for absent), then the generation lifetime in ms.
+    /// KEYS: the key, then the generation keys. Returns the value (nil when absent or not a string), the incarnation,
+    /// then one marker per generation key (nil when absent).
+    static let readGenerations = RedisScript(helpers + """
+        local value = redis.pcall('GET', KEYS[1])
+        if type(value) == 'table' then value = false end
+        local reply = {value, incarnation()}
+        for i = 2, #KEYS do reply[#reply + 1] = redis.call('GET', KEYS[i]) end
+        return reply
+        """, readOnly: true)
+
+    /// Stores a value and indexes it under its owners, in one of three modes (ARGV[6]):
+    /// - `set`: unconditionally, bumping the generations (`set`: the caller's write is the latest);
+    /// - `fill`: only if the incarnation and every checked generation are what the fill read before loading, bumping
+    ///   nothing (a cache-aside fill);
+    /// - `write`: if they are unchanged, store and bump; otherwise another write, delete or invalidation ran between
+    ///   this write-through's read and now, so which value is newer is unknown: delete the key instead, and bump
+    ///   (a write-through after its update).
+    ///
+    /// KEYS: the key, then n index keys (one per owner), then m generation keys, of which the first b are bumped (the
+    /// owners' markers, or the key's own; the rest are pattern markers, see
+    /// ``CacheIndexKeys/checkedGenerations(of:)``). ARGV: value, TTL in ms, n, m, b, mode, the expected
+    /// incarnation, the generation lifetime in ms, then the m expected generations ("" for absent) unless the mode is
+    /// `set`. Returns 1 when stored, 0 when refused (`fill`) or deleted (`write`).
     ///
     /// Each store also prunes its indexes (`prune`): k = 3 random probes remove about k × (dead fraction) expired
     /// members per store, and a store adds at most one member. Even when every store adds one, the two balance at a
@@ -40,11 +68,21 @@ enum CacheScripts {
     static let store = RedisScript(helpers + """
         local n = tonumber(ARGV[3])
         local m = tonumber(ARGV[4])
-        local mode = ARGV[5]
-        if mode == 'check' then
+        local b = tonumber(ARGV[5])
+        local mode = ARGV[6]
+        local lifetime = ARGV[8]
+        if mode ~= 'set' then
+          local unchanged = incarnation() == ARGV[7]
           for i = 1, m do
-            local current = redis.call('GET', KEYS[1 + n + i]) or ''
-            if current ~= ARGV[5 + i] then return 0 end
+            if not unchanged then break end
+            unchanged = (redis.call('GET', KEYS[1 + n + i]) or '') == ARGV[8 + i]
+          end
+          if not unchanged then
+            if mode == 'fill' then return 0 end
+            redis.call('UNLINK', KEYS[1])
+            for i = 1, n do redis.call('SREM', KEYS[1 + i], KEYS[1]) end
+            for i = 1, b do bump(KEYS[1 + n + i], lifetime) end
+            return 0
           end
         end
         redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
@@ -54,8 +92,8 @@ enum CacheScripts {
           if redis.call('PTTL', KEYS[1 + i]) < ttl then redis.call('PEXPIRE', KEYS[1 + i], ttl) end
           prune(KEYS[1 + i])
         end
-        if mode == 'bump' then
-          for i = 1, m do bump(KEYS[1 + n + i], ARGV[#ARGV]) end
+        if mode ~= 'fill' then
+          for i = 1, b do bump(KEYS[1 + n + i], lifetime) end
         end
         return 1
         """)

@@ -45,19 +45,46 @@ extension RedisCache {
         // A caller cancelled during the read wants no answer: it starts no load.
         try Task.checkCancellation()
         let budget = RedisWaitBudget(start: start, limit: readTimeout)
-        return try await singleFlight.run(key: key.rawValue, owners: flightOwners(of: key)) { flight in
-            let read: AsideRead<Value>
-            if let failure {
-                // Redis is unavailable: share one load among concurrent callers, store nothing.
-                read = .failed(failure)
-            } else {
-                // Read again inside the flight, with the generations: a caller that missed just before another
-                // flight stored the value finds it here instead of loading a second time.
-                read = await self.readWithGenerations(key, timeout: budget.remaining, foreign: foreign)
-                if case .hit(let value) = read { return CacheAsideResult(value: value, source: .hit) }
+        while true {
+            let answer = try await singleFlight.run(key: key.rawValue, owners: flightOwners(of: key)) { flight in
+                try await self.fly(key, ttl: ttl, failure: failure, foreign: foreign, flight: flight, budget: budget, loader: loader)
             }
-            return try await self.loadAndStore(key, ttl: ttl, read: read, flight: flight, budget: budget, loader: loader)
+            // Another process may have completed a write after the answer was current and before this caller came:
+            // a caller that joined later than that loads again (in a flight that starts after it).
+            if answer.currentAsOf >= start { return answer.result }
         }
+    }
+
+    /// What one flight found, and until when it is known to be current: any write that completed before that
+    /// instant, in any process, is in it. Callers that started later do not take it.
+    struct FlightAnswer<Value: Sendable>: Sendable {
+        let result: CacheAsideResult<Value>
+        let currentAsOf: ContinuousClock.Instant
+    }
+
+    /// The work of one flight: the read with the generations (unless the first read failed), then the loader and
+    /// the fill.
+    private func fly<Value: Codable & Sendable>(
+        _ key: CacheKey<Value>,
+        ttl: Duration?,
+        failure: CacheError?,
+        foreign: Bool,
+        flight: SingleFlight.Flight,
+        budget: RedisWaitBudget,
+        loader: @escaping @Sendable () async throws -> Value?
+    ) async throws -> FlightAnswer<Value> {
+        let read: AsideRead<Value>
+        if let failure {
+            // Redis is unavailable: share one load among concurrent callers, store nothing.
+            read = .failed(failure)
+        } else {
+            // Read again inside the flight, with the generations: a caller that missed just before another flight
+            // stored the value finds it here instead of loading a second time.
+            let sent = ContinuousClock.now
+            read = await readWithGenerations(key, timeout: budget.remaining, foreign: foreign)
+            if case .hit(let value) = read { return FlightAnswer(result: CacheAsideResult(value: value, source: .hit), currentAsOf: sent) }
+        }
+        return try await loadAndStore(key, ttl: ttl, read: read, flight: flight, budget: budget, loader: loader)
     }
 
     /// Makes later callers of `getOrSet` for the invalidation's keys (its exact keys and every key its instance
@@ -101,8 +128,9 @@ extension RedisCache {
 
     enum AsideRead<Value: Sendable>: Sendable {
         case hit(Value)
-        /// A miss, with the owners' generations as read together with the key.
-        case miss(generations: [String])
+        /// A miss, with the snapshot of the generations taken together with the key (`nil` only when the test hook
+        /// ``RedisCache/skipsGenerationChecks`` is set: the fill then stores unchecked).
+        case miss(generations: GenerationSnapshot?)
         case failed(CacheError)
     }
 
@@ -124,29 +152,30 @@ extension RedisCache {
         }
     }
 
-    /// Reads the value and its owners' generation markers in one round trip (`MGET`), within `timeout` (what the
-    /// first read left of `readTimeout`). A fill stores its result only if the generations are still these
-    /// afterwards; reading them before the loader runs is what makes that check sound (a writer updates the source
-    /// before it bumps them). `foreign`: the first read found a non-string value, which `MGET` reports as absent.
+    /// Reads the value with a snapshot of its generations (the server's incarnation and the owners' and pattern
+    /// markers) in one round trip, within `timeout` (what the first read left of `readTimeout`). A fill stores its
+    /// result only if the snapshot is still the same afterwards; taking it before the loader runs is what makes that
+    /// check sound (a writer updates the source before it bumps the markers). `foreign`: the first read found a
+    /// non-string value, which the snapshot's read reports as absent.
     func readWithGenerations<Value: Codable & Sendable>(
         _ key: CacheKey<Value>, timeout: Duration, foreign: Bool
     ) async -> AsideRead<Value> {
         let instruments = metrics.forKey(key.name)
-        let generationKeys = CacheIndexKeys.checkedGenerations(of: key)
         if let pending = repairPending(key) { return .failed(pending) }
         do {
             guard timeout > .zero else {
                 throw RedisError(.timeout, "the read deadline passed before the read with the generations could start")
             }
-            let replies = try await client.mget([key.rawValue] + generationKeys, timeout: timeout)
-            if let buffer = replies[0] {
+            let (buffer, snapshot) = try await readGenerations(key, timeout: timeout)
+            if let buffer {
                 if case .hit(let value) = decode(buffer, for: key, instruments: instruments) { return .hit(value) }
             } else if foreign {
                 countForeignValue(key.name, instruments: instruments)
             } else {
                 instruments.misses.increment()
             }
-            return .miss(generations: replies.dropFirst().map { $0.map { String(buffer: $0) } ?? "" })
+            if skipsGenerationChecks { return .miss(generations: nil) }
+            return .miss(generations: snapshot)
         } catch {
             return .failed(readFailed(error, key: key, instruments: instruments))
         }
@@ -160,6 +189,10 @@ extension RedisCache {
         return readError
     }
 
+    /// Runs the loader and stores a non-nil result if the generations are unchanged. The answer is current as of
+    /// the store (sent) when the store was accepted in time: no write bumped the markers between the snapshot and
+    /// then. Otherwise (refused, not stored, still running, Redis unavailable) it is current only as of the loader's
+    /// start.
     private func loadAndStore<Value: Codable & Sendable>(
         _ key: CacheKey<Value>,
         ttl: Duration?,
@@ -167,24 +200,27 @@ extension RedisCache {
         flight: SingleFlight.Flight,
         budget: RedisWaitBudget,
         loader: @escaping @Sendable () async throws -> Value?
-    ) async throws -> CacheAsideResult<Value> {
+    ) async throws -> FlightAnswer<Value> {
         let instruments = metrics.forKey(key.name)
         instruments.loads.increment()
         let start = ContinuousClock.now
         let loaded = try await loader()
         let elapsed = ContinuousClock.now - start
         instruments.loadTime.recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
+        func answer(_ source: CacheAsideResult<Value>.Source, currentAsOf: ContinuousClock.Instant = start) -> FlightAnswer<Value> {
+            FlightAnswer(result: CacheAsideResult(value: loaded, source: source), currentAsOf: currentAsOf)
+        }
 
         guard case .miss(let generations) = read else {
             // Redis could not be read: answer from the loader and do not try to write.
-            return CacheAsideResult(value: loaded, source: .bypass)
+            return answer(.bypass)
         }
-        guard let value = loaded else { return CacheAsideResult(value: nil, source: .miss) }
+        guard let value = loaded else { return answer(.miss) }
         guard !flight.isSuperseded else {
             // A write, delete or invalidation in this process came after this load started; if it failed, the
             // generations did not move and would not stop this (possibly older) value.
             logger.debug("the key was written or invalidated during the load; not storing its result", metadata: ["key": "\(key.name)"])
-            return CacheAsideResult(value: value, source: .miss)
+            return answer(.miss)
         }
         let bytes: ByteBuffer
         do {
@@ -192,24 +228,33 @@ extension RedisCache {
         } catch {
             instruments.errors.increment()
             warnRateLimited("cache write after load failed", name: key.name, error: CacheError.wrapping(error, name: key.name, doing: "write").message)
-            return CacheAsideResult(value: value, source: .miss)
+            return answer(.miss)
         }
         // The store runs in its own task: the caller waits for it only with what is left of its Redis budget (so a
         // stalled write, such as a failover's pause, does not hold the answer), and the store goes on past that.
-        let stored = SharedResult<Void>()
+        // Its result is when it was sent, if it was accepted.
+        let stored = SharedResult<ContinuousClock.Instant?>()
         Task {
+            var acceptedAsOf: ContinuousClock.Instant?
             do {
-                if try await self.store(bytes, key: key, ttl: ttl ?? key.ttl, expectedGenerations: generations) == false {
+                let sent = ContinuousClock.now
+                let mode: StoreMode = generations.map { .fill($0) } ?? .set
+                if try await self.store(bytes, key: key, ttl: ttl ?? key.ttl, mode: mode) {
+                    acceptedAsOf = sent
+                } else {
                     self.logger.debug("a write or invalidation happened during the load; not storing its result", metadata: ["key": "\(key.name)"])
                 }
             } catch {
                 instruments.errors.increment()
                 self.warnRateLimited("cache write after load failed", name: key.name, error: CacheError.wrapping(error, name: key.name, doing: "write").message)
             }
-            stored.complete(.success(()))
+            stored.complete(.success(acceptedAsOf))
         }
-        _ = await stored.wait(atMost: budget.remaining(afterLoadStartedAt: start))
-        return CacheAsideResult(value: value, source: .miss)
+        // `try?` flattens: nil when the store was refused or failed.
+        guard await stored.wait(atMost: budget.remaining(afterLoadStartedAt: start)), let acceptedAsOf = try? await stored.value() else {
+            return answer(.miss)
+        }
+        return answer(.miss, currentAsOf: acceptedAsOf)
     }
 }
 

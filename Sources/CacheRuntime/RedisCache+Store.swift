@@ -3,27 +3,62 @@ import CacheSchemaRedis
 import NIOCore
 
 extension RedisCache {
-    /// How a write treats the owners' generations.
-    enum GenerationMode {
-        /// A fresh write (write-through): bump them.
-        case bump
-        /// A cache-aside fill: store only if they still have the values read before loading.
-        case check([String])
+    /// What a fill or a write-through read before it ran: the server's incarnation and the generation markers of
+    /// ``CacheIndexKeys/checkedGenerations(of:)`` ("" for an absent one). A store compares both: a marker that was
+    /// bumped, or erased by a restart (another incarnation), means a write, delete or invalidation may have come
+    /// in between.
+    struct GenerationSnapshot: Sendable, Equatable {
+        /// The server process's `run_id` when the markers were read.
+        let incarnation: String
+        /// The markers, in the order of ``CacheIndexKeys/checkedGenerations(of:)``.
+        let markers: [String]
     }
 
-    /// Writes encoded bytes through the store script: indexed under the key's owners; a fresh write bumps its
-    /// generations, a fill (`expectedGenerations`, read from ``CacheIndexKeys/checkedGenerations(of:)`` before
-    /// loading) stores only if they are unchanged. Returns false when a checked write was refused.
-    func store<Value>(_ bytes: ByteBuffer, key: CacheKey<Value>, ttl: Duration, expectedGenerations: [String]?) async throws -> Bool {
-        let milliseconds = Self.milliseconds(ttl)
+    /// How a store treats the generations (see ``CacheScripts/store``).
+    enum StoreMode: Sendable {
+        /// `set`: store and bump; the caller's write is the latest.
+        case set
+        /// A cache-aside fill: store only if nothing changed since the snapshot; bump nothing.
+        case fill(GenerationSnapshot)
+        /// A write-through after its update: store and bump if nothing changed since the snapshot (taken before the
+        /// update), otherwise delete the key and bump. `nil` when the snapshot could not be read: delete and bump.
+        case write(GenerationSnapshot?)
+    }
+
+    /// Writes encoded bytes through the store script, indexed under the key's owners, in `mode`. Returns false when
+    /// a fill was refused or a write-through deleted the key instead of storing.
+    func store<Value>(_ bytes: ByteBuffer, key: CacheKey<Value>, ttl: Duration, mode: StoreMode) async throws -> Bool {
         let indexKeys = CacheIndexKeys.indexes(of: key)
-        let generationKeys = expectedGenerations == nil ? CacheIndexKeys.generations(of: key) : CacheIndexKeys.checkedGenerations(of: key)
-        let mode = expectedGenerations == nil ? "bump" : "check"
-        let expected = expectedGenerations ?? generationKeys.map { _ in "" }
-        let arguments: [any RESPArgument] = [bytes, milliseconds, indexKeys.count, generationKeys.count, mode]
-            + expected.map { $0 as any RESPArgument } + [Self.milliseconds(Self.generationLifetime)]
+        let bumped = CacheIndexKeys.generations(of: key).count
+        let generationKeys: [String]
+        let snapshot: GenerationSnapshot?
+        let name: String
+        switch mode {
+        case .set: (generationKeys, snapshot, name) = (CacheIndexKeys.generations(of: key), nil, "set")
+        case .fill(let read): (generationKeys, snapshot, name) = (CacheIndexKeys.checkedGenerations(of: key), read, "fill")
+        case .write(let read): (generationKeys, snapshot, name) = (CacheIndexKeys.checkedGenerations(of: key), read, "write")
+        }
+        // An unreadable snapshot compares as an incarnation no server has (a write then deletes).
+        let expected: [any RESPArgument] = name == "set" ? [] : snapshot?.markers ?? generationKeys.map { _ in "" }
+        let arguments: [any RESPArgument] = [
+            bytes, Self.milliseconds(ttl), indexKeys.count, generationKeys.count, bumped, name, snapshot?.incarnation ?? "",
+            Self.milliseconds(Self.generationLifetime),
+        ] + expected
         let reply = try await client.run(CacheScripts.store, keys: [key.rawValue] + indexKeys + generationKeys, values: arguments, timeout: writeTimeout)
         return reply == .integer(1)
+    }
+
+    /// Reads the key with a snapshot of its generations (see ``CacheScripts/readGenerations``), within `timeout`.
+    /// Returns the value's bytes (nil when absent or not a string) and the snapshot.
+    func readGenerations<Value>(_ key: CacheKey<Value>, timeout: Duration) async throws -> (value: ByteBuffer?, snapshot: GenerationSnapshot) {
+        let generationKeys = CacheIndexKeys.checkedGenerations(of: key)
+        let reply = try await client.run(CacheScripts.readGenerations, keys: [key.rawValue] + generationKeys, values: [], timeout: timeout)
+        guard case .array(let items) = reply, items.count == 2 + generationKeys.count, let incarnation = try? items[1].text() else {
+            throw RedisError(.protocolError, "the generations script did not answer with the key, the incarnation and \(generationKeys.count) markers")
+        }
+        let value = items[0] == .null ? nil : try items[0].bytes()
+        let markers = try items.dropFirst(2).map { $0 == .null ? "" : try $0.text() }
+        return (value, GenerationSnapshot(incarnation: incarnation, markers: markers))
     }
 
     /// Deletes a key, removes it from its owners' indexes and bumps its generations: a `delete`, and the repair of a

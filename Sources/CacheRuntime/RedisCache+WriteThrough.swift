@@ -2,6 +2,13 @@ extension RedisCache {
     /// Write-through: runs `update` against the source of truth, then stores its result under `key`, so that the
     /// cache holds the new value at once. If `update` throws, the cache is untouched.
     ///
+    /// Safe with concurrent writers of the key in any number of processes: before `update` runs, the cache takes a
+    /// snapshot of the key's generation markers; the store happens only if no other write, delete or invalidation of
+    /// the key (or its entity) bumped them meanwhile. If one did, which of the two values is newer cannot be known
+    /// here, so the key is deleted instead (and the markers bumped), and the next read loads the source's latest.
+    /// The cost: one more round trip (a read-only script) before `update`. ``set(_:_:ttl:)`` stores unconditionally:
+    /// use it only where one writer owns the key.
+    ///
     /// - Throws: `update`'s error; or, when the source was updated but the cache could not be written,
     ///   ``CacheWriteThroughError`` carrying `update`'s result. The cache then deletes the key as soon as Redis
     ///   allows (the old value must not come back) and does not read it until then; the caller can answer with the
@@ -11,13 +18,32 @@ extension RedisCache {
         ttl: Duration? = nil,
         update: @Sendable () async throws -> Value
     ) async throws -> Value {
+        let before = await snapshotBeforeWrite(key)
         let value = try await update()
+        supersedeFlights(of: key)
         do {
-            try await set(key, value, ttl: ttl)
-        } catch let error as CacheError {
-            throw CacheWriteThroughError(result: value, cacheError: error)
+            let bytes = try encode(value, for: key)
+            let mode: StoreMode = skipsGenerationChecks ? .set : .write(before)
+            if try await store(bytes, key: key, ttl: ttl ?? key.ttl, mode: mode) == false {
+                logger.debug("another write of the key ran during this write-through; deleted the key instead of storing", metadata: ["key": "\(key.name)"])
+            }
+        } catch {
+            metrics.forKey(key.name).errors.increment()
+            recordKeyRepair(key)
+            throw CacheWriteThroughError(result: value, cacheError: CacheError.wrapping(error, name: key.name, doing: "write"))
         }
         return value
+    }
+
+    /// The generations of `key` before a write-through's update, or `nil` when Redis cannot say (the write then
+    /// deletes the key instead of storing: safe without knowing what else ran).
+    private func snapshotBeforeWrite<Value>(_ key: CacheKey<Value>) async -> GenerationSnapshot? {
+        do {
+            return try await readGenerations(key, timeout: writeTimeout).snapshot
+        } catch {
+            logger.debug("could not read the generations before a write-through; it will delete the key instead of storing", metadata: ["key": "\(key.name)", "error": "\(error)"])
+            return nil
+        }
     }
 
     /// Delete-through: runs `delete` against the source of truth, then carries out the invalidation (the entity's

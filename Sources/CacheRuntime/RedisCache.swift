@@ -34,6 +34,15 @@ public final class RedisCache: Sendable, CacheInvalidating {
     private let codecBytes: [UInt8]
     private let reportedDecodeFailures = Mutex<Set<String>>([])
     private let lastWarnings = Mutex<[String: ContinuousClock.Instant]>([:])
+    private let generationChecksSkipped = Atomic<Bool>(false)
+
+    /// Test hook: fills and write-throughs store without comparing generation markers, as a cache without the
+    /// no-stale guarantee would. The race harness sets it to show that its checker finds the stale reads that
+    /// follow; never set it elsewhere.
+    @_spi(Testing) public var skipsGenerationChecks: Bool {
+        get { generationChecksSkipped.load(ordering: .relaxed) }
+        set { generationChecksSkipped.store(newValue, ordering: .relaxed) }
+    }
 
     /// Logs a warning at most once per `interval` for the same message and key name (the rest at debug level), so
     /// that an outage under load does not flood the logs with one line per request.
@@ -240,7 +249,7 @@ public final class RedisCache: Sendable, CacheInvalidating {
         supersedeFlights(of: key)
         do {
             let bytes = try encode(value, for: key)
-            _ = try await store(bytes, key: key, ttl: ttl ?? key.ttl, expectedGenerations: nil)
+            _ = try await store(bytes, key: key, ttl: ttl ?? key.ttl, mode: .set)
         } catch {
             metrics.forKey(key.name).errors.increment()
             recordKeyRepair(key)

@@ -15,6 +15,8 @@ final class SingleFlight: Sendable {
         fileprivate let owners: [String]
         fileprivate let result = SharedResult<any Sendable>()
         private let supersededFlag = Atomic<Bool>(false)
+        /// Callers that joined it rather than starting it (for tests that must know a caller is waiting on it).
+        fileprivate let joined = Atomic<Int>(0)
 
         fileprivate init(key: String, owners: [String]) {
             self.key = key
@@ -72,7 +74,10 @@ final class SingleFlight: Sendable {
     ) async throws -> Value {
         let type = ObjectIdentifier(Value.self)
         let (flight, isNew) = state.withLock { state -> (Flight, Bool) in
-            if let existing = state.byKey[key]?[type] { return (existing, false) }
+            if let existing = state.byKey[key]?[type] {
+                existing.joined.add(1, ordering: .relaxed)
+                return (existing, false)
+            }
             let flight = Flight(key: key, owners: owners)
             state.byKey[key, default: [:]][type] = flight
             for owner in owners { state.keysByOwner[owner, default: []].insert(key) }
@@ -89,6 +94,11 @@ final class SingleFlight: Sendable {
         }
         // The flight is found by the value type, so the cast cannot fail.
         return try await flight.result.value() as! Value
+    }
+
+    /// How many callers joined the joinable flights of `key` (tests wait for this instead of sleeping).
+    func joinedCallers(of key: String) -> Int {
+        state.withLock { state in state.byKey[key]?.values.reduce(0) { $0 + $1.joined.load(ordering: .relaxed) } ?? 0 }
     }
 
     /// Makes the flights of `keys`, and of every key owned by one of `owners`, unjoinable and superseded: callers

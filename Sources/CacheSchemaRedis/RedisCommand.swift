@@ -34,8 +34,8 @@ public struct RedisCommand: Sendable {
 public enum RedisCommandNames {
     static let known: Set<String> = [
         "GET", "SET", "MGET", "MSET", "DEL", "UNLINK", "EXISTS", "EXPIRE", "PEXPIRE", "TTL", "PTTL", "SCAN", "SADD",
-        "SREM", "SMEMBERS", "SSCAN", "INCR", "EVAL", "EVALSHA", "SCRIPT", "PING", "INFO", "MEMORY", "CLIENT", "HELLO",
-        "AUTH", "SELECT", "MULTI", "EXEC", "DISCARD", "TYPE", "FLUSHDB", "DBSIZE", "CONFIG", "DEBUG",
+        "SREM", "SMEMBERS", "SSCAN", "INCR", "EVAL", "EVALSHA", "EVALSHA_RO", "SCRIPT", "PING", "INFO", "MEMORY",
+        "CLIENT", "HELLO", "AUTH", "SELECT", "MULTI", "EXEC", "DISCARD", "TYPE", "FLUSHDB", "DBSIZE", "CONFIG", "DEBUG",
     ]
 
     /// The label for a command name.

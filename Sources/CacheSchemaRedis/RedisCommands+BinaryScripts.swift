@@ -3,13 +3,19 @@ import NIOCore
 
 extension RedisCommandSending {
     /// Runs a script by its SHA1 with binary-safe arguments (values stay bytes), loading it first when the server
-    /// does not know it (`NOSCRIPT`, after a restart or `SCRIPT FLUSH`) and retrying once. The one place that
-    /// implements the reload; the `[String]` form of `run` calls it.
+    /// does not know it (`NOSCRIPT`, after a restart or `SCRIPT FLUSH`) and retrying once. A read-only script runs
+    /// with `EVALSHA_RO`, or with `EVALSHA` on a server older than Redis 7. The one place that implements the reload;
+    /// the `[String]` form of `run` calls it.
     public func run(_ script: RedisScript, keys: [String], values: [any RESPArgument], timeout: Duration? = nil) async throws -> RESPValue {
         func evalsha(_ sha1: String) async throws -> RESPValue {
+            let command = script.command
             var buffer = ByteBuffer()
-            RESPCommandEncoder.write(into: &buffer, arguments: ["EVALSHA", sha1, keys.count] + keys.map { $0 as any RESPArgument } + values)
-            return try await execute(RedisCommand(encoded: buffer, name: "EVALSHA"), timeout: timeout)
+            RESPCommandEncoder.write(into: &buffer, arguments: [command, sha1, keys.count] + keys.map { $0 as any RESPArgument } + values)
+            do {
+                return try await execute(RedisCommand(encoded: buffer, name: command), timeout: timeout)
+            } catch let error as RedisError where command == "EVALSHA_RO" && Self.isUnknownCommand(error) && script.fallBackFromReadOnlyCommand() {
+                return try await evalsha(sha1)
+            }
         }
         if let sha1 = script.loadedSHA1 {
             do {
@@ -21,5 +27,11 @@ extension RedisCommandSending {
         let sha1 = try await scriptLoad(script.source, timeout: timeout)
         script.remember(sha1)
         return try await evalsha(sha1)
+    }
+
+    /// Whether the server did not know the command (`ERR unknown command …`).
+    private static func isUnknownCommand(_ error: RedisError) -> Bool {
+        guard let server = error.server, server.code == .err else { return false }
+        return server.message.lowercased().contains("unknown command")
     }
 }

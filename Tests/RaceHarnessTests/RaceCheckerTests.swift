@@ -1,0 +1,61 @@
+import RaceHarness
+import Testing
+
+/// The checker, on hand-made logs: it must find a stale read exactly when one started after a newer write completed.
+@Suite struct RaceCheckerTests {
+    private func write(_ record: Int, version: UInt64, end: UInt64, completed: Bool = true) -> RaceEvent {
+        .write(record: record, kind: .writeThrough, start: end - 5, end: end, version: version, completed: completed)
+    }
+
+    private func read(_ record: Int, version: UInt64, start: UInt64, source: String = "hit") -> RaceEvent {
+        .read(record: record, start: start, end: start + 5, version: version, source: source)
+    }
+
+    @Test func aReadOfTheLatestCompletedVersionIsNoViolation() {
+        let report = RaceChecker.check([write(1, version: 1, end: 100), write(1, version: 2, end: 200), read(1, version: 2, start: 300)])
+        #expect(report.violations.isEmpty)
+        #expect(report.reads == 1 && report.writes == 2)
+    }
+
+    @Test func aReadThatStartedAfterANewerWriteCompletedIsAViolation() throws {
+        let report = RaceChecker.check([write(1, version: 1, end: 100), write(1, version: 2, end: 200), read(1, version: 1, start: 300, source: "miss")])
+        #expect(report.violations.count == 1)
+        let violation = try #require(report.violations.first)
+        #expect(violation.record == 1 && violation.readVersion == 1 && violation.completedVersion == 2 && violation.completedAt == 200)
+        #expect(violation.readSource == "miss")
+    }
+
+    @Test func aReadThatOverlapsTheWriteMayReturnEitherVersion() {
+        // Started before the write completed (at 200): the older version is allowed.
+        let report = RaceChecker.check([write(1, version: 1, end: 100), write(1, version: 2, end: 200), read(1, version: 1, start: 199)])
+        #expect(report.violations.isEmpty)
+    }
+
+    @Test func recordsAreCheckedApart() {
+        let report = RaceChecker.check([write(1, version: 5, end: 100), read(2, version: 1, start: 300), write(2, version: 1, end: 50)])
+        #expect(report.violations.isEmpty)
+    }
+
+    @Test func aWriteWhoseCacheCallFailedIsNotCompleted() {
+        let report = RaceChecker.check([write(1, version: 1, end: 100), write(1, version: 2, end: 200, completed: false), read(1, version: 1, start: 300)])
+        #expect(report.violations.isEmpty)
+        #expect(report.failedWrites == 1)
+    }
+
+    @Test func theNewestVersionCountsWhateverOrderWritesCompletedIn() {
+        // Version 3 completed before version 2 (its cache call was faster); a read after both must return 3.
+        let report = RaceChecker.check([write(1, version: 3, end: 100), write(1, version: 2, end: 150), read(1, version: 2, start: 300)])
+        #expect(report.violations.map(\.completedVersion) == [3])
+    }
+
+    @Test func eventsSurviveTheirLogLine() {
+        let events: [RaceEvent] = [
+            read(3, version: 7, start: 1_000, source: "bypass"),
+            .write(record: 4, kind: .deleteThrough, start: 10, end: 20, version: 9, completed: false),
+            .write(record: 4, kind: .invalidate, start: 30, end: 40, version: 10, completed: true),
+        ]
+        #expect(events.map { RaceEvent(line: Substring($0.line)) } == events)
+        #expect(RaceEvent(line: "X\t1\t2\t3\t4\t5") == nil)
+        #expect(RaceEvent(line: "W\t1\t2\t3\t4\tunknown-kind\tok") == nil)
+    }
+}

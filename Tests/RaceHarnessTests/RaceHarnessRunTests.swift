@@ -1,0 +1,66 @@
+import Foundation
+import RedisTestSupport
+import Testing
+
+/// Runs the built `cache-race` as CI's short version of the harness (about a minute in all): four processes of four
+/// tasks each against one redis-server, with and without a restart of Redis, and once with the generation checks
+/// switched off, which must produce stale reads (the harness can fail). The long run is in the README.
+@Suite(.serialized) struct RaceHarnessRunTests {
+    @Test func fourProcessesReadNothingStale() async throws {
+        let run = try await Self.race(["--processes", "4", "--tasks", "4", "--operations", "12000", "--seconds", "20"])
+        #expect(run.status == 0, "\(run.output)")
+        #expect(run.violations == 0, "\(run.output)")
+        #expect(run.operations >= 1_000, "the run did too little to show anything: \(run.output)")
+    }
+
+    @Test func aRedisRestartInTheMiddleLeavesNothingStale() async throws {
+        let run = try await Self.race(["--processes", "4", "--tasks", "4", "--operations", "12000", "--seconds", "20", "--restart-after", "5"])
+        #expect(run.status == 0, "\(run.output)")
+        #expect(run.violations == 0, "\(run.output)")
+        #expect(run.output.contains("restarted once"), "the run ended before the restart: \(run.output)")
+    }
+
+    @Test func withoutTheGenerationChecksTheHarnessFindsStaleReads() async throws {
+        let run = try await Self.race(["--processes", "4", "--tasks", "4", "--operations", "12000", "--seconds", "15", "--skip-generation-checks"])
+        #expect(run.status == 1, "\(run.output)")
+        #expect(run.violations > 0, "\(run.output)")
+    }
+
+    struct Run {
+        var status: Int32
+        var output: String
+        /// From the report's last line, `violations: N` (-1 when missing).
+        var violations: Int {
+            output.split(separator: "\n").last(where: { $0.hasPrefix("violations: ") }).flatMap { Int($0.dropFirst("violations: ".count)) } ?? -1
+        }
+        /// From the report's first line, `… : N operations in …`.
+        var operations: Int {
+            guard let range = output.range(of: #"(\d+) operations in"#, options: .regularExpression) else { return 0 }
+            return Int(output[range].split(separator: " ")[0]) ?? 0
+        }
+    }
+
+    /// Runs `cache-race run <arguments>` on a thread of its own and returns its status and output.
+    static func race(_ arguments: [String]) async throws -> Run {
+        try await offCooperativePool {
+            let process = Process()
+            process.executableURL = productsDirectory.appendingPathComponent("cache-race")
+            process.arguments = ["run"] + arguments
+            let output = Pipe()
+            process.standardOutput = output
+            process.standardError = output
+            process.standardInput = FileHandle.nullDevice
+            try process.run()
+            let data = output.fileHandleForReading.readDataToEndOfFile()
+            let status = waitForExit(process) ?? -1
+            return Run(status: status, output: String(decoding: data, as: UTF8.self))
+        }
+    }
+
+    /// The directory holding the built products (the test bundle sits beside them).
+    static var productsDirectory: URL {
+        let bundle = Bundle.main.bundleURL
+        if FileManager.default.fileExists(atPath: bundle.appendingPathComponent("cache-race").path) { return bundle }
+        return URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    }
+}

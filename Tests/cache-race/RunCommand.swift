@@ -1,0 +1,91 @@
+import ArgumentParser
+import Foundation
+import RaceHarness
+import RedisTestSupport
+
+/// `cache-race run`: starts a private redis-server and a source of truth, runs the worker processes against them
+/// (optionally restarting Redis, without persistence, in the middle), then checks every logged read against every
+/// completed write. Exit status 0 without violations, 1 with violations, 2 when the harness itself failed.
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run", abstract: "Run the multi-process race harness and check its reads.")
+
+    @Option(help: "Worker processes.") var processes = 4
+    @Option(help: "Concurrent tasks per process.") var tasks = 4
+    @Option(help: "Operations in all (split between the processes).") var operations = 20_000
+    @Option(help: "Stop after this many seconds, even with operations left.") var seconds = 600.0
+    @Option(help: "Records in the source of truth (fewer: more contention).") var records = 8
+    @Option(help: "Restart redis-server (without persistence) this many seconds into the run.") var restartAfter: Double?
+    @Option(help: "Seed of the workers' random choices.") var seed: UInt64 = 1
+    @Flag(help: "Workers store without checking generation markers: the run must then report violations.")
+    var skipGenerationChecks = false
+
+    func run() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cache-race-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let sourcePath = directory.appendingPathComponent("source").path
+        _ = try SourceOfTruth.create(at: sourcePath, records: records)
+        let server = try await RedisServerProcess.start()
+        defer { Task { await server.stop() } }
+
+        let started = Date()
+        let deadline = monotonicNanoseconds() + UInt64(seconds * 1e9)
+        let workers = try (0..<processes).map { index in
+            try Self.launchWorker([
+                "worker", "--url", server.url, "--source", sourcePath,
+                "--log", directory.appendingPathComponent("worker-\(index).log").path,
+                "--operations", String((operations + processes - 1) / processes), "--deadline", String(deadline),
+                "--tasks", String(tasks), "--seed", String(seed &* 7919 &+ UInt64(index)),
+            ] + (skipGenerationChecks ? ["--skip-generation-checks"] : []))
+        }
+        var restarted = false
+        if let restartAfter {
+            try await Task.sleep(for: .seconds(restartAfter))
+            if workers.contains(where: \.isRunning) {
+                try await server.restart()
+                restarted = true
+            }
+        }
+        let statuses = await offCooperativePool { workers.map { waitForExit($0) ?? -1 } }
+        let elapsed = Date().timeIntervalSince(started)
+        guard statuses.allSatisfy({ $0 == 0 }) else {
+            throw ValidationError("a worker failed (exit statuses \(statuses)); run again with the same --seed to repeat its choices")
+        }
+
+        var events: [RaceEvent] = []
+        for index in 0..<processes {
+            let text = try String(contentsOf: directory.appendingPathComponent("worker-\(index).log"), encoding: .utf8)
+            events += text.split(separator: "\n").compactMap(RaceEvent.init(line:))
+        }
+        let report = RaceChecker.check(events)
+        print(Self.describe(report, processes: processes, tasks: tasks, records: records, elapsed: elapsed, restarted: restarted))
+        if !report.violations.isEmpty { throw ExitCode(1) }
+    }
+
+    /// Starts `cache-race` itself with `arguments`.
+    private static func launchWorker(_ arguments: [String]) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        process.arguments = arguments
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
+    static func describe(
+        _ report: RaceChecker.Report, processes: Int, tasks: Int, records: Int, elapsed: TimeInterval, restarted: Bool
+    ) -> String {
+        let operations = report.reads + report.writes
+        let sources = report.readsBySource.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+        var lines = [
+            "cache-race: \(processes) processes × \(tasks) tasks on \(records) records: \(operations) operations in "
+                + String(format: "%.1f s (%.0f/s)", elapsed, Double(operations) / max(elapsed, 0.001))
+                + (restarted ? "; redis-server restarted once, without persistence" : ""),
+            "reads \(report.reads) (\(sources)); writes \(report.writes) (\(report.failedWrites) whose cache call failed, not counted as completed)",
+        ]
+        lines += report.violations.prefix(10).map { "stale read: \($0)" }
+        lines.append("violations: \(report.violations.count)")
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,45 @@
+import ArgumentParser
+@_spi(Testing) import CacheRuntime
+import CacheSchemaRedis
+import Foundation
+import Logging
+import RaceHarness
+
+/// `cache-race worker`: one harness process, started by `cache-race run`.
+struct WorkerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "worker", abstract: "Run one harness process (started by `cache-race run`).", shouldDisplay: false)
+
+    @Option(help: "The Redis URL.") var url: String
+    @Option(help: "The source-of-truth file.") var source: String
+    @Option(help: "Where to write the log of operations.") var log: String
+    @Option(help: "How many operations to run.") var operations: Int
+    @Option(help: "Stop at this CLOCK_MONOTONIC instant (ns), even with operations left.") var deadline: UInt64
+    @Option(help: "Concurrent tasks.") var tasks: Int
+    @Option(help: "Seed of the random choices.") var seed: UInt64
+    @Flag(help: "Store without checking generation markers (the test hook that must produce violations).")
+    var skipGenerationChecks = false
+
+    func run() async throws {
+        // Outages are part of the run (`--restart-after`): log only errors, not every failed call it causes.
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = .error
+            return handler
+        }
+        var configuration = try RedisConnectionConfiguration(url: url)
+        configuration.connectTimeout = .seconds(10)
+        configuration.commandTimeout = .seconds(10)
+        let client = RedisClient(configuration: configuration)
+        // Deadlines far above any scheduling delay of a loaded machine: a read past its deadline is a bypass, which
+        // is correct but tests nothing.
+        let cache = RedisCache(client: client, readTimeout: .seconds(5), writeTimeout: .seconds(10))
+        cache.skipsGenerationChecks = skipGenerationChecks
+        let worker = RaceWorker(
+            cache: cache, source: try SourceOfTruth.open(at: source), operations: operations, deadline: deadline, tasks: tasks,
+            seed: seed)
+        let events = await worker.run()
+        await client.shutdown()
+        try events.map(\.line).joined(separator: "\n").write(toFile: log, atomically: true, encoding: .utf8)
+    }
+}

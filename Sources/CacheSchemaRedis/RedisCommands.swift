@@ -45,8 +45,15 @@ extension RedisCommandSending {
     /// Sends a command and throws a server error reply as ``RedisError`` of kind `server`.
     public func execute(_ command: RedisCommand, timeout: Duration? = nil) async throws -> RESPValue {
         let reply = try await send(command, timeout: timeout)
-        if let message = reply.errorMessage { throw RedisError.server(RedisServerError(message: message), address: nil) }
-        return reply
+        guard let message = reply.errorMessage else { return reply }
+        let error = RedisServerError(message: message)
+        if error.code == .moved {
+            // A cluster node given to the single-node client: say so once, instead of a bare MOVED per command.
+            throw RedisError(
+                .server, "\(message) — this server is a Redis Cluster node and the key is served by another node; use RedisClusterClient(seeds:configuration:)",
+                server: error)
+        }
+        throw RedisError.server(error, address: nil)
     }
 
     /// Sends any command given as strings (`["CONFIG", "GET", "maxmemory"]`).

@@ -56,6 +56,24 @@ import Testing
         }
     }
 
+    @Test func aClusterNodeGivenToTheSingleNodeClientSaysSo() async throws {
+        try await withCluster { cluster, clusterClient in
+            let topology = try await clusterClient.refreshTopology()
+            let node = cluster.nodes[0]
+            // A key that another primary serves.
+            let key = try #require((0..<1000).map { "k\($0)" }.first { topology.primary(forSlot: RedisClusterSlot.of($0))?.port != node.port })
+            let single = RedisClient(configuration: try testConfiguration(url: node.url))
+            do {
+                _ = try await single.get(key)
+                Issue.record("a MOVED reply was not reported")
+            } catch let error as RedisError {
+                #expect(error.server?.code == .moved)
+                #expect(error.message.contains("RedisClusterClient"), "\(error.message)")
+            }
+            await single.shutdown()
+        }
+    }
+
     @Test func badSeedsAreClearErrors() async throws {
         #expect(throws: RedisError.self) { try RedisClusterClient(seeds: [], configuration: try testConfiguration(url: "redis://127.0.0.1:1")) }
         #expect(throws: RedisError.self) { try RedisClusterClient(seeds: ["no-port"], configuration: try testConfiguration(url: "redis://127.0.0.1:1")) }

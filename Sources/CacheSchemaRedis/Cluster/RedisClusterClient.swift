@@ -2,6 +2,7 @@ import CacheSchemaRESP
 import Logging
 import NIOCore
 import NIOPosix
+import ServiceLifecycle
 import Synchronization
 
 /// A client for a Redis Cluster: learns which primary serves which slot from seed nodes, sends each command to the
@@ -17,8 +18,9 @@ import Synchronization
 /// - At most ``maximumRedirects`` redirects per command.
 ///
 /// A refresh asks up to three nodes (`CLUSTER SHARDS`, or `CLUSTER SLOTS` before Redis 7) and adopts the view most
-/// of them give.
-public final class RedisClusterClient: Sendable {
+/// of them give. Besides the refreshes that redirects and unreachable nodes start, `run()` (a swift-service-lifecycle
+/// `Service`) refreshes every `refreshInterval` and keeps each node's pool in shape as ``RedisClient/run()`` does.
+public final class RedisClusterClient: Sendable, Service {
     /// How every node is reached (TLS, AUTH, ACL user, deadlines); host and port are each node's.
     public let configuration: RedisConnectionConfiguration
     /// The pool of each node.
@@ -27,6 +29,8 @@ public final class RedisClusterClient: Sendable {
     public let seeds: [RedisClusterNode]
     /// Redirects a command may follow before it fails.
     public let maximumRedirects = 5
+    /// How often `run()` reads the slot map again.
+    public let refreshInterval: Duration
     private let eventLoopGroup: any EventLoopGroup
     private let logger: Logger
     private let state = Mutex(State())
@@ -47,6 +51,7 @@ public final class RedisClusterClient: Sendable {
     ///   - configuration: How to connect (TLS, AUTH, ACL user, deadlines); its host and port are ignored.
     ///   - pool: Each node's pool.
     ///   - eventLoopGroup: Where the connections run.
+    ///   - refreshInterval: How often `run()` reads the slot map again (30 s, as valkey-swift does).
     ///   - logger: Topology changes and redirects; never keys or values.
     /// - Throws: ``RedisError`` of kind `configuration` when a seed is not `host:port` or there is none.
     public init(
@@ -54,6 +59,7 @@ public final class RedisClusterClient: Sendable {
         configuration: RedisConnectionConfiguration,
         pool: RedisPoolConfiguration = RedisPoolConfiguration(),
         eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        refreshInterval: Duration = .seconds(30),
         logger: Logger = Logger(label: "cache-schema.redis-cluster")
     ) throws(RedisError) {
         var nodes: [RedisClusterNode] = []
@@ -68,6 +74,7 @@ public final class RedisClusterClient: Sendable {
         self.configuration = configuration
         self.poolConfiguration = pool
         self.eventLoopGroup = eventLoopGroup
+        self.refreshInterval = refreshInterval
         self.logger = logger
     }
 
@@ -151,7 +158,7 @@ public final class RedisClusterClient: Sendable {
     public func sendToAllPrimaries(_ command: RedisCommand, timeout: Duration? = nil) async throws -> [RedisClusterNode: RESPValue] {
         let clock = ContinuousClock()
         let deadline = clock.now + (timeout ?? configuration.commandTimeout)
-        let primaries = try await currentTopology(deadline: deadline).primaries
+        let primaries = try await refreshIfUnknown(deadline: deadline).primaries
         return try await withThrowingTaskGroup(of: (RedisClusterNode, RESPValue).self) { group in
             for node in primaries {
                 group.addTask { (node, try await self.client(for: node).send(command, timeout: deadline - clock.now)) }
@@ -243,7 +250,8 @@ public final class RedisClusterClient: Sendable {
         return try RedisClusterTopology(shardsReply: reply, queried: node, tls: configuration.tls != nil)
     }
 
-    private func currentTopology(deadline: ContinuousClock.Instant) async throws -> RedisClusterTopology {
+    /// The slot map, read first if it never was.
+    func refreshIfUnknown(deadline: ContinuousClock.Instant) async throws -> RedisClusterTopology {
         if let topology = state.withLock({ $0.topology }) { return topology }
         return try await refreshTopology(timeout: deadline - ContinuousClock.now)
     }
@@ -251,7 +259,7 @@ public final class RedisClusterClient: Sendable {
     /// The primary of `slot`, refreshing the map when it has none (a slot whose primary failed over, or the map
     /// was never read).
     private func primary(forSlot slot: Int, deadline: ContinuousClock.Instant) async throws -> RedisClusterNode {
-        if let node = try await currentTopology(deadline: deadline).primary(forSlot: slot) { return node }
+        if let node = try await refreshIfUnknown(deadline: deadline).primary(forSlot: slot) { return node }
         if let node = try await refreshTopology(timeout: deadline - ContinuousClock.now).primary(forSlot: slot) { return node }
         throw RedisError(.connectionFailed, "no primary of the cluster serves slot \(slot) (cluster_state is not ok?)")
     }
@@ -273,7 +281,7 @@ public final class RedisClusterClient: Sendable {
     }
 
     /// The pool of `node`, created on first use.
-    private func client(for node: RedisClusterNode) throws(RedisError) -> RedisClient {
+    func client(for node: RedisClusterNode) throws(RedisError) -> RedisClient {
         try state.withLock { state throws(RedisError) -> RedisClient in
             guard !state.isShutDown else { throw RedisError(.shutDown, "the cluster client was shut down") }
             if let client = state.clients[node] { return client }
@@ -284,6 +292,33 @@ public final class RedisClusterClient: Sendable {
             state.clients[node] = client
             return client
         }
+    }
+
+    // MARK: Lifecycle
+
+    /// Refreshes the slot map every ``refreshInterval`` and keeps each node's pool in shape, until the task is
+    /// cancelled or the service group shuts down gracefully; then shuts the client down.
+    public func run() async throws {
+        let upkeepPeriod = min(poolConfiguration.healthCheckInterval, poolConfiguration.idleTimeout) / 2
+        let tick = max(min(refreshInterval, upkeepPeriod), .milliseconds(10))
+        await cancelWhenGracefulShutdown {
+            var sinceRefresh = Duration.zero
+            while !Task.isCancelled {
+                try? await Task.sleep(for: tick)
+                if Task.isCancelled { break }
+                sinceRefresh += tick
+                if sinceRefresh >= self.refreshInterval {
+                    sinceRefresh = .zero
+                    do {
+                        try await self.refreshTopology()
+                    } catch {
+                        self.logger.warning("cluster slot map refresh failed; keeping the last one", metadata: ["error": "\(error)"])
+                    }
+                }
+                for client in self.state.withLock({ Array($0.clients.values) }) { await client.upkeep() }
+            }
+        }
+        await shutdown()
     }
 
     /// Closes every node's pool; commands sent afterwards fail with kind `shutDown`.

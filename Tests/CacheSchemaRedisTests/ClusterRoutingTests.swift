@@ -31,6 +31,15 @@ import Testing
             #expect(try await node.cli(["SCRIPT", "FLUSH"]) == "OK")
             #expect(try await client.routed(byKeys: ["{user:1}:a", "{user:1}:b"]).run(script, keys: ["{user:1}:a", "{user:1}:b"]) == joined)
 
+            // A batch over every node: one write per primary, results in the caller's order, a stale slot answered
+            // with MOVED sent again through the routing.
+            let batch = keys.prefix(60).map { (command: RedisCommand("GET", $0), key: $0) } + [(command: RedisCommand("GET", "absent:2"), key: "absent:2")]
+            let replies = try await client.batch(batch)
+            #expect(replies.count == batch.count)
+            for (entry, reply) in zip(batch, replies) {
+                #expect(try reply.get() == (entry.key.hasPrefix("absent") ? .null : .bulkString(ByteBuffer(string: "v-\(entry.key)"))))
+            }
+
             // SCAN walks every primary: each key once.
             var seen: [String] = []
             for try await key in try await client.scan(match: "item:*", count: 100) { seen.append(String(buffer: key)) }

@@ -65,6 +65,58 @@ extension RedisClusterClient {
         return values
     }
 
+    /// Sends commands for keys in any slots: one `batch` (one write) per primary, sent concurrently; results in the
+    /// order of `commands`. A command answered with a redirect (`MOVED`, `ASK`) or a retryable error is sent again
+    /// alone, with the redirects and retries of ``send(_:slot:idempotent:timeout:)``. Not atomic: each node runs its
+    /// part on its own.
+    ///
+    /// - Parameters:
+    ///   - commands: Each command with the key it routes by.
+    ///   - timeout: The deadline of the whole batch.
+    public func batch(_ commands: [(command: RedisCommand, key: String)], timeout: Duration? = nil) async throws -> [Result<RESPValue, RedisError>] {
+        let deadline = ContinuousClock.now + (timeout ?? configuration.commandTimeout)
+        let topology = try await refreshIfUnknown(deadline: deadline)
+        var byNode: [RedisClusterNode: [Int]] = [:]
+        var unrouted: [Int] = []
+        for (index, entry) in commands.enumerated() {
+            if let node = topology.primary(forSlot: RedisClusterSlot.of(entry.key)) { byNode[node, default: []].append(index) } else { unrouted.append(index) }
+        }
+        var results = [Result<RESPValue, RedisError>?](repeating: nil, count: commands.count)
+        try await withThrowingTaskGroup(of: [(Int, Result<RESPValue, RedisError>)].self) { group in
+            for (node, indexes) in byNode {
+                group.addTask {
+                    let replies = try await self.client(for: node).batch(indexes.map { commands[$0].command }, timeout: deadline - ContinuousClock.now)
+                    return Array(zip(indexes, replies))
+                }
+            }
+            for try await part in group {
+                for (index, result) in part { results[index] = result }
+            }
+        }
+        // Redirected, retryable or unrouted commands: one at a time through the full routing.
+        for index in commands.indices where results[index].map(Self.needsRouting) ?? true {
+            do {
+                results[index] = .success(try await send(commands[index].command, routedBy: commands[index].key, timeout: deadline - ContinuousClock.now))
+            } catch let error as RedisError {
+                results[index] = .failure(error)
+            }
+        }
+        return results.map { $0! }
+    }
+
+    /// Whether a batch's result must go through the full routing again.
+    private static func needsRouting(_ result: Result<RESPValue, RedisError>) -> Bool {
+        let code: RedisServerError.Code?
+        switch result {
+        case .success(let reply): code = reply.errorMessage.map { RedisServerError(message: $0).code }
+        case .failure(let error): code = error.server?.code ?? (error.kind == .connectionFailed || error.kind == .poolUnavailable ? .tryAgain : nil)
+        }
+        switch code {
+        case .moved, .ask, .tryAgain, .clusterDown, .loading, .other("MASTERDOWN"): return true
+        default: return false
+        }
+    }
+
     /// `SCAN` over every primary, one after the other: each key of the cluster once while the slot map does not
     /// change (a slot that moves during the walk may be seen twice or not at all, as on one node during a rehash).
     public func scan(match: String? = nil, count: Int? = nil, timeout: Duration? = nil) async throws -> RedisClusterScanSequence {

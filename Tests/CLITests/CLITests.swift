@@ -36,7 +36,7 @@ import Testing
         let output = try await CLIRunner.run(["check", file.path])
         #expect(output.status == 1)
         let lines = output.stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        #expect(lines[0] == "\(file.path):6:31: error: placeholder '{userid}' in key 'user' is not declared; add it to the key's 'params' or to the id of entity 'user'; did you mean 'user_id'?")
+        #expect(lines[0] == "\(file.path):6:31: error: placeholder '{userid}' in key 'user' is not declared; add it to the key's 'params' or to the id of entity 'user'; did you mean 'user_id'? [#undeclared-placeholder]")
         #expect(lines[1] == "      user: { pattern: \"user:{userid}\", ttl: 5m }")
         #expect(lines[2] == String(repeating: " ", count: 30) + "^")
     }

@@ -44,12 +44,13 @@ import Testing
         ])
     }
 
+    /// The form is the subject here, so the message is matched too.
     @Test func diagnosticsAreWrittenAsCompilersWriteThem() throws {
         let result = CacheSchemaCompiler.compile(source: "version: 2\nentities: {}\n", file: "dir/bad.cache.yaml")
         let first = try #require(result.diagnostics.first)
-        #expect(first.description == "dir/bad.cache.yaml:1:10: error: unsupported schema version 2; this generator reads version 1")
+        #expect(first.description == "dir/bad.cache.yaml:1:10: error: unsupported schema version 2; this generator reads version 1 [#unsupported-version]")
         #expect(first.rendered(source: result.source) == """
-            dir/bad.cache.yaml:1:10: error: unsupported schema version 2; this generator reads version 1
+            dir/bad.cache.yaml:1:10: error: unsupported schema version 2; this generator reads version 1 [#unsupported-version]
             version: 2
                      ^
             """)

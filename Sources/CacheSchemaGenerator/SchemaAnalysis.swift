@@ -26,12 +26,14 @@ public struct SchemaAnalysis: Sendable {
     /// What was decided about each related pattern.
     public var related: [RelatedPattern: RelatedAnalysis]
 
-    /// What was decided about `key`.
+    /// What was decided about `key`. Every key of the analysed schema has an entry; another key gets its own
+    /// parameters, no route and no reach.
     public subscript(key: Key) -> KeyAnalysis {
         keys[key.name] ?? KeyAnalysis(arguments: key.parameters, route: .unreachable(missing: []), reach: [], owners: [])
     }
 
-    /// What was decided about a related pattern of `entity`.
+    /// What was decided about a related pattern of `entity` (for a pattern the schema does not declare: reaches
+    /// nothing, not indexed).
     public subscript(related pattern: SchemaPattern, of entity: Entity) -> RelatedAnalysis {
         related[RelatedPattern(entity: entity.name, pattern: pattern.text)] ?? RelatedAnalysis(reaches: [], isIndexed: false)
     }

@@ -38,6 +38,10 @@ public enum CacheSchemaCompiler {
 
     /// Checks a schema given as bytes, and renders Swift when `generate` is set and there is no error.
     ///
+    /// The stages run in order, each taking the previous one's value and reporting into one collector: load (bytes
+    /// to `SchemaSyntax`), validate (to a ``Schema``), analyse (to a ``SchemaAnalysis``) and render (to Swift).
+    /// A stage runs only on a value the previous one gave; validation gives none when any error has been reported.
+    ///
     /// - Parameters:
     ///   - bytes: The schema file's contents.
     ///   - file: The path to show in diagnostics.
@@ -49,12 +53,12 @@ public enum CacheSchemaCompiler {
         generate: Bool = true,
         options: GeneratorOptions = GeneratorOptions()
     ) -> CompilationResult {
-        let loaded = SchemaLoader.load(bytes: bytes, file: file)
-        var result = CompilationResult(file: file, source: loaded.source, diagnostics: limited(loaded.diagnostics))
-        guard let schema = loaded.schema else { return result }
-        let analysis = SchemaAnalyzer.analyze(schema)
-        result.diagnostics = limited((loaded.diagnostics + analysis.diagnostics).sorted(by: SchemaLoader.order))
-        guard !result.hasErrors else { return result }
+        var diagnostics = DiagnosticCollector(file: file)
+        let loaded = SchemaLoader.load(bytes: bytes, diagnostics: &diagnostics)
+        let schema = loaded.syntax.flatMap { SchemaValidator.validate($0, diagnostics: &diagnostics) }
+        let analysis = schema.map { SchemaAnalyzer.analyze($0, diagnostics: &diagnostics) }
+        var result = CompilationResult(file: file, source: loaded.source, diagnostics: diagnostics.finished())
+        guard let schema, let analysis, !result.hasErrors else { return result }
         result.schema = schema
         result.analysis = analysis
         if generate {
@@ -66,16 +70,6 @@ public enum CacheSchemaCompiler {
             result.swiftSource = renderer.render()
         }
         return result
-    }
-
-    /// The first ``maximumDiagnostics`` of sorted diagnostics, and an error in place of the rest.
-    static func limited(_ diagnostics: [Diagnostic]) -> [Diagnostic] {
-        guard diagnostics.count > maximumDiagnostics else { return diagnostics }
-        let first = diagnostics[maximumDiagnostics]
-        let rest = diagnostics.count - maximumDiagnostics
-        return Array(diagnostics.prefix(maximumDiagnostics)) + [
-            Diagnostic(.error, "\(rest) more problem\(rest == 1 ? "" : "s") not shown; fix the ones above and check again", file: first.file, at: first.location),
-        ]
     }
 
     /// Checks a schema given as text.
@@ -99,8 +93,9 @@ public enum CacheSchemaCompiler {
         if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int,
             size > InputGuard.maximumBytes
         {
+            let problem = InputGuard.sizeProblem(size)
             return CompilationResult(file: path, source: nil, diagnostics: [
-                Diagnostic(.error, "schema file is \(InputGuard.formatSize(size)); the limit is \(InputGuard.formatSize(InputGuard.maximumBytes)). A schema of 10,000 keys is about 1 MB: split the file or check that this is the right file", file: path, at: SourceLocation(line: 1, column: 1)),
+                Diagnostic(problem.identifier, problem.message, file: path, at: problem.location),
             ])
         }
         do {
@@ -109,7 +104,7 @@ public enum CacheSchemaCompiler {
         } catch {
             let reason = (error as NSError).localizedFailureReason ?? error.localizedDescription
             return CompilationResult(file: path, source: nil, diagnostics: [
-                Diagnostic(.error, "cannot read schema file: \(reason)", file: path, at: SourceLocation(line: 1, column: 1)),
+                Diagnostic(.unreadableFile, "cannot read schema file: \(reason)", file: path, at: SourceLocation(line: 1, column: 1)),
             ])
         }
     }

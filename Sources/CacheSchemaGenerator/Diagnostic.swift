@@ -21,7 +21,7 @@ public struct SourceLocation: Sendable, Hashable, Comparable, Codable {
     }
 }
 
-/// One finding about a schema, with where it is.
+/// One finding about a schema, with where it is and what kind it is.
 public struct Diagnostic: Sendable, Hashable, Codable, CustomStringConvertible {
     /// How bad a finding is.
     public enum Severity: String, Sendable, Hashable, Codable {
@@ -31,8 +31,10 @@ public struct Diagnostic: Sendable, Hashable, Codable, CustomStringConvertible {
         case warning
     }
 
-    /// How bad it is.
+    /// How bad it is (always its identifier's severity).
     public var severity: Severity
+    /// What kind of finding it is: what tools and tests match on.
+    public var identifier: DiagnosticID
     /// What is wrong and what to do, in one sentence or two.
     public var message: String
     /// The schema file's path as the user gave it.
@@ -40,17 +42,20 @@ public struct Diagnostic: Sendable, Hashable, Codable, CustomStringConvertible {
     /// Where in the file.
     public var location: SourceLocation
 
-    /// Creates a diagnostic.
-    public init(_ severity: Severity, _ message: String, file: String, at location: SourceLocation) {
-        self.severity = severity
+    /// Creates a diagnostic of the severity its identifier has.
+    public init(_ identifier: DiagnosticID, _ message: String, file: String, at location: SourceLocation) {
+        self.severity = identifier.severity
+        self.identifier = identifier
         self.message = message
         self.file = file
         self.location = location
     }
 
-    /// `file:line:column: severity: message`, the form compilers and editors understand.
+    /// `file:line:column: severity: message [#identifier]`, the form compilers and editors understand. The identifier
+    /// comes last, as the Swift compiler prints a diagnostic group, so that parsers of `file:line:column: severity:`
+    /// read the line as before.
     public var description: String {
-        "\(file):\(location.line):\(location.column): \(severity.rawValue): \(message)"
+        "\(file):\(location.line):\(location.column): \(severity.rawValue): \(message) [#\(identifier.rawValue)]"
     }
 
     /// The diagnostic line followed by the offending source line and a caret under the column, when the source is

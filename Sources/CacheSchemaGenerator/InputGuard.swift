@@ -12,19 +12,25 @@ enum InputGuard {
     static let maximumAliases = 32
 
     struct Problem: Error, Equatable {
+        var identifier: DiagnosticID
         var message: String
         var location: SourceLocation
     }
 
+    /// The problem of a file of `size` bytes, over ``maximumBytes``.
+    static func sizeProblem(_ size: Int) -> Problem {
+        Problem(
+            identifier: .fileTooLarge,
+            message: "schema file is \(formatSize(size)); the limit is \(formatSize(maximumBytes)). A schema of 10,000 keys is about 1 MB: split the file or check that this is the right file",
+            location: SourceLocation(line: 1, column: 1))
+    }
+
     /// Returns the text when the bytes are acceptable.
     static func check(_ bytes: [UInt8]) -> Result<String, Problem> {
-        if bytes.count > maximumBytes {
-            return .failure(Problem(
-                message: "schema file is \(formatSize(bytes.count)); the limit is \(formatSize(maximumBytes)). A schema of 10,000 keys is about 1 MB: split the file or check that this is the right file",
-                location: SourceLocation(line: 1, column: 1)))
-        }
+        if bytes.count > maximumBytes { return .failure(sizeProblem(bytes.count)) }
         if let offset = firstInvalidUTF8Offset(bytes) {
             return .failure(Problem(
+                identifier: .invalidUTF8,
                 message: "schema file is not valid UTF-8 (byte 0x\(String(bytes[offset], radix: 16, uppercase: true).leftPadded(to: 2)) at offset \(offset)); save it as UTF-8",
                 location: location(ofByte: offset, in: bytes)))
         }
@@ -107,6 +113,7 @@ enum InputGuard {
                     count += 1
                     if count > maximumAliases {
                         return Problem(
+                            identifier: .tooManyAliases,
                             message: "schema uses more than \(maximumAliases) YAML aliases ('*name'); a cache schema needs none, and nested aliases expand exponentially ('billion laughs'): write the values out",
                             location: SourceLocation(line: line, column: starColumn))
                     }
@@ -160,6 +167,7 @@ enum InputGuard {
                 }
                 if indentStack.count + dashes > maximumDepth {
                     return Problem(
+                        identifier: .nestingTooDeep,
                         message: "schema nests deeper than \(maximumDepth) levels; a cache schema needs about 5",
                         location: SourceLocation(line: line, column: indent + 1))
                 }
@@ -183,6 +191,7 @@ enum InputGuard {
                     flowDepth += 1
                     if flowDepth + indentStack.count > maximumDepth {
                         return Problem(
+                            identifier: .nestingTooDeep,
                             message: "schema nests deeper than \(maximumDepth) levels; a cache schema needs about 5",
                             location: SourceLocation(line: line, column: column + 1))
                     }

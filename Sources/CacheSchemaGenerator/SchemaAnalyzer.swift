@@ -1,37 +1,13 @@
 import CacheSchemaCore
 
-/// What reaches a key when entities are invalidated.
-public struct Reach: Sendable, Hashable, Codable {
-    /// How an invalidation reaches a key.
-    public enum Route: Sendable, Hashable, Codable {
-        /// The entity's own key, deleted by its concrete name (every parameter is part of the identity).
-        case exactKey
-        /// The entity's own key with parameters beyond the identity, deleted by a glob over them (every page).
-        case keyGlob
-        /// One of the entity's related patterns matches the key.
-        case related(String)
-    }
-
-    /// The invalidated entity.
-    public var entity: String
-    /// How it reaches the key.
-    public var route: Route
-}
-
-/// The result of analysing a loaded schema.
-public struct SchemaAnalysis: Sendable {
-    /// Which invalidations reach each key, by key name.
-    public var reach: [String: [Reach]]
-    /// Findings: ambiguity errors, reachability and widening warnings.
-    public var diagnostics: [Diagnostic]
-}
-
-/// Checks what only the whole schema shows: two patterns that can produce one key, keys no invalidation reaches,
-/// related patterns that match nothing, and invalidation globs that also match other keys.
+/// The analyse stage: a checked ``Schema`` in, its ``SchemaAnalysis`` out.
+///
+/// It decides what only the whole schema shows: two patterns that can produce one key (an error), which
+/// invalidations reach which key, which entities own (index) each key, which related patterns the index covers, and
+/// warns about keys no invalidation reaches, related patterns that match nothing, and invalidation globs that also
+/// match other keys.
 enum SchemaAnalyzer {
-    static func analyze(_ schema: Schema) -> SchemaAnalysis {
-        var diagnostics: [Diagnostic] = []
-        let file = schema.file
+    static func analyze(_ schema: Schema, diagnostics: inout DiagnosticCollector) -> SchemaAnalysis {
         let keys = schema.keys
         let entitiesByName = Dictionary(schema.entities.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         var languages: [KeyLanguage] = []
@@ -51,10 +27,10 @@ enum SchemaAnalyzer {
         for j in keys.indices {
             for i in index.candidates(compatibleWith: keyPrefixes[j]).sorted() where i < j && suffixesAgree(keySuffixes[i], keySuffixes[j]) {
                 if let example = languages[i].commonMember(with: languages[j], using: &search) {
-                    diagnostics.append(Diagnostic(
-                        .error,
+                    diagnostics.report(
+                        .ambiguousPatterns,
                         "key '\(keys[j].name)' (\"\(keys[j].pattern.text)\") and key '\(keys[i].name)' (\"\(keys[i].pattern.text)\", line \(keys[i].location.line)) can produce the same concrete key, e.g. \"\(example)\"; make their literal parts differ",
-                        file: file, at: keys[j].pattern.location))
+                        at: keys[j].pattern.location)
                 }
             }
         }
@@ -96,19 +72,19 @@ enum SchemaAnalyzer {
             reach[key.name] = routes
             if routes.isEmpty, let entity = entitiesByName[key.entity] {
                 let missingText = missingIdentity.map { "'{\($0)}'" }.joined(separator: ", ")
-                diagnostics.append(Diagnostic(
-                    .warning,
+                diagnostics.report(
+                    .unreachableKey,
                     "key '\(key.name)' holds data of entity '\(entity.name)' but no invalidation reaches it: its pattern lacks \(missingText) and no related pattern matches it, so after invalidate\(entity.swiftTypeName) it can stay stale for its TTL (\(DurationLiteral.format(key.ttl.milliseconds))); add \(missingText) to its pattern, or delete it explicitly where the entity changes",
-                    file: file, at: key.location))
+                    at: key.location)
             }
         }
 
         // 3. Related patterns that match no declared key.
         for (relatedIndex, related) in relatedLanguages.enumerated() where !relatedMatched.contains(relatedIndex) {
-            diagnostics.append(Diagnostic(
-                .warning,
+            diagnostics.report(
+                .relatedMatchesNothing,
                 "related pattern \"\(related.pattern.text)\" of entity '\(related.entity.name)' matches no declared key; fix the pattern or declare the keys it should invalidate",
-                file: file, at: related.pattern.location))
+                at: related.pattern.location)
         }
 
         // 4. Invalidation globs over a key's extra parameters that also match other keys.
@@ -119,15 +95,15 @@ enum SchemaAnalyzer {
             for otherIndex in index.candidates(compatibleWith: glob.literalPrefix).sorted() where otherIndex != keyIndex && suffixesAgree(globSuffix, keySuffixes[otherIndex]) {
                 let other = keys[otherIndex]
                 if let example = globLanguage.commonMember(with: languages[otherIndex], using: &search) {
-                    diagnostics.append(Diagnostic(
-                        .warning,
+                    diagnostics.report(
+                        .overlappingInvalidationGlob,
                         "invalidating entity '\(entity.name)' deletes key '\(key.name)' with the glob \"\(qualified(glob.text))\", which also matches key '\(other.name)' (e.g. \"\(example)\"); give '\(key.name)' a literal part that '\(other.name)' lacks",
-                        file: file, at: key.pattern.location))
+                        at: key.pattern.location)
                 }
             }
         }
 
-        return SchemaAnalysis(reach: reach, diagnostics: diagnostics)
+        return decide(schema, reach: reach, entitiesByName: entitiesByName)
     }
 
     static func types(of key: Key, in entity: Entity?) -> [String: CacheParameterType] {

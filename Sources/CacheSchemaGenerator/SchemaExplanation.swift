@@ -104,10 +104,8 @@ public struct SchemaExplanation: Sendable, Hashable, Codable {
         fingerprint = SchemaFingerprint.compute(schema)
         ttlClasses = schema.ttlClasses.map { TTLClassInfo(name: $0.name, ttl: DurationLiteral.format($0.duration), milliseconds: $0.duration) }
         keys = schema.keys.map { key in
-            let entity = entities[key.entity]
-            let placeholders = key.pattern.placeholders
-            let identity = (entity?.identity ?? []).filter { placeholders.contains($0.name) }
-            let reaches = (analysis.reach[key.name] ?? []).map { reach -> ReachInfo in
+            let identityNames = Set(entities[key.entity]?.identity.map(\.name) ?? [])
+            let reaches = analysis[key].reach.map { reach -> ReachInfo in
                 let methodName = entities[reach.entity].map(method) ?? reach.entity
                 switch reach.route {
                 case .exactKey: return ReachInfo(entity: reach.entity, method: methodName, route: "key", pattern: nil)
@@ -119,7 +117,7 @@ public struct SchemaExplanation: Sendable, Hashable, Codable {
                 name: key.name,
                 entity: key.entity,
                 pattern: qualified(key.pattern.text),
-                parameters: identity.map { parameterInfo($0, identity: true) } + key.parameters.map { parameterInfo($0, identity: false) },
+                parameters: analysis[key].arguments.map { parameterInfo($0, identity: identityNames.contains($0.name)) },
                 ttl: DurationLiteral.format(key.ttl.milliseconds),
                 ttlMilliseconds: key.ttl.milliseconds,
                 ttlClass: key.ttl.className,
@@ -131,7 +129,7 @@ public struct SchemaExplanation: Sendable, Hashable, Codable {
             var exact: [Deletion] = []
             var globs: [Deletion] = []
             for key in entity.keys {
-                switch entity.invalidationRoute(of: key) {
+                switch analysis[key].route {
                 case .exactKey:
                     exact.append(Deletion(origin: key.name, pattern: qualified(key.pattern.text), reaches: [key.name]))
                 case .glob(let glob):
@@ -141,10 +139,7 @@ public struct SchemaExplanation: Sendable, Hashable, Codable {
                 }
             }
             for related in entity.related {
-                let reached = schema.keys.filter { key in
-                    analysis.reach[key.name]?.contains(Reach(entity: entity.name, route: .related(related.text))) == true
-                }.map(\.name)
-                globs.append(Deletion(origin: "related", pattern: qualified(related.text), reaches: reached))
+                globs.append(Deletion(origin: "related", pattern: qualified(related.text), reaches: analysis[related: related, of: entity].reaches))
             }
             return EntityInfo(
                 name: entity.name,

@@ -1,7 +1,11 @@
 import CacheSchemaCore
 
-/// Renders the Swift code for a checked schema: `CacheTTL`, `CacheKeys`, `CacheKeyDescriptors`,
-/// `CacheInvalidations`, `CacheInvalidator` and `CacheKeys.schema`.
+/// The render stage: a checked schema and its ``SchemaAnalysis`` in, Swift code out (`CacheTTL`, `CacheKeys`,
+/// `CacheKeyDescriptors`, `CacheInvalidations`, `CacheInvalidator` and `CacheKeys.schema`).
+///
+/// It makes no decision about the schema: which parameters a key takes, how an invalidation reaches a key, which
+/// entities own it and which related patterns the index covers all come from the analysis; the renderer only
+/// writes them as Swift.
 ///
 /// The output depends only on the schema and the options, never on time or environment, so the same schema always
 /// gives the same bytes.
@@ -12,16 +16,8 @@ struct SwiftRenderer {
     /// The file name written in the header (not the full path, so output does not depend on where a checkout lives).
     let sourceName: String
 
+    /// For the names of generated methods.
     private let entitiesByName: [String: Entity]
-    /// The related patterns, by entity, that ``relatedIsIndexed(_:of:)`` holds for; worked out once from the
-    /// analysis, since answering it by going through every key for every related pattern is quadratic.
-    private var indexedRelated: Set<RelatedPattern> = []
-
-    /// A related pattern of an entity.
-    private struct RelatedPattern: Hashable {
-        var entity: String
-        var pattern: String
-    }
 
     init(schema: Schema, analysis: SchemaAnalysis, access: AccessLevel, sourceName: String) {
         self.schema = schema
@@ -29,7 +25,6 @@ struct SwiftRenderer {
         self.access = access
         self.sourceName = sourceName
         self.entitiesByName = Dictionary(schema.entities.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
-        self.indexedRelated = indexedRelatedPatterns()
     }
 
     func render() -> String {
@@ -94,13 +89,6 @@ struct SwiftRenderer {
 
     // MARK: - CacheKeys
 
-    /// The parameters a key function takes: identity parameters used by the pattern, then the key's own.
-    private func arguments(of key: Key) -> [Parameter] {
-        let placeholders = Set(key.pattern.placeholders)
-        let identity = entitiesByName[key.entity]?.identity.filter { placeholders.contains($0.name) } ?? []
-        return identity + key.parameters
-    }
-
     private func parameterList(_ parameters: [Parameter]) -> String {
         parameters.map { parameter in
             var text = "\(parameter.swiftName): \(parameter.type)"
@@ -152,7 +140,7 @@ struct SwiftRenderer {
     }
 
     private func reachSummary(_ key: Key) -> String {
-        let routes = analysis.reach[key.name] ?? []
+        let routes = analysis[key].reach
         guard !routes.isEmpty else { return "No invalidation reaches this key: it expires by TTL only." }
         // One mention per invalidation, however many of its routes reach the key (its own key and a related pattern).
         var entities: [String] = []
@@ -173,23 +161,6 @@ struct SwiftRenderer {
         }.joined(separator: ", ") + "."
     }
 
-    /// The entity instances that index this key: entities that reach it and whose identity it carries.
-    private func owners(of key: Key) -> [(entity: Entity, identity: [String])] {
-        let placeholders = Set(key.pattern.placeholders)
-        var result: [(Entity, [String])] = []
-        var seen: Set<String> = []
-        let arguments = Dictionary(arguments(of: key).map { ($0.name, $0.type) }, uniquingKeysWith: { first, _ in first })
-        for reach in analysis.reach[key.name] ?? [] {
-            guard let entity = entitiesByName[reach.entity], !seen.contains(entity.name) else { continue }
-            let carries = entity.identity.allSatisfy { placeholders.contains($0.name) && arguments[$0.name] == $0.type }
-            if carries {
-                seen.insert(entity.name)
-                result.append((entity, entity.identity.map(\.name)))
-            }
-        }
-        return result
-    }
-
     private func renderKeys(_ out: inout SourceWriter) {
         out.docComment([
             "Every cache key of `\(sourceName)`. Code never formats a key by hand: it calls these functions, which escape",
@@ -208,7 +179,7 @@ struct SwiftRenderer {
                 if !doc.isEmpty { doc.append("") }
                 doc.append("Pattern `\(qualified(key.pattern.text))`, \(ttlText), entity `\(key.entity)`.")
                 doc.append(reachSummary(key))
-                let arguments = arguments(of: key)
+                let arguments = analysis[key].arguments
                 var parameters = parameterList(arguments)
                 let returnType: String
                 let generic: String
@@ -231,14 +202,14 @@ struct SwiftRenderer {
                     out.line("return CacheKey(")
                     out.line("    descriptor: CacheKeyDescriptors.\(key.swiftName),")
                     out.line("    rawValue: \(concatenation(key.pattern.parsed, prefixed: true, bound: bound)),")
-                    let owners = owners(of: key)
+                    let owners = analysis[key].owners
                     if owners.isEmpty {
                         out.line("    owners: []")
                     } else {
                         out.line("    owners: [")
                         for owner in owners {
                             let identity = owner.identity.map(valueVariable).joined(separator: " + \":\" + ")
-                            out.line("        CacheEntityInstance(entity: \(SwiftSource.stringLiteral(owner.entity.name)), identity: \(identity.isEmpty ? "\"\"" : identity)),")
+                            out.line("        CacheEntityInstance(entity: \(SwiftSource.stringLiteral(owner.entity)), identity: \(identity.isEmpty ? "\"\"" : identity)),")
                         }
                         out.line("    ]")
                     }
@@ -277,7 +248,7 @@ struct SwiftRenderer {
                 out.line("    entity: \(SwiftSource.stringLiteral(key.entity)),")
                 out.line("    pattern: \(SwiftSource.stringLiteral(key.pattern.text)),")
                 out.line("    namespace: \(optionalLiteral(schema.namespace)),")
-                let parameters = arguments(of: key)
+                let parameters = analysis[key].arguments
                 if parameters.isEmpty {
                     out.line("    parameters: [],")
                 } else {
@@ -288,7 +259,7 @@ struct SwiftRenderer {
                 out.line("    ttl: \(ttlExpression(key.ttl.milliseconds)),")
                 out.line("    ttlClass: \(optionalLiteral(key.ttl.className)),")
                 out.line("    valueType: \(optionalLiteral(key.valueType)),")
-                let entities = (analysis.reach[key.name] ?? []).map(\.entity).uniqued()
+                let entities = analysis[key].reach.map(\.entity).uniqued()
                 out.line("    invalidatedBy: [\(entities.map(SwiftSource.stringLiteral).joined(separator: ", "))]")
                 out.line(")")
             }
@@ -321,7 +292,7 @@ struct SwiftRenderer {
                     var exact: [Key] = []
                     var globbed: [(key: Key, glob: CachePattern)] = []
                     for key in entity.keys {
-                        switch entity.invalidationRoute(of: key) {
+                        switch analysis[key].route {
                         case .exactKey: exact.append(key)
                         case .glob(let glob): globbed.append((key, glob))
                         case .unreachable: break
@@ -344,7 +315,7 @@ struct SwiftRenderer {
                             out.line("        CacheInvalidation.Pattern(origin: .key(\(SwiftSource.stringLiteral(key.name))), glob: \(concatenation(glob, prefixed: true, bound: bound))),")
                         }
                         for related in entity.related {
-                            out.line("        CacheInvalidation.Pattern(origin: .related(\(SwiftSource.stringLiteral(related.text))), glob: \(concatenation(related.parsed, prefixed: true, bound: bound)), indexed: \(relatedIsIndexed(related, of: entity))),")
+                            out.line("        CacheInvalidation.Pattern(origin: .related(\(SwiftSource.stringLiteral(related.text))), glob: \(concatenation(related.parsed, prefixed: true, bound: bound)), indexed: \(analysis[related: related, of: entity].isIndexed)),")
                         }
                         out.line("    ]")
                     }
@@ -354,37 +325,10 @@ struct SwiftRenderer {
         }
     }
 
-    /// Whether every declared key a related pattern reaches is indexed under the entity (it carries the entity's
-    /// identity), so that the runtime can invalidate through the index instead of scanning. A pattern that reaches no
-    /// declared key is not: only a scan finds what it matches.
-    private func relatedIsIndexed(_ related: SchemaPattern, of entity: Entity) -> Bool {
-        indexedRelated.contains(RelatedPattern(entity: entity.name, pattern: related.text))
-    }
-
-    /// Every related pattern that reaches at least one declared key and only keys indexed under its entity: the keys
-    /// each related pattern reaches, from the analysis, grouped in one pass.
-    private func indexedRelatedPatterns() -> Set<RelatedPattern> {
-        var reached: [RelatedPattern: [Key]] = [:]
-        for entity in schema.entities {
-            for key in entity.keys {
-                for reach in analysis.reach[key.name] ?? [] {
-                    guard case .related(let pattern) = reach.route else { continue }
-                    reached[RelatedPattern(entity: reach.entity, pattern: pattern), default: []].append(key)
-                }
-            }
-        }
-        var indexed: Set<RelatedPattern> = []
-        for (related, keys) in reached
-        where keys.allSatisfy({ key in owners(of: key).contains { $0.entity.name == related.entity } }) {
-            indexed.insert(related)
-        }
-        return indexed
-    }
-
     private func invalidationSummary(_ entity: Entity) -> String {
         var parts: [String] = []
         for key in entity.keys {
-            switch entity.invalidationRoute(of: key) {
+            switch analysis[key].route {
             case .exactKey: parts.append("key `\(key.name)`")
             case .glob: parts.append("every `\(key.name)` of the instance")
             case .unreachable: break
@@ -474,7 +418,7 @@ struct SwiftRenderer {
                     }
                     out.line("            keys: [\(entity.keys.map { SwiftSource.stringLiteral($0.name) }.joined(separator: ", "))],")
                     out.line("            related: [\(entity.related.map { SwiftSource.stringLiteral($0.text) }.joined(separator: ", "))],")
-                    let indexed = entity.related.filter { relatedIsIndexed($0, of: entity) }
+                    let indexed = entity.related.filter { analysis[related: $0, of: entity].isIndexed }
                     out.line("            indexedRelated: [\(indexed.map { SwiftSource.stringLiteral($0.text) }.joined(separator: ", "))]")
                     out.line("        ),")
                 }

@@ -5,9 +5,9 @@ import Foundation
 ///
 ///     cache-schema-build-tool <schema.cache.yaml> <output.swift>
 ///
-/// It prints diagnostics as `file:line:column: error|warning: message` (which SwiftPM and IDEs show at the YAML
-/// line) and exits 1 without writing anything when there is an error. It depends on the generator only, to keep
-/// every consumer's build small.
+/// It prints diagnostics as `file:line:column: error|warning: message [#identifier]` (which SwiftPM and IDEs show at
+/// the YAML line) and exits 1 without writing anything when there is an error. It depends on the generator only, to
+/// keep every consumer's build small.
 @main
 struct BuildTool {
     static func main() {

@@ -6,7 +6,9 @@ struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Check schema files and print every diagnostic.",
         discussion: """
-            Prints each finding as 'path:line:column: error|warning: message', then the source line and a caret. \
+            Prints each finding as 'path:line:column: error|warning: message [#identifier]', then the source line \
+            and a caret; the README lists every identifier. With --format json, each finding is an object with \
+            'identifier', 'severity', 'message', 'file' and 'location'. \
             Exit status: 0 when clean or warnings only, 1 on any error (or warning with --warnings-as-errors), \
             2 on a usage error.
 

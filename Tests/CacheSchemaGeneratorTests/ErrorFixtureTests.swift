@@ -4,7 +4,7 @@ import Testing
 @testable import CacheSchemaGenerator
 
 /// Every schema under `Fixtures/errors` gives exactly the diagnostics written in its `# expect:` lines: the same
-/// messages, severities, lines and columns, in order, and nothing else.
+/// identifiers, severities, lines and columns, in order, and nothing else.
 @Suite struct ErrorFixtureTests {
     static let fixtureNames = TestFiles.schemaFiles(in: TestFiles.errorFixtures).map(\.lastPathComponent)
 
@@ -40,16 +40,17 @@ import Testing
     func emptyInputIsOneErrorAtTheStart(_ text: String) {
         let result = CacheSchemaCompiler.compile(source: text, file: "empty.cache.yaml")
         #expect(result.diagnostics.map(ExpectedDiagnostic.init) == [
-            ExpectedDiagnostic(line: 1, column: 1, severity: .error, message: "schema is empty; start with 'version: 1' and an 'entities:' mapping"),
+            ExpectedDiagnostic(line: 1, column: 1, severity: .error, identifier: .emptySchema),
         ])
     }
 
+    /// The form is the subject here, so the message is matched too.
     @Test func diagnosticsAreWrittenAsCompilersWriteThem() throws {
         let result = CacheSchemaCompiler.compile(source: "version: 2\nentities: {}\n", file: "dir/bad.cache.yaml")
         let first = try #require(result.diagnostics.first)
-        #expect(first.description == "dir/bad.cache.yaml:1:10: error: unsupported schema version 2; this generator reads version 1")
+        #expect(first.description == "dir/bad.cache.yaml:1:10: error: unsupported schema version 2; this generator reads version 1 [#unsupported-version]")
         #expect(first.rendered(source: result.source) == """
-            dir/bad.cache.yaml:1:10: error: unsupported schema version 2; this generator reads version 1
+            dir/bad.cache.yaml:1:10: error: unsupported schema version 2; this generator reads version 1 [#unsupported-version]
             version: 2
                      ^
             """)

@@ -2,26 +2,29 @@ import Foundation
 
 @testable import CacheSchemaGenerator
 
-/// One diagnostic a fixture expects, written in the fixture as `# expect: LINE:COLUMN: SEVERITY: MESSAGE`.
+/// One diagnostic a fixture expects, written in the fixture as `# expect: LINE:COLUMN: SEVERITY: IDENTIFIER`.
+///
+/// It names the diagnostic's kind (``DiagnosticID``), never its wording: a message can be improved without touching
+/// a fixture, while a finding of another kind, at another place or of another severity fails the test.
 struct ExpectedDiagnostic: Hashable, CustomStringConvertible {
     var line: Int
     var column: Int
     var severity: Diagnostic.Severity
-    var message: String
+    var identifier: DiagnosticID
 
-    init(line: Int, column: Int, severity: Diagnostic.Severity, message: String) {
+    init(line: Int, column: Int, severity: Diagnostic.Severity, identifier: DiagnosticID) {
         self.line = line
         self.column = column
         self.severity = severity
-        self.message = message
+        self.identifier = identifier
     }
 
     init(_ diagnostic: Diagnostic) {
-        self.init(line: diagnostic.location.line, column: diagnostic.location.column, severity: diagnostic.severity, message: diagnostic.message)
+        self.init(line: diagnostic.location.line, column: diagnostic.location.column, severity: diagnostic.severity, identifier: diagnostic.identifier)
     }
 
     /// The form it is written in a fixture (without `# expect: `).
-    var description: String { "\(line):\(column): \(severity.rawValue): \(message)" }
+    var description: String { "\(line):\(column): \(severity.rawValue): \(identifier.rawValue)" }
 
     static let prefix = "# expect: "
 
@@ -38,15 +41,15 @@ struct ExpectedDiagnostic: Hashable, CustomStringConvertible {
 
     struct BadExpectation: Error, CustomStringConvertible {
         var line: String
-        var description: String { "cannot read expectation '\(line)'; write '# expect: LINE:COLUMN: error|warning: MESSAGE'" }
+        var description: String { "cannot read expectation '\(line)'; write '# expect: LINE:COLUMN: error|warning: IDENTIFIER'" }
     }
 
     private static func parse(line: Substring) throws -> ExpectedDiagnostic {
-        let parts = line.split(separator: ":", maxSplits: 3, omittingEmptySubsequences: false)
+        let parts = line.split(separator: ":", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
         guard parts.count == 4, let lineNumber = Int(parts[0]), let column = Int(parts[1]),
-            let severity = Diagnostic.Severity(rawValue: parts[2].trimmingCharacters(in: .whitespaces)),
-            parts[3].hasPrefix(" ")
+            let severity = Diagnostic.Severity(rawValue: parts[2]),
+            let identifier = DiagnosticID(rawValue: parts[3])
         else { throw BadExpectation(line: String(line)) }
-        return ExpectedDiagnostic(line: lineNumber, column: column, severity: severity, message: String(parts[3].dropFirst()))
+        return ExpectedDiagnostic(line: lineNumber, column: column, severity: severity, identifier: identifier)
     }
 }

@@ -26,9 +26,9 @@ struct HostileInputTests {
         compile(Array(text.utf8), sourceLocation: sourceLocation)
     }
 
-    /// The result is exactly one error, at `line`:`column`, whose message starts with `prefix`.
+    /// The result is exactly one error of kind `identifier`, at `line`:`column`, with a short message.
     private func expectOneError(
-        _ result: CompilationResult, line: Int, column: Int, _ prefix: String,
+        _ result: CompilationResult, line: Int, column: Int, _ identifier: DiagnosticID,
         sourceLocation: Testing.SourceLocation = #_sourceLocation
     ) {
         #expect(result.swiftSource == nil, sourceLocation: sourceLocation)
@@ -36,7 +36,7 @@ struct HostileInputTests {
         guard let diagnostic = result.diagnostics.first else { return }
         #expect(diagnostic.severity == .error, sourceLocation: sourceLocation)
         #expect(diagnostic.location == CacheSchemaGenerator.SourceLocation(line: line, column: column), "\(diagnostic)", sourceLocation: sourceLocation)
-        #expect(diagnostic.message.hasPrefix(prefix), "\(diagnostic.message)", sourceLocation: sourceLocation)
+        #expect(diagnostic.identifier == identifier, "\(diagnostic)", sourceLocation: sourceLocation)
         #expect(diagnostic.message.count < 400, sourceLocation: sourceLocation)
     }
 
@@ -47,23 +47,17 @@ struct HostileInputTests {
         var bytes: [UInt8]
         var line: Int
         var column: Int
-        var message: String
         var testDescription: String { name }
     }
 
     static let badUTF8: [BadUTF8] = {
         let head = Array("version: 1\nnamespace: caf\u{E9}".utf8)  // "é" is 2 bytes: the bad byte is at offset 27.
         return [
-            BadUTF8(name: "stray 0xFF", bytes: head + [0xFF] + Array("\nentities: {}\n".utf8), line: 2, column: 16,
-                    message: "schema file is not valid UTF-8 (byte 0xFF at offset 27); save it as UTF-8"),
-            BadUTF8(name: "overlong encoding", bytes: head + [0xC0, 0xAF] + Array("\n".utf8), line: 2, column: 16,
-                    message: "schema file is not valid UTF-8 (byte 0xC0 at offset 27); save it as UTF-8"),
-            BadUTF8(name: "UTF-16 surrogate", bytes: head + [0xED, 0xA0, 0x80] + Array("\n".utf8), line: 2, column: 16,
-                    message: "schema file is not valid UTF-8 (byte 0xED at offset 27); save it as UTF-8"),
-            BadUTF8(name: "sequence cut at the end", bytes: head + [0xE2, 0x82], line: 2, column: 16,
-                    message: "schema file is not valid UTF-8 (byte 0xE2 at offset 27); save it as UTF-8"),
-            BadUTF8(name: "Latin-1 file", bytes: Array("version: 1\n# caf".utf8) + [0xE9] + Array("\n".utf8), line: 2, column: 6,
-                    message: "schema file is not valid UTF-8 (byte 0xE9 at offset 16); save it as UTF-8"),
+            BadUTF8(name: "stray 0xFF", bytes: head + [0xFF] + Array("\nentities: {}\n".utf8), line: 2, column: 16),
+            BadUTF8(name: "overlong encoding", bytes: head + [0xC0, 0xAF] + Array("\n".utf8), line: 2, column: 16),
+            BadUTF8(name: "UTF-16 surrogate", bytes: head + [0xED, 0xA0, 0x80] + Array("\n".utf8), line: 2, column: 16),
+            BadUTF8(name: "sequence cut at the end", bytes: head + [0xE2, 0x82], line: 2, column: 16),
+            BadUTF8(name: "Latin-1 file", bytes: Array("version: 1\n# caf".utf8) + [0xE9] + Array("\n".utf8), line: 2, column: 6),
         ]
     }()
 
@@ -71,7 +65,7 @@ struct HostileInputTests {
     func malformedUTF8IsReportedWhereItIs(_ input: BadUTF8) {
         let result = compile(input.bytes)
         #expect(result.diagnostics.map(ExpectedDiagnostic.init) == [
-            ExpectedDiagnostic(line: input.line, column: input.column, severity: .error, message: input.message),
+            ExpectedDiagnostic(line: input.line, column: input.column, severity: .error, identifier: .invalidUTF8),
         ])
         #expect(result.source == nil)
     }
@@ -79,47 +73,45 @@ struct HostileInputTests {
     @Test func nulByteIsAnErrorWhereItIs() {
         let result = compile("version: 1\nnamespace: sh\u{0}op\nentities: {}\n")
         #expect(result.diagnostics.map(ExpectedDiagnostic.init) == [
-            ExpectedDiagnostic(line: 2, column: 14, severity: .error, message: "invalid YAML input: control characters are not allowed"),
+            ExpectedDiagnostic(line: 2, column: 14, severity: .error, identifier: .invalidYAML),
         ])
     }
 
     @Test func tenMegabyteFileIsRefusedBeforeParsing() throws {
         let bytes = Array("version: 1\n# ".utf8) + [UInt8](repeating: UInt8(ascii: "x"), count: 10 * 1024 * 1024)
-        let limit = "schema file is 10.0 MB; the limit is 4.0 MB. A schema of 10,000 keys is about 1 MB: split the file or check that this is the right file"
-        #expect(compile(bytes).diagnostics.map(ExpectedDiagnostic.init) == [ExpectedDiagnostic(line: 1, column: 1, severity: .error, message: limit)])
+        let limit = ExpectedDiagnostic(line: 1, column: 1, severity: .error, identifier: .fileTooLarge)
+        #expect(compile(bytes).diagnostics.map(ExpectedDiagnostic.init) == [limit])
 
         // Read from disk, the size is checked before the file is read.
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("hostile-\(UUID().uuidString).cache.yaml")
         try Data(bytes).write(to: url)
         defer { try? FileManager.default.removeItem(at: url) }
         let fromDisk = CacheSchemaCompiler.compile(fileAt: url.path)
-        #expect(fromDisk.diagnostics.map(ExpectedDiagnostic.init) == [ExpectedDiagnostic(line: 1, column: 1, severity: .error, message: limit)])
+        #expect(fromDisk.diagnostics.map(ExpectedDiagnostic.init) == [limit])
     }
 
     // MARK: - Nesting
 
-    static let tooDeep = "schema nests deeper than 64 levels; a cache schema needs about 5"
-
     @Test func tenThousandFlowBrackets() {
         let result = compile("version: 1\nx: " + String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000) + "\n")
-        expectOneError(result, line: 2, column: 67, Self.tooDeep)
+        expectOneError(result, line: 2, column: 67, .nestingTooDeep)
     }
 
     @Test func tenThousandFlowMappings() {
         let result = compile("version: 1\nx: " + String(repeating: "{a: ", count: 10_000) + "1" + String(repeating: "}", count: 10_000) + "\n")
-        expectOneError(result, line: 2, column: 256, Self.tooDeep)
+        expectOneError(result, line: 2, column: 256, .nestingTooDeep)
     }
 
     @Test func tenThousandBlockSequenceDashesOnOneLine() {
         let result = compile("version: 1\nx:\n  " + String(repeating: "- ", count: 10_000) + "a\n")
-        expectOneError(result, line: 3, column: 3, Self.tooDeep)
+        expectOneError(result, line: 3, column: 3, .nestingTooDeep)
     }
 
     @Test func tenThousandExplicitKeysOnOneLine() {
         // `? ? ? a` nests one mapping per `?`: the YAML parser's own limit stops it.
         let result = compile("version: 1\nx:\n  " + String(repeating: "? ", count: 10_000) + "a\n")
         #expect(result.diagnostics.count == 1)
-        #expect(result.diagnostics.first?.message == "invalid YAML: nesting is too deep; a cache schema needs about 5 levels")
+        #expect(result.diagnostics.first?.identifier == .nestingTooDeep)
         #expect(result.diagnostics.first?.location.line == 3)
     }
 
@@ -128,42 +120,40 @@ struct HostileInputTests {
         var text = "version: 1\nx:\n"
         for level in 1...3_000 { text += String(repeating: " ", count: level) + "k:\n" }
         let result = compile(text)
-        expectOneError(result, line: 1, column: 1, "schema file is 4.3 MB; the limit is 4.0 MB")
+        expectOneError(result, line: 1, column: 1, .fileTooLarge)
     }
 
     @Test func twoThousandLevelsOfIndentedMappings() {
         var text = "version: 1\nx:\n"
         for level in 1...2_000 { text += String(repeating: " ", count: level) + "k\(level):\n" }
-        expectOneError(compile(text), line: 66, column: 65, Self.tooDeep)
+        expectOneError(compile(text), line: 66, column: 65, .nestingTooDeep)
     }
 
     @Test func twoThousandLevelsOfIndentedSequences() {
         var text = "version: 1\nx:\n"
         for level in 1...2_000 { text += String(repeating: " ", count: level) + "-\n" }
-        expectOneError(compile(text), line: 66, column: 65, Self.tooDeep)
+        expectOneError(compile(text), line: 66, column: 65, .nestingTooDeep)
     }
 
     @Test func thousandLevelNestedMapping() {
         var block = "version: 1\nentities:\n"
         for level in 1...1_000 { block += String(repeating: "  ", count: level) + "e\(level):\n" }
-        expectOneError(compile(block), line: 66, column: 129, Self.tooDeep)
+        expectOneError(compile(block), line: 66, column: 129, .nestingTooDeep)
 
         let flow = "version: 1\nentities: " + String(repeating: "{e: ", count: 1_000) + "x" + String(repeating: "}", count: 1_000) + "\n"
-        expectOneError(compile(flow), line: 2, column: 263, Self.tooDeep)
+        expectOneError(compile(flow), line: 2, column: 263, .nestingTooDeep)
     }
 
     /// Brackets hidden from the pre-scan by quoting it cannot follow still stop at the YAML parser's own limit
     /// (1,000 levels), and composing that deep does not exhaust a test thread's stack.
     @Test func nestingHiddenFromThePreScan() {
         let escapedQuote = compile("version: 1\nx: [\"a\\\\\", " + String(repeating: "[", count: 5_000) + String(repeating: "]", count: 5_000) + "]\n")
-        #expect(escapedQuote.diagnostics.map(\.message) == ["invalid YAML: nesting is too deep; a cache schema needs about 5 levels"])
+        #expect(escapedQuote.diagnostics.map(\.identifier) == [.nestingTooDeep])
         let multiLineQuote = compile("version: 1\nx: [\"abc\n \" , " + String(repeating: "[", count: 5_000) + String(repeating: "]", count: 5_000) + "]\n")
-        #expect(multiLineQuote.diagnostics.map(\.message) == ["invalid YAML: nesting is too deep; a cache schema needs about 5 levels"])
+        #expect(multiLineQuote.diagnostics.map(\.identifier) == [.nestingTooDeep])
     }
 
     // MARK: - Aliases
-
-    static let tooManyAliases = "schema uses more than 32 YAML aliases ('*name'); a cache schema needs none, and nested aliases expand exponentially ('billion laughs'): write the values out"
 
     /// `a0: &a0 "lol"`, then nine levels of ten aliases each to the level below: 10⁹ nodes once expanded.
     static func laughs(usedAs use: String) -> String {
@@ -176,12 +166,12 @@ struct HostileInputTests {
 
     @Test func billionLaughsInAValue() {
         // The 33rd alias is the third of line 6 (`a4: &a4 [*a3, *a3, *a3`).
-        expectOneError(compile(Self.laughs(usedAs: "entities: *a9\n")), line: 6, column: 20, Self.tooManyAliases)
+        expectOneError(compile(Self.laughs(usedAs: "entities: *a9\n")), line: 6, column: 20, .tooManyAliases)
     }
 
     @Test func billionLaughsAsAMappingKey() {
         // A mapping key is hashed whole by the YAML composer: without the budget this never returns.
-        expectOneError(compile(Self.laughs(usedAs: "entities:\n  ? *a9\n  : x\n")), line: 6, column: 20, Self.tooManyAliases)
+        expectOneError(compile(Self.laughs(usedAs: "entities:\n  ? *a9\n  : x\n")), line: 6, column: 20, .tooManyAliases)
     }
 
     @Test func aliasesAsKeysJustUnderTheBudgetStayFast() {
@@ -191,7 +181,7 @@ struct HostileInputTests {
         text += "entities:\n  ? *l15\n  : x\n"
         let result = compile(text)
         #expect(result.hasErrors)
-        #expect(!result.diagnostics.contains { $0.message == Self.tooManyAliases })
+        #expect(!result.diagnostics.contains { $0.identifier == .tooManyAliases })
     }
 
     @Test func fewAliasesAreFine() throws {
@@ -216,14 +206,14 @@ struct HostileInputTests {
     @Test func hugeSingleLinePattern() {
         let pattern = String(repeating: "a", count: 3 * 1024 * 1024)
         let result = compile("version: 1\nentities:\n  e:\n    keys:\n      k: { pattern: \"\(pattern)*\" }\n")
-        expectOneError(result, line: 5, column: 22, "a pattern is 3145729 characters long; the limit is 1024")
+        expectOneError(result, line: 5, column: 22, .invalidPattern)
     }
 
     @Test func hugeSingleLineFieldName() {
         // YAML refuses implicit keys longer than 1024 characters; the error is reported on the line, far right.
         let name = String(repeating: "x", count: 3 * 1024 * 1024)
         let result = compile("{version: 1, entities: {}, \(name): 1}\n")
-        expectOneError(result, line: 1, column: 3_145_756, "invalid YAML: did not find expected ',' or '}'")
+        expectOneError(result, line: 1, column: 3_145_756, .invalidYAML)
     }
 
     @Test func longNamesAreClippedInMessages() throws {
@@ -238,7 +228,7 @@ struct HostileInputTests {
         let result = compile("{version: 1, entities: {e: {keys: {k: {pattern: k}}}}, \(fields)}\n")
         #expect(result.diagnostics.count == CacheSchemaCompiler.maximumDiagnostics + 1)
         let last = try #require(result.diagnostics.last)
-        #expect(last.message == "19900 more problems not shown; fix the ones above and check again")
+        #expect(last.identifier == .tooManyDiagnostics)
         #expect(last.severity == .error)
         // Rendering every diagnostic with its source line stays cheap.
         let elapsed = measureThreadCPUTime {

@@ -200,7 +200,7 @@ public final class RedisClient: Sendable, Service, RedisCommandSending {
             if let delay = action.reconnectAfter { openConnection(after: delay) }
             return
         }
-        switch state.withLock({ $0.connected(connection, progress: progress, now: .now()) }) {
+        switch state.withLock({ $0.connected(connection, progress: connection.progress, now: .now()) }) {
         case .close:
             await connection.close()
         case .use(let slotID, let waiters, let startConnecting):

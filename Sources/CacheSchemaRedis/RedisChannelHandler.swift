@@ -1,6 +1,5 @@
 import CacheSchemaRESP
 import NIOCore
-import NIOSSL
 import NIOTLS
 
 /// What callers hand to a connection: encoded commands and where their replies go. Callers append submissions to the

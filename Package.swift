@@ -102,6 +102,9 @@ let package = Package(
                 "CacheSchemaRedis",
                 "RedisTestSupport",
                 .product(name: "NIOPosix", package: "swift-nio"),
+                // The channel handler's tests run it in an embedded channel, without a socket.
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
             ]

@@ -1,6 +1,5 @@
 import CacheSchemaRESP
 import NIOCore
-import NIOSSL
 import NIOTLS
 
 /// What callers hand to a connection: encoded commands and where their replies go. Callers append submissions to the
@@ -64,8 +63,10 @@ final class RedisBatchReplies: @unchecked Sendable {
     }
 }
 
-/// The connection's protocol state machine, on its event loop: matches replies to commands in order, delivers push
-/// messages, enforces deadlines, and fails everything in flight at once when the connection breaks.
+/// The connection's channel handler, on its event loop: decodes replies and hands them to the commands that wait for
+/// them, delivers push messages, runs the deadline timer, and fails everything in flight at once when the connection
+/// breaks. What each event means is decided by ``RedisChannelStateMachine``; this class performs it (resumes tasks,
+/// writes, schedules the timer, closes the channel).
 ///
 /// A cancelled or timed-out command keeps its place in the queue with nothing waiting on it, so that its reply, when
 /// it comes, is read and dropped and later replies still reach their own commands.
@@ -82,36 +83,23 @@ final class RedisChannelHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
-    private struct Pending {
-        enum Waiter {
-            case single(UnsafeContinuation<RESPValue, any Error>)
-            case batch(RedisBatchReplies)
-        }
-
-        /// `nil` once the command was cancelled or timed out: its reply is dropped.
-        var waiter: Waiter?
-        var id: UInt64
-        var deadline: NIODeadline
+    /// What waits for a reply.
+    enum Waiter {
+        case single(UnsafeContinuation<RESPValue, any Error>)
+        case batch(RedisBatchReplies)
     }
 
-    private var pending = CircularBuffer<Pending>(initialCapacity: 64)
+    private var state: RedisChannelStateMachine<Waiter>
     private var decoder: RESPDecoder
     private var cumulation: ByteBuffer?
-    private var failure: RedisError?
     private var timer: Scheduled<Void>?
     private var context: ChannelHandlerContext?
-    private let address: String
     private let timerTick: TimeAmount
     /// Submissions taken from the connection's queue, swapped with it under its lock so that neither array is
     /// reallocated in the steady state.
     var taken: [RedisSubmission] = []
     /// Receives RESP3 push messages (CLIENT TRACKING invalidations, pub/sub).
     var onPush: (@Sendable (RESPValue) -> Void)?
-
-    /// Whether the connection runs over TLS, and whether its handshake completed: a TLS connection that closes before
-    /// the handshake completes failed TLS (a refused certificate), whatever event arrives first.
-    private let expectsTLS: Bool
-    private var tlsEstablished = false
     /// When replies last came, for the pool's choice of connection.
     let progress: RedisConnectionProgress
 
@@ -119,8 +107,7 @@ final class RedisChannelHandler: ChannelInboundHandler {
         address: String, expectsTLS: Bool = false, limits: RESPDecoder.Limits = .default, timerTick: TimeAmount = .milliseconds(10),
         progress: RedisConnectionProgress = RedisConnectionProgress()
     ) {
-        self.address = address
-        self.expectsTLS = expectsTLS
+        self.state = RedisChannelStateMachine(address: address, expectsTLS: expectsTLS)
         self.progress = progress
         self.decoder = RESPDecoder(limits: limits)
         self.timerTick = timerTick
@@ -128,14 +115,14 @@ final class RedisChannelHandler: ChannelInboundHandler {
     }
 
     /// Commands whose replies have not arrived.
-    var inFlight: Int { pending.count }
+    var inFlight: Int { state.inFlight }
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
-        failAll(RedisError(.connectionClosed, "the connection was closed", address: address))
+        perform(state.handlerRemoved())
         self.context = nil
     }
 
@@ -145,27 +132,27 @@ final class RedisChannelHandler: ChannelInboundHandler {
     func writeTaken() {
         guard !taken.isEmpty else { return }  // everything queued was cancelled before this drain
         defer { taken.removeAll(keepingCapacity: taken.capacity <= 1024) }
-        guard let context, failure == nil, context.channel.isActive else {
-            let error = failure ?? RedisError(.connectionClosed, "the connection was closed", address: address)
+        let canWrite = context.map { $0.channel.isActive } ?? false
+        switch state.startWriting(canWrite: canWrite) {
+        case .fail(let error):
             for submission in taken { fail(submission.replies, error) }
-            return
-        }
-        if pending.isEmpty { progress.startedWaiting(at: .now()) }
-        for submission in taken {
-            switch submission.replies {
-            case .single(let continuation):
-                pending.append(Pending(waiter: .single(continuation), id: submission.id, deadline: submission.deadline))
-            case .batch(let replies):
-                for _ in 0..<replies.count {
-                    pending.append(Pending(waiter: .batch(replies), id: submission.id, deadline: submission.deadline))
+        case .write(let startedWaiting):
+            guard let context else { return }
+            if startedWaiting { progress.startedWaiting(at: .now()) }
+            for submission in taken {
+                switch submission.replies {
+                case .single(let continuation):
+                    state.written(.single(continuation), id: submission.id, deadline: submission.deadline)
+                case .batch(let replies):
+                    state.written(.batch(replies), id: submission.id, deadline: submission.deadline, count: replies.count)
                 }
+                context.write(wrapOutboundOut(submission.buffer), promise: nil)
             }
-            context.write(wrapOutboundOut(submission.buffer), promise: nil)
+            // A failed write closes the channel (NIO fires errorCaught and channelInactive), which fails every pending
+            // command: no per-command write promise is needed.
+            context.flush()
+            if state.flushed() { scheduleTimer(context: context) }
         }
-        // A failed write closes the channel (NIO fires errorCaught and channelInactive), which fails every pending
-        // command: no per-command write promise is needed.
-        context.flush()
-        armTimer(context: context)
     }
 
     private func fail(_ replies: RedisSubmission.Replies, _ error: RedisError) {
@@ -175,7 +162,7 @@ final class RedisChannelHandler: ChannelInboundHandler {
         }
     }
 
-    private func fail(_ waiter: Pending.Waiter, _ error: RedisError) {
+    private func fail(_ waiter: Waiter, _ error: RedisError) {
         switch waiter {
         case .single(let continuation): continuation.resume(throwing: error)
         case .batch(let replies): replies.complete(.failure(error))
@@ -185,9 +172,9 @@ final class RedisChannelHandler: ChannelInboundHandler {
     // MARK: Inbound
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let waiting = pending.count
+        let waiting = state.inFlight
         defer {
-            if pending.count < waiting { progress.replied(at: .now(), stillWaiting: !pending.isEmpty) }
+            if state.inFlight < waiting { progress.replied(at: .now(), stillWaiting: state.inFlight > 0) }
         }
         var incoming = unwrapInboundIn(data)
         if cumulation == nil {
@@ -209,10 +196,10 @@ final class RedisChannelHandler: ChannelInboundHandler {
         do {
             while let value = try decoder.decode(&buffer) {
                 deliver(value, context: context)
-                if failure != nil { return }
+                if state.failure != nil { return }
             }
         } catch {
-            close(context: context, error: RedisError(.protocolError, error.description, address: address))
+            close(context: context, state.decodingFailed(error.description))
         }
     }
 
@@ -223,34 +210,26 @@ final class RedisChannelHandler: ChannelInboundHandler {
             onPush?(value)
             return
         }
-        guard let next = pending.popFirst() else {
-            close(context: context, error: RedisError(.protocolError, "the server sent a reply no command was waiting for", address: address))
-            return
+        switch state.replyReceived() {
+        case .deliver(.single(let continuation)): continuation.resume(returning: value)
+        case .deliver(.batch(let replies)): replies.receive(value)
+        case .drop: break
+        case .close(let failure): close(context: context, failure)
         }
-        switch next.waiter {
-        case .single(let continuation)?: continuation.resume(returning: value)
-        case .batch(let replies)?: replies.receive(value)
-        case nil: break
-        }
-        // The deadline timer is left to run out when the queue empties (it does not re-arm itself then): cancelling
-        // and scheduling it again for every command costs more than one idle tick.
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if case .handshakeCompleted? = event as? TLSUserEvent { tlsEstablished = true }
+        if case .handshakeCompleted? = event as? TLSUserEvent { state.tlsHandshakeCompleted() }
         context.fireUserInboundEventTriggered(event)
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        if expectsTLS && !tlsEstablished {
-            failAll(RedisError(.tls, "the connection closed before the TLS handshake completed; check the CA certificate and the server name", address: address))
-        }
-        failAll(RedisError(.connectionClosed, "the server closed the connection with \(pending.count) command(s) in flight; they may or may not have run", address: address))
+        perform(state.channelInactive())
         context.fireChannelInactive()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
-        close(context: context, error: RedisError.channelFailure(error, address: address, while: "connection error"))
+        close(context: context, state.errorCaught(error))
     }
 
     // MARK: Cancellation and deadlines
@@ -258,24 +237,14 @@ final class RedisChannelHandler: ChannelInboundHandler {
     /// Drops the submission `id` (a command or a whole batch): its task resumes with `error` now, and its replies will
     /// be read and discarded. Nothing happens when it has already completed.
     func abandon(_ id: UInt64, with error: any Error) {
-        var index = pending.startIndex
-        while index != pending.endIndex {
-            if pending[index].id == id, let waiter = pending[index].waiter {
-                pending[index].waiter = nil
-                switch waiter {
-                case .single(let continuation):
-                    continuation.resume(throwing: error)
-                    return
-                case .batch(let replies):
-                    replies.abandon(error)  // the batch's other commands follow: clear them too
-                }
-            }
-            index = pending.index(after: index)
+        switch state.abandon(id: id) {
+        case .single(let continuation)?: continuation.resume(throwing: error)
+        case .batch(let replies)?: replies.abandon(error)
+        case nil: break
         }
     }
 
-    private func armTimer(context: ChannelHandlerContext) {
-        guard timer == nil, !pending.isEmpty else { return }
+    private func scheduleTimer(context: ChannelHandlerContext) {
         let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
         timer = context.eventLoop.scheduleTask(in: timerTick) {
             let handler = loopBound.value
@@ -287,43 +256,31 @@ final class RedisChannelHandler: ChannelInboundHandler {
     /// Fails every overdue command, and closes the connection when every command in flight is overdue (see the
     /// type's documentation).
     private func checkDeadlines() {
-        guard let context, !pending.isEmpty else { return }
-        let now = NIODeadline.now()
-        var everyDeadlinePassed = true
-        var index = pending.startIndex
-        while index != pending.endIndex {
-            if pending[index].deadline > now {
-                everyDeadlinePassed = false
-            } else if let waiter = pending[index].waiter {
-                pending[index].waiter = nil
-                fail(waiter, RedisError(.timeout, "no reply before the command's deadline; the server is slow or unreachable (a longer timeout waits longer)", address: address))
-            }
-            index = pending.index(after: index)
+        guard let context else { return }
+        let action = state.deadlineTimerFired(now: .now())
+        if !action.timedOut.isEmpty {
+            let error = state.timeoutError
+            for waiter in action.timedOut { fail(waiter, error) }
         }
-        if everyDeadlinePassed {
-            // No one is left waiting and the oldest command is still unanswered: the server is stalled or the link is
-            // broken. Close, so that the pool opens a fresh connection instead of queueing behind a reply that may
-            // never come.
-            close(context: context, error: RedisError(.connectionClosed, "the connection was closed: no reply came before the deadline of any command in flight", address: address))
-            return
+        switch action.next {
+        case .idle: break
+        case .rearm: scheduleTimer(context: context)
+        case .close(let failure): close(context: context, failure)
         }
-        armTimer(context: context)
     }
 
     // MARK: Failure
 
-    private func failAll(_ error: RedisError) {
-        if failure == nil { failure = error }
+    /// Fails the waiters the machine took out, and stops the timer (the machine disarmed it).
+    private func perform(_ failure: RedisChannelStateMachine<Waiter>.Failure) {
         progress.stoppedWaiting()
         timer?.cancel()
         timer = nil
-        while let next = pending.popFirst() {
-            if let waiter = next.waiter { fail(waiter, error) }
-        }
+        for waiter in failure.waiters { fail(waiter, failure.error) }
     }
 
-    private func close(context: ChannelHandlerContext, error: RedisError) {
-        failAll(error)
+    private func close(context: ChannelHandlerContext, _ failure: RedisChannelStateMachine<Waiter>.Failure) {
+        perform(failure)
         context.close(promise: nil)
     }
 }

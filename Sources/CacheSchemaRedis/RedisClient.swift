@@ -32,30 +32,11 @@ public final class RedisClient: Sendable, Service, RedisCommandSending {
     public let taskExecutor: RedisEventLoopExecutor
     private let logger: Logger
     private let metrics: RedisClientMetrics
-    private let state = Mutex(PoolState())
+    /// The pool's decisions (see ``RedisConnectionPoolStateMachine``); this class performs what it returns.
+    private let state: Mutex<PoolStateMachine>
 
-    private struct Slot {
-        let id: Int
-        let connection: RedisConnection
-        var inFlight: Int
-        var lastUsed: NIODeadline
-    }
-
-    private struct Waiter {
-        let id: Int
-        let continuation: CheckedContinuation<(RedisConnection, Int), any Error>
-    }
-
-    private struct PoolState {
-        var slots: [Slot] = []
-        var connecting = 0
-        var waiters: [Waiter] = []
-        var nextID = 0
-        var failures = 0
-        var lastError: RedisError?
-        var retryAt: NIODeadline?
-        var isShutDown = false
-    }
+    private typealias Waiter = CheckedContinuation<(RedisConnection, Int), any Error>
+    private typealias PoolStateMachine = RedisConnectionPoolStateMachine<RedisConnection, Waiter>
 
     /// Creates a client. No connection is opened until the first command (or `run()`).
     ///
@@ -78,6 +59,7 @@ public final class RedisClient: Sendable, Service, RedisCommandSending {
         self.taskExecutor = RedisEventLoopExecutor(eventLoop: eventLoopGroup.next())
         self.logger = logger
         self.metrics = RedisClientMetrics(factory: metricsFactory)
+        self.state = Mutex(PoolStateMachine(configuration: pool, address: configuration.address))
     }
 
     /// Creates a client from a `redis://` or `rediss://` URL.
@@ -133,138 +115,63 @@ public final class RedisClient: Sendable, Service, RedisCommandSending {
     }
 
     /// The number of open pooled connections.
-    public var openConnectionCount: Int { state.withLock { $0.slots.count } }
+    public var openConnectionCount: Int { state.withLock { $0.openConnectionCount } }
 
     // MARK: Pool
 
-    private struct Lease {
-        let connection: RedisConnection
-        let slot: Int
-        let grow: Bool
-    }
-
-    /// Takes the least busy open connection that is not stalled, if any; counts the command on it, and reserves a
-    /// new connection when the least busy one is past the pipeline threshold.
-    private func takeLeastBusy(_ state: inout PoolState) -> Lease? {
-        var now: NIODeadline?
-        var best: Int?
-        for index in state.slots.indices {
-            let progress = state.slots[index].connection.progress
-            if progress.isWaiting {
-                // A command sent here would queue behind one the server is not answering.
-                let time = now ?? .now()
-                now = time
-                if progress.isStalled(at: time) { continue }
-            }
-            if best.map({ state.slots[index].inFlight < state.slots[$0].inFlight }) ?? true { best = index }
-        }
-        guard let best else { return nil }
-        state.slots[best].inFlight += 1
-        let grow = state.slots[best].inFlight > poolConfiguration.pipelineThreshold
-            && state.connecting == 0 && state.slots.count < poolConfiguration.maximumConnections
-        if grow { state.connecting += 1 }
-        return Lease(connection: state.slots[best].connection, slot: state.slots[best].id, grow: grow)
-    }
-
     private func lease(deadline: NIODeadline) async throws -> (RedisConnection, Int) {
-        let fast = state.withLock { state -> Lease? in
-            state.isShutDown ? nil : takeLeastBusy(&state)
-        }
-        if let fast {
-            if fast.grow { openConnection() }
-            return (fast.connection, fast.slot)
+        if let lease = state.withLock({ $0.lease(now: .now()) }) {
+            if lease.startConnecting { openConnection() }
+            return (lease.connection, lease.slotID)
         }
         return try await waitForConnection(deadline: deadline)
-    }
-
-    private enum WaitDecision {
-        case use(Lease)
-        case fail(any Error)
-        case wait(connect: Bool)
     }
 
     /// Waits for a connection. The decision to wait and the registration as a waiter happen under one lock, so a
     /// connection that opens meanwhile is never missed.
     private func waitForConnection(deadline: NIODeadline) async throws -> (RedisConnection, Int) {
         let waitStart = NIODeadline.now()
-        let id = state.withLock { state -> Int in
-            state.nextID += 1
-            return state.nextID
-        }
+        let id = state.withLock { $0.makeWaiterID() }
         defer { metrics.recordPoolWait(start: waitStart) }
-        let address = configuration.address
         let timer = eventLoopGroup.any().scheduleTask(deadline: deadline) {
-            self.failWaiter(id, RedisError(.poolUnavailable, "no connection became available before the command's deadline (none could be opened, or every open one is stuck behind an unanswered command)", address: address))
+            if let (waiter, error) = self.state.withLock({ $0.waiterDeadlinePassed(id: id) }) {
+                waiter.resume(throwing: error)
+            }
         }
         defer { timer.cancel() }
         return try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<(RedisConnection, Int), any Error>) in
+            try await withCheckedThrowingContinuation { (continuation: Waiter) in
                 let now = NIODeadline.now()
                 let cancelled = Task.isCancelled
-                let decision = state.withLock { state -> WaitDecision in
-                    if state.isShutDown { return .fail(RedisError(.shutDown, "the client was shut down", address: address)) }
-                    if let lease = takeLeastBusy(&state) { return .use(lease) }
-                    if cancelled { return .fail(CancellationError()) }
-                    if let retryAt = state.retryAt, now < retryAt, let lastError = state.lastError {
-                        return .fail(RedisError(.poolUnavailable, "no connection to Redis (next attempt in \((retryAt - now).nanoseconds / 1_000_000) ms): \(lastError.message)", address: address))
-                    }
-                    if now >= deadline {
-                        return .fail(RedisError(.poolUnavailable, "no connection became available before the command's deadline", address: address))
-                    }
-                    state.waiters.append(Waiter(id: id, continuation: continuation))
-                    let connect = state.connecting == 0 && state.slots.count < poolConfiguration.maximumConnections
-                    if connect { state.connecting += 1 }
-                    return .wait(connect: connect)
-                }
-                switch decision {
-                case .use(let lease):
-                    if lease.grow { openConnection() }
-                    continuation.resume(returning: (lease.connection, lease.slot))
+                let action = state.withLock { $0.wait(continuation, id: id, deadline: deadline, now: now, isCancelled: cancelled) }
+                switch action {
+                case .lease(let lease):
+                    if lease.startConnecting { openConnection() }
+                    continuation.resume(returning: (lease.connection, lease.slotID))
                 case .fail(let error):
                     continuation.resume(throwing: error)
-                case .wait(let connect):
-                    if connect { openConnection() }
+                case .queued(let startConnecting):
+                    if startConnecting { openConnection() }
                 }
             }
         } onCancel: {
-            failWaiter(id, CancellationError())
+            state.withLock { $0.waiterCancelled(id: id) }?.resume(throwing: CancellationError())
         }
     }
 
     /// Hands waiting commands to connections that can take them now: a stalled connection answered again.
     private func serveWaiters() {
-        let (served, grow) = state.withLock { state -> ([(Waiter, Lease)], Int) in
-            var served: [(Waiter, Lease)] = []
-            var grow = 0
-            while !state.isShutDown, !state.waiters.isEmpty, let lease = takeLeastBusy(&state) {
-                served.append((state.waiters.removeFirst(), lease))
-                if lease.grow { grow += 1 }
-            }
-            return (served, grow)
-        }
-        for (waiter, lease) in served { waiter.continuation.resume(returning: (lease.connection, lease.slot)) }
-        for _ in 0..<grow { openConnection() }
-    }
-
-    private func failWaiter(_ id: Int, _ error: any Error) {
-        let waiter = state.withLock { state -> Waiter? in
-            guard let index = state.waiters.firstIndex(where: { $0.id == id }) else { return nil }
-            return state.waiters.remove(at: index)
-        }
-        waiter?.continuation.resume(throwing: error)
+        let action = state.withLock { $0.stalledConnectionAnswered(now: .now()) }
+        for (waiter, lease) in action.leases { waiter.resume(returning: (lease.connection, lease.slotID)) }
+        for _ in 0..<action.connectionsToOpen { openConnection() }
     }
 
     private func release(_ slotID: Int) {
         let now = NIODeadline.now()
-        state.withLock { state in
-            if let index = state.slots.firstIndex(where: { $0.id == slotID }) {
-                state.slots[index].inFlight -= 1
-                state.slots[index].lastUsed = now
-            }
-        }
+        state.withLock { $0.release(slotID: slotID, now: now) }
     }
 
-    /// Opens one connection in the background; `connecting` was already counted by the caller.
+    /// Opens one connection in the background; the attempt was already reserved in the state machine.
     ///
     /// The attempt runs on the connections' event loop, not on Swift's cooperative pool: a pool whose threads are
     /// busy with CPU-bound work would otherwise delay the connect past the waiting commands' deadlines, failing them
@@ -277,89 +184,39 @@ public final class RedisClient: Sendable, Service, RedisCommandSending {
     }
 
     private func connectOnce() async {
+        let connection: RedisConnection
+        let progress = RedisConnectionProgress(stallThreshold: TimeAmount(saturating: poolConfiguration.stallThreshold)) { [weak self] in
+            self?.serveWaiters()
+        }
         do {
-            let progress = RedisConnectionProgress(stallThreshold: TimeAmount(saturating: poolConfiguration.stallThreshold)) { [weak self] in
-                self?.serveWaiters()
-            }
-            let connection = try await RedisConnection.connect(configuration: configuration, eventLoop: taskExecutor.eventLoop, logger: logger, onPush: nil, progress: progress)
-            var growAfterwards = false
-            let (accepted, id, waiters) = state.withLock { state -> (Bool, Int, [Waiter]) in
-                state.connecting -= 1
-                guard !state.isShutDown else { return (false, 0, []) }
-                state.failures = 0
-                state.lastError = nil
-                state.retryAt = nil
-                state.nextID += 1
-                // Hand this connection at most a pipeline's worth of the waiters while the pool may still grow, and
-                // open another connection for the rest; at the maximum, it takes them all.
-                var waiters = state.waiters
-                let canGrow = state.slots.count + 1 + state.connecting < poolConfiguration.maximumConnections
-                if canGrow && waiters.count > poolConfiguration.pipelineThreshold {
-                    state.waiters = Array(waiters[poolConfiguration.pipelineThreshold...])
-                    waiters = Array(waiters[..<poolConfiguration.pipelineThreshold])
-                    state.connecting += 1
-                    growAfterwards = true
-                } else {
-                    state.waiters = []
-                }
-                state.slots.append(Slot(id: state.nextID, connection: connection, inFlight: waiters.count, lastUsed: .now()))
-                return (true, state.nextID, waiters)
-            }
-            guard accepted else {
-                await connection.close()
-                return
-            }
-            metrics.connectionOpened()
-            logger.info("redis connection opened", metadata: ["address": "\(configuration.address)", "resp": "\(connection.protocolVersion)"])
-            connection.closeFuture.whenComplete { _ in self.connectionClosed(id) }
-            for waiter in waiters { waiter.continuation.resume(returning: (connection, id)) }
-            if growAfterwards { openConnection() }
+            connection = try await RedisConnection.connect(configuration: configuration, eventLoop: taskExecutor.eventLoop, logger: logger, onPush: nil, progress: progress)
         } catch {
             let redisError = (error as? RedisError) ?? RedisError(.connectionFailed, "\(error)", address: configuration.address)
-            let (waiters, retry) = state.withLock { state -> ([Waiter], Duration?) in
-                state.connecting -= 1
-                state.failures += 1
-                state.lastError = redisError
-                let backoff = backoffDelay(failures: state.failures)
-                state.retryAt = .now() + TimeAmount(saturating: backoff)
-                let waiters = state.waiters
-                state.waiters = []
-                // Keep trying in the background while fewer than the minimum are open.
-                if !state.isShutDown && state.slots.count + state.connecting < poolConfiguration.minimumConnections {
-                    state.connecting += 1
-                    return (waiters, backoff)
-                }
-                return (waiters, nil)
-            }
+            let jitter = Double.random(in: 0...1)
+            let action = state.withLock { $0.connectFailed(redisError, now: .now(), jitter: jitter) }
             metrics.connectFailed()
             logger.warning("redis connection failed", metadata: ["address": "\(configuration.address)", "error": "\(redisError.message)"])
-            let poolError = RedisError(.poolUnavailable, "no connection to Redis: \(redisError.message)", address: configuration.address)
-            for waiter in waiters { waiter.continuation.resume(throwing: poolError) }
-            if let retry { openConnection(after: retry) }
+            for waiter in action.fail.waiters { waiter.resume(throwing: action.fail.error) }
+            if let delay = action.reconnectAfter { openConnection(after: delay) }
+            return
+        }
+        switch state.withLock({ $0.connected(connection, progress: connection.progress, now: .now()) }) {
+        case .close:
+            await connection.close()
+        case .use(let slotID, let waiters, let startConnecting):
+            metrics.connectionOpened()
+            logger.info("redis connection opened", metadata: ["address": "\(configuration.address)", "resp": "\(connection.protocolVersion)"])
+            connection.closeFuture.whenComplete { _ in self.connectionClosed(slotID) }
+            for waiter in waiters { waiter.resume(returning: (connection, slotID)) }
+            if startConnecting { openConnection() }
         }
     }
 
-    private func connectionClosed(_ id: Int) {
-        let reconnect = state.withLock { state -> Bool in
-            state.slots.removeAll { $0.id == id }
-            guard !state.isShutDown else { return false }
-            // Reopen below the minimum, and for commands that wait because every other connection is stalled.
-            let belowMinimum = state.slots.count + state.connecting < poolConfiguration.minimumConnections
-            let forWaiters = !state.waiters.isEmpty && state.connecting == 0 && state.slots.count < poolConfiguration.maximumConnections
-            guard belowMinimum || forWaiters else { return false }
-            state.connecting += 1
-            return true
-        }
+    private func connectionClosed(_ slotID: Int) {
+        let open = state.withLock { $0.connectionClosed(slotID: slotID) }
         metrics.connectionClosed()
         logger.info("redis connection closed", metadata: ["address": "\(configuration.address)"])
-        if reconnect { openConnection() }
-    }
-
-    private func backoffDelay(failures: Int) -> Duration {
-        let base = poolConfiguration.initialBackoff * (1 << min(failures - 1, 16))
-        let capped = min(base, poolConfiguration.maximumBackoff)
-        // Up to 20% jitter so that many clients do not reconnect in lockstep.
-        return capped * Double.random(in: 0.8...1.0)
+        for _ in 0..<open { openConnection() }
     }
 
     // MARK: Lifecycle
@@ -379,34 +236,15 @@ public final class RedisClient: Sendable, Service, RedisCommandSending {
     }
 
     private func ensureMinimum() {
-        let missing = state.withLock { state -> Int in
-            guard !state.isShutDown else { return 0 }
-            let missing = max(0, poolConfiguration.minimumConnections - state.slots.count - state.connecting)
-            state.connecting += missing
-            return missing
-        }
+        let missing = state.withLock { $0.reserveMissingMinimum() }
         for _ in 0..<missing { openConnection() }
     }
 
     /// Closes idle connections beyond the minimum and pings idle ones; reopens up to the minimum.
     func upkeep() async {
-        let now = NIODeadline.now()
-        let idleLimit = TimeAmount(saturating: poolConfiguration.idleTimeout)
-        let checkLimit = TimeAmount(saturating: poolConfiguration.healthCheckInterval)
-        let (toClose, toCheck) = state.withLock { state -> ([RedisConnection], [RedisConnection]) in
-            var close: [RedisConnection] = []
-            var keep = state.slots.count
-            for slot in state.slots where slot.inFlight == 0 && now - slot.lastUsed > idleLimit && keep > poolConfiguration.minimumConnections {
-                close.append(slot.connection)
-                keep -= 1
-            }
-            let closing = Set(close.map(ObjectIdentifier.init))
-            state.slots.removeAll { closing.contains(ObjectIdentifier($0.connection)) }
-            let check = state.slots.filter { $0.inFlight == 0 && now - $0.lastUsed > checkLimit }.map(\.connection)
-            return (close, check)
-        }
-        for connection in toClose { await connection.close() }
-        for connection in toCheck {
+        let action = state.withLock { $0.upkeep(now: .now()) }
+        for connection in action.close { await connection.close() }
+        for connection in action.healthCheck {
             do {
                 _ = try await connection.execute(RedisCommand("PING"))
             } catch {
@@ -420,21 +258,14 @@ public final class RedisClient: Sendable, Service, RedisCommandSending {
     /// Stops the client: waiting callers fail with `shutDown`, connections close once their in-flight commands are
     /// answered (or after the command timeout).
     public func shutdown() async {
-        let (slots, waiters) = state.withLock { state -> ([Slot], [Waiter]) in
-            state.isShutDown = true
-            defer {
-                state.slots = []
-                state.waiters = []
-            }
-            return (state.slots, state.waiters)
-        }
-        for waiter in waiters { waiter.continuation.resume(throwing: RedisError(.shutDown, "the client was shut down", address: configuration.address)) }
+        let action = state.withLock { $0.shutdown() }
+        for waiter in action.fail.waiters { waiter.resume(throwing: action.fail.error) }
         let drainDeadline = NIODeadline.now() + TimeAmount(saturating: configuration.commandTimeout)
-        for slot in slots {
-            while await slot.connection.inFlightCount() > 0 && NIODeadline.now() < drainDeadline {
+        for connection in action.connections {
+            while await connection.inFlightCount() > 0 && NIODeadline.now() < drainDeadline {
                 try? await Task.sleep(for: .milliseconds(5))
             }
-            await slot.connection.close()
+            await connection.close()
         }
     }
 }

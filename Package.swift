@@ -16,6 +16,9 @@ import PackageDescription
 // - cache-schema-build-tool: the small executable the build plugin runs; depends on the generator only, so that
 //   every consumer's build compiles as little as possible.
 // - CacheSchemaPlugin: the SwiftPM build-tool plugin.
+// - CacheSchemaLocalRedis: a private redis-server on a free loopback port and the child processes around it, for
+//   the tests, the benchmarks and the example service's first run; not needed in production. A product because the
+//   Benchmarks and example packages, which depend on this one by path, use it too.
 let package = Package(
     name: "cache-schema",
     platforms: [.macOS(.v15)],
@@ -29,6 +32,7 @@ let package = Package(
         .executable(name: "cache-schema", targets: ["cache-schema"]),
         .executable(name: "cache-schema-build-tool", targets: ["cache-schema-build-tool"]),
         .plugin(name: "CacheSchemaPlugin", targets: ["CacheSchemaPlugin"]),
+        .library(name: "CacheSchemaLocalRedis", targets: ["CacheSchemaLocalRedis"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
@@ -39,6 +43,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
+        // Child processes of CacheSchemaLocalRedis (swift-system for the file descriptors and paths its API takes).
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.5.0"),
     ],
     targets: [
         .target(name: "CacheSchemaCore"),
@@ -92,8 +99,15 @@ let package = Package(
             dependencies: ["cache-schema-build-tool"]
         ),
         .target(
+            name: "CacheSchemaLocalRedis",
+            dependencies: [
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ]
+        ),
+        .target(
             name: "RedisTestSupport",
-            dependencies: [.product(name: "Logging", package: "swift-log")],
+            dependencies: ["CacheSchemaLocalRedis", .product(name: "Logging", package: "swift-log")],
             path: "Tests/RedisTestSupport"
         ),
         .testTarget(
@@ -152,8 +166,8 @@ let package = Package(
             dependencies: ["cache-schema", "RedisTestSupport"]
         ),
         .testTarget(
-            name: "PluginIntegrationTests",
-            exclude: ["ConsumerTemplate"]
+            name: "CacheSchemaLocalRedisTests",
+            dependencies: ["CacheSchemaLocalRedis"]
         ),
         // The multi-process race harness (README "Race harness"): the source of truth, the event log and the checker;
         // `cache-race`, the executable run as several processes; and the tests that run it.
@@ -172,11 +186,10 @@ let package = Package(
             name: "RaceHarnessTests",
             dependencies: ["RaceHarness", "RedisTestSupport", "cache-race"]
         ),
-        // Builds Examples/ShopService and drives it over HTTP against a private redis-server (skip with
-        // CACHE_SCHEMA_SKIP_EXAMPLE_E2E=1).
         .testTarget(
-            name: "ShopServiceEndToEndTests",
-            dependencies: ["RedisTestSupport"]
+            name: "PluginIntegrationTests",
+            dependencies: ["CacheSchemaLocalRedis"],
+            exclude: ["ConsumerTemplate"]
         ),
     ],
     swiftLanguageModes: [.v6]

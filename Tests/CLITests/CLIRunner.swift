@@ -1,6 +1,5 @@
 import Foundation
 import RedisTestSupport
-import Synchronization
 
 /// Runs the built `cache-schema` executable and captures its output.
 struct CLIRunner {
@@ -21,36 +20,12 @@ struct CLIRunner {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     }
 
-    /// Runs the CLI on a thread of its own: waiting for a child process on the cooperative pool would stall every
-    /// other test of the process (the pool has one thread per core).
+    /// Runs the CLI to completion (the wait suspends the test's task; it blocks no thread of the cooperative pool).
     static func run(_ arguments: [String], in directory: URL? = nil) async throws -> Output {
-        try await offCooperativePool { try runBlocking(arguments, in: directory) }
-    }
-
-    private static func runBlocking(_ arguments: [String], in directory: URL?) throws -> Output {
-        let process = Process()
-        process.executableURL = productsDirectory.appendingPathComponent("cache-schema")
-        process.arguments = arguments
-        process.currentDirectoryURL = directory ?? repositoryRoot
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        // Read both pipes to their end before waiting, so a large output cannot block the child. stderr is read on
-        // another thread while stdout is read here.
-        let stderrData = Mutex(Data())
-        let reader = Thread { stderrData.withLock { $0 = err.fileHandleForReading.readDataToEndOfFile() } }
-        reader.start()
-        let stdoutData = out.fileHandleForReading.readDataToEndOfFile()
-        // By waitpid: Foundation's waitUntilExit can hang here (see waitForExit).
-        let status = waitForExit(process)!
-        // The child has exited, so its end of the stderr pipe is closed and the reader finishes.
-        while reader.isExecuting || !reader.isFinished { Thread.sleep(forTimeInterval: 0.001) }
-        return Output(
-            status: status,
-            stdout: String(decoding: stdoutData, as: UTF8.self),
-            stderr: String(decoding: stderrData.withLock { $0 }, as: UTF8.self))
+        let run = try await CommandRun.run(
+            productsDirectory.appendingPathComponent("cache-schema").path, arguments,
+            workingDirectory: directory ?? repositoryRoot, separateErrorOutput: true)
+        return Output(status: run.status, stdout: run.output, stderr: run.errorOutput)
     }
 
     static func temporaryDirectory() throws -> URL {

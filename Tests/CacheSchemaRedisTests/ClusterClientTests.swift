@@ -80,7 +80,7 @@ import Testing
         // A seed that does not answer, and one that is not in cluster mode: an error that says so, not a hang.
         var configuration = try testConfiguration(url: "redis://127.0.0.1:1")
         configuration.connectTimeout = .seconds(5)
-        let unreachable = try RedisClusterClient(seeds: ["127.0.0.1:\(try RedisServerProcess.freePort())"], configuration: configuration)
+        let unreachable = try RedisClusterClient(seeds: ["127.0.0.1:\(try LoopbackPort.free())"], configuration: configuration)
         await #expect(throws: RedisError.self) { try await unreachable.refreshTopology(timeout: .seconds(10)) }
         await unreachable.shutdown()
         try await withRedis { server, _ in

@@ -24,7 +24,7 @@ import Testing
 
     @Test func tenThousandRandomKeysAgreeWithClusterKeyslot() async throws {
         // A cluster-enabled node answers CLUSTER KEYSLOT before any slot is assigned; its bus port is chosen free too.
-        let busPort = try RedisServerProcess.freePort()
+        let busPort = try LoopbackPort.free()
         try await withRedis(arguments: ["--cluster-enabled", "yes", "--cluster-port", String(busPort)]) { _, client in
             var random = SystemRandomNumberGenerator()
             let alphabet: [UInt8] = Array("ab{}:{}x".utf8) + [0xC3, 0xA9, 0x00, 0x7B, 0x7D]

@@ -67,7 +67,7 @@ import Testing
     }
 
     @Test func connectionRefusedSaysWhereAndWhat() async throws {
-        let port = try RedisServerProcess.freePort()
+        let port = try LoopbackPort.free()
         do {
             _ = try await RedisConnection.connect(configuration: try testConfiguration(url: "redis://127.0.0.1:\(port)"))
             Issue.record("expected connectionFailed")
@@ -101,8 +101,8 @@ import Testing
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("redis-tls-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        try await offCooperativePool { try TestCertificates.create(in: directory) }
-        let tlsPort = try RedisServerProcess.freePort()
+        try await TestCertificates.create(in: directory)
+        let tlsPort = try LoopbackPort.free()
         let server = try await RedisServerProcess.start(arguments: [
             "--tls-port", String(tlsPort),
             "--tls-cert-file", directory.appendingPathComponent("server.crt").path,
@@ -132,7 +132,7 @@ import Testing
 
 /// Creates a CA and a server certificate for `localhost` / `127.0.0.1` with the openssl command.
 enum TestCertificates {
-    static func create(in directory: URL) throws {
+    static func create(in directory: URL) async throws {
         let extFile = directory.appendingPathComponent("san.ext")
         try "subjectAltName=DNS:localhost,IP:127.0.0.1\n".write(to: extFile, atomically: true, encoding: .utf8)
         let steps: [[String]] = [
@@ -140,16 +140,10 @@ enum TestCertificates {
             ["req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=localhost"],
             ["x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-out", "server.crt", "-days", "2", "-extfile", "san.ext"],
         ]
+        let openssl = try ExecutableSearch.require("openssl", package: "openssl")
         for arguments in steps {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-            process.arguments = arguments
-            process.currentDirectoryURL = directory
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            while process.isRunning { Thread.sleep(forTimeInterval: 0.01) }
-            guard process.terminationStatus == 0 else { throw TestServerError("openssl \(arguments[0]) failed") }
+            let run = try await CommandRun.run(openssl, arguments, workingDirectory: directory)
+            guard run.status == 0 else { throw TestServerError("openssl \(arguments[0]) failed: \(run.output.suffix(500))") }
         }
     }
 }

@@ -1,3 +1,4 @@
+import CacheSchemaLocalRedis
 import Foundation
 import Testing
 
@@ -160,7 +161,7 @@ struct ConsumerWorkspace {
         try? mirror(Self.template.appending(path: "Sources"), to: consumer.appending(path: "Sources"))
     }
 
-    func build() async throws -> CommandResult {
+    func build() async throws -> CommandRun {
         try await Shell.swift(["build", "--package-path", consumer.path, "--scratch-path", scratch.path], in: consumer)
     }
 
@@ -181,7 +182,7 @@ struct ConsumerWorkspace {
         }
     }
 
-    func runConsumer() async throws -> CommandResult {
+    func runConsumer() async throws -> CommandRun {
         var executable = scratch.appending(path: "debug/Consumer")
         if !FileManager.default.isExecutableFile(atPath: executable.path) {
             let binPath = try await Shell.swift(
@@ -264,13 +265,7 @@ struct ConsumerWorkspace {
     }
 }
 
-/// What a command did.
-struct CommandResult: Sendable {
-    var status: Int32
-    /// Standard output and standard error, interleaved.
-    var output: String
-    var duration: Duration
-
+extension CommandRun {
     /// The duration in seconds, to two decimals.
     var seconds: String {
         let (seconds, attoseconds) = duration.components
@@ -280,45 +275,16 @@ struct CommandResult: Sendable {
 
 enum Shell {
     /// `swift` from `PATH`, as a developer would run it.
-    static func swift(_ arguments: [String], in directory: URL) async throws -> CommandResult {
+    static func swift(_ arguments: [String], in directory: URL) async throws -> CommandRun {
         // At the lowest CPU priority: the build must not starve the other suites' Redis tests, which run meanwhile.
         // The timeout catches a hung build, not a slow one: a first build at nice 19 on a busy two-core machine can
-        // take many times its quiet 6 minutes (the example's end-to-end build allows 45 minutes too).
+        // take many times its quiet 6 minutes.
         try await run(URL(fileURLWithPath: "/usr/bin/nice"), ["-n", "19", "swift"] + arguments, in: directory, timeout: .seconds(45 * 60))
     }
 
-    /// Runs a program to completion or until `timeout`, capturing its output through a file (no pipe to fill up).
-    static func run(_ executable: URL, _ arguments: [String], in directory: URL, timeout: Duration) async throws
-        -> CommandResult
-    {
-        let log = FileManager.default.temporaryDirectory.appending(path: "cache-schema-\(UUID().uuidString).log")
-        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-        defer { try? FileManager.default.removeItem(at: log) }
-        let handle = try FileHandle(forWritingTo: log)
-        defer { try? handle.close() }
-
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
-        process.standardOutput = handle
-        process.standardError = handle
-        process.standardInput = FileHandle.nullDevice
-        let clock = ContinuousClock()
-        let start = clock.now
-        try process.run()
-        while process.isRunning {
-            if clock.now - start > timeout {
-                process.terminate()
-                process.waitUntilExit()
-                let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
-                throw WorkspaceError("timed out after \(timeout): \(executable.path) \(arguments.joined(separator: " "))\n\(output.suffix(4000))")
-            }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        let duration = clock.now - start
-        let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
-        return CommandResult(status: process.terminationStatus, output: output, duration: duration)
+    /// Runs a program to completion or until `timeout`, its output interleaved.
+    static func run(_ executable: URL, _ arguments: [String], in directory: URL, timeout: Duration) async throws -> CommandRun {
+        try await CommandRun.run(executable.path, arguments, workingDirectory: directory, timeout: timeout)
     }
 }
 

@@ -40,21 +40,10 @@ import Testing
         }
     }
 
-    /// Runs `cache-race run <arguments>` on a thread of its own and returns its status and output.
+    /// Runs `cache-race run <arguments>` and returns its status and output.
     static func race(_ arguments: [String]) async throws -> Run {
-        try await offCooperativePool {
-            let process = Process()
-            process.executableURL = productsDirectory.appendingPathComponent("cache-race")
-            process.arguments = ["run"] + arguments
-            let output = Pipe()
-            process.standardOutput = output
-            process.standardError = output
-            process.standardInput = FileHandle.nullDevice
-            try process.run()
-            let data = output.fileHandleForReading.readDataToEndOfFile()
-            let status = waitForExit(process) ?? -1
-            return Run(status: status, output: String(decoding: data, as: UTF8.self))
-        }
+        let run = try await CommandRun.run(productsDirectory.appendingPathComponent("cache-race").path, ["run"] + arguments, timeout: .seconds(300))
+        return Run(status: run.status, output: run.output)
     }
 
     /// The directory holding the built products (the test bundle sits beside them).

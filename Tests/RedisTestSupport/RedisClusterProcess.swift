@@ -23,7 +23,7 @@ public final class RedisClusterProcess: Sendable {
                 nodes.append(
                     try await RedisServerProcess.start(arguments: [
                         "--cluster-enabled", "yes", "--cluster-node-timeout", "2000",
-                        "--cluster-port", String(try RedisServerProcess.freePort()), "--cluster-config-file", "nodes.conf",
+                        "--cluster-port", String(try LoopbackPort.free()), "--cluster-config-file", "nodes.conf",
                     ]))
             }
             let cluster = RedisClusterProcess(nodes: nodes)

@@ -31,26 +31,34 @@ struct RunCommand: AsyncParsableCommand {
 
         let started = Date()
         let deadline = monotonicNanoseconds() + UInt64(seconds * 1e9)
-        let workers = try (0..<processes).map { index in
-            try Self.launchWorker([
-                "worker", "--url", server.url, "--source", sourcePath,
-                "--log", directory.appendingPathComponent("worker-\(index).log").path,
-                "--operations", String((operations + processes - 1) / processes), "--deadline", String(deadline),
-                "--tasks", String(tasks), "--seed", String(seed &* 7919 &+ UInt64(index)),
-            ] + (skipGenerationChecks ? ["--skip-generation-checks"] : []))
+        var workers: [ChildProcess] = []
+        for index in 0..<processes {
+            workers.append(
+                try await ChildProcess.start(
+                    Self.executable,
+                    [
+                        "worker", "--url", server.url, "--source", sourcePath,
+                        "--log", directory.appendingPathComponent("worker-\(index).log").path,
+                        "--operations", String((operations + processes - 1) / processes), "--deadline", String(deadline),
+                        "--tasks", String(tasks), "--seed", String(seed &* 7919 &+ UInt64(index)),
+                    ] + (skipGenerationChecks ? ["--skip-generation-checks"] : []),
+                    output: directory.appendingPathComponent("worker-\(index).out"), diesWithThisProcess: true))
         }
         var restarted = false
         if let restartAfter {
             try await Task.sleep(for: .seconds(restartAfter))
-            if workers.contains(where: \.isRunning) {
+            if workers.contains(where: { !$0.hasExited }) {
                 try await server.restart()
                 restarted = true
             }
         }
-        let statuses = await offCooperativePool { workers.map { waitForExit($0) ?? -1 } }
+        var statuses: [Int32] = []
+        for worker in workers { statuses.append(await worker.waitForExit() ?? -1) }
         let elapsed = Date().timeIntervalSince(started)
         guard statuses.allSatisfy({ $0 == 0 }) else {
-            throw ValidationError("a worker failed (exit statuses \(statuses)); run again with the same --seed to repeat its choices")
+            let output = (0..<processes).map { (try? String(contentsOf: directory.appendingPathComponent("worker-\($0).out"), encoding: .utf8)) ?? "" }
+            throw ValidationError(
+                "a worker failed (exit statuses \(statuses)); run again with the same --seed to repeat its choices:\n\(output.joined(separator: "\n").suffix(4000))")
         }
 
         var events: [RaceEvent] = []
@@ -63,15 +71,8 @@ struct RunCommand: AsyncParsableCommand {
         if !report.violations.isEmpty { throw ExitCode(1) }
     }
 
-    /// Starts `cache-race` itself with `arguments`.
-    private static func launchWorker(_ arguments: [String]) throws -> Process {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        process.arguments = arguments
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        return process
-    }
+    /// This executable, which the workers run too.
+    private static var executable: String { URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path }
 
     static func describe(
         _ report: RaceChecker.Report, processes: Int, tasks: Int, records: Int, elapsed: TimeInterval, restarted: Bool

@@ -1,5 +1,6 @@
 import CacheSchemaRESP
 import NIOCore
+import RedisTestSupport
 import Testing
 
 /// Decodes an encoded command and returns its arguments' bytes (it must be one array of bulk strings).

@@ -1,5 +1,6 @@
 import CacheSchemaRESP
 import NIOCore
+import RedisTestSupport
 import Testing
 
 /// One frame, the value it must decode to, and whether `RESPValueEncoder` writes exactly these bytes back.

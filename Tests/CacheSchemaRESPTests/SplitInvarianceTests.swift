@@ -1,5 +1,6 @@
 import CacheSchemaRESP
 import NIOCore
+import RedisTestSupport
 import Testing
 
 /// Valid inputs, each possibly several concatenated top-level values, with the limits to decode them under.

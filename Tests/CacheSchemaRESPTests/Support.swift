@@ -1,5 +1,6 @@
 import CacheSchemaRESP
 import NIOCore
+import RedisTestSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -160,35 +161,6 @@ func decodingError(_ bytes: [UInt8], limits: RESPDecoder.Limits = .default) -> R
 }
 
 // MARK: - Randomness
-
-/// SplitMix64: tiny, fast, deterministic, and good enough to drive a fuzzer.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// A number in `0..<bound` (a slight modulo bias is irrelevant here; the stdlib's unbiased version is slow in
-    /// debug builds).
-    mutating func below(_ bound: Int) -> Int { Int(truncatingIfNeeded: next() % UInt64(bound)) }
-
-    /// A number in `range`.
-    mutating func inRange(_ range: ClosedRange<Int>) -> Int { range.lowerBound + below(range.count) }
-
-    /// True with probability `1 / n`.
-    mutating func oneIn(_ n: Int) -> Bool { below(n) == 0 }
-
-    mutating func byte() -> UInt8 { UInt8(truncatingIfNeeded: next()) }
-
-    mutating func pick<T>(_ choices: [T]) -> T { choices[below(choices.count)] }
-}
 
 /// Random ascending cut offsets splitting `count` bytes into at most `maximumParts` parts (cuts may repeat or be 0,
 /// giving empty chunks, which a network read never produces but a decoder must tolerate).

@@ -1,5 +1,6 @@
 import CacheRuntime
 import RaceHarness
+import RedisTestSupport
 
 /// One harness process's work: `tasks` concurrent tasks, each reading and changing random records until the
 /// operation budget or the deadline runs out, logging every operation with monotonic timestamps.

@@ -27,8 +27,11 @@ import Testing
         }
     }
 
-    /// 50 tasks each `SET` then `GET` their own keys until `stop` opens, with `deadline` per command.
-    static func load(_ client: RedisClusterClient, deadline: Duration, until stop: StopFlag) -> (Task<Void, Never>, LoadReport) {
+    /// 50 tasks each `SET` then `GET` their own keys (`<prefix><worker>:<n>`) until `stop` opens, with `deadline` per
+    /// command.
+    static func load(
+        _ client: RedisClusterClient, deadline: Duration, keyPrefix: String = "load:", until stop: StopFlag
+    ) -> (Task<Void, Never>, LoadReport) {
         let report = LoadReport()
         let task = Task {
             await withTaskGroup(of: Void.self) { group in
@@ -36,7 +39,7 @@ import Testing
                     group.addTask {
                         var round = 0
                         while !stop.isOpen {
-                            let key = "load:\(worker):\(round % 20)"
+                            let key = "\(keyPrefix)\(worker):\(round % 20)"
                             let start = ContinuousClock.now
                             do {
                                 let routed = client.routed(by: key, idempotent: true)
@@ -74,6 +77,47 @@ import Testing
             #expect(client.redirects.moved >= 1, "the old primary's slots were MOVED to the new one")
             #expect(try await client.refreshTopology().primary(forSlot: shard.slots[0].lowerBound)?.port == replica.port)
             print("cluster failover under 50 tasks: \(result.succeeded) SET+GET pairs, none failed, longest pair \(result.longest)")
+        }
+    }
+
+    @Test func aSlotMigratedByHandUnderLoadLosesNoCommand() async throws {
+        try await withCluster { cluster, client in
+            let topology = try await client.refreshTopology()
+            // Every key of the load is in one slot, the one that moves.
+            let slot = RedisClusterSlot.of("{moving}")
+            let source = try #require(cluster.nodes.first { $0.port == topology.primary(forSlot: slot)?.port })
+            let target = try #require(cluster.nodes.first { node in topology.primaries.contains { $0.port == node.port } && node.port != source.port })
+            let sourceID = try await source.cli(["CLUSTER", "MYID"]), targetID = try await target.cli(["CLUSTER", "MYID"])
+            let stop = StopFlag()
+            let (load, report) = Self.load(client, deadline: .seconds(10), keyPrefix: "{moving}:", until: stop)
+            try await waitUntil("the load is running") { report.state.withLock { $0.succeeded } > 200 }
+
+            // The steps of `redis-cli --cluster reshard`, by hand: mark the slot, move its keys in batches while the
+            // load goes on, then give it to the target everywhere.
+            #expect(try await target.cli(["CLUSTER", "SETSLOT", String(slot), "IMPORTING", sourceID]) == "OK")
+            #expect(try await source.cli(["CLUSTER", "SETSLOT", String(slot), "MIGRATING", targetID]) == "OK")
+            var moved = 0
+            while true {
+                let keys = try await source.cli(["CLUSTER", "GETKEYSINSLOT", String(slot), "50"]).split(separator: "\n").map(String.init).filter { !$0.isEmpty }
+                if keys.isEmpty { break }
+                let migrated = try await source.cli(["MIGRATE", "127.0.0.1", String(target.port), "", "0", "5000", "REPLACE", "KEYS"] + keys)
+                #expect(migrated == "OK" || migrated == "NOKEY", "\(migrated)")
+                moved += keys.count
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            for node in cluster.nodes where topology.primaries.contains(where: { $0.port == node.port }) {
+                #expect(try await node.cli(["CLUSTER", "SETSLOT", String(slot), "NODE", targetID]) == "OK")
+            }
+            let afterMove = report.state.withLock { $0.succeeded }
+            try await waitUntil("commands go on after the move") { report.state.withLock { $0.succeeded } > afterMove + 500 }
+            stop.open()
+            await load.value
+            let result = report.state.withLock { $0 }
+            #expect(result.failed == 0, "\(result.errors)")
+            #expect(moved > 0)
+            #expect(client.redirects.asked >= 1 && client.redirects.moved >= 1, "ASK while the slot moved, MOVED afterwards: \(client.redirects)")
+            #expect(client.topology?.primary(forSlot: slot)?.port == target.port)
+            print("slot migrated under 50 tasks: \(moved) keys moved, \(result.succeeded) SET+GET pairs, none failed, \(client.redirects.asked) ASK, \(client.redirects.moved) MOVED, longest pair \(result.longest)")
         }
     }
 

@@ -15,16 +15,24 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
-        // What the Redis benchmarks share: a private redis-server, redis-benchmark's CSV, tables and medians.
-        .target(name: "BenchmarkSupport"),
+        // What the Redis benchmarks share: redis-benchmark's CSV, tables and medians. Their private redis-server is
+        // the root package's CacheSchemaLocalRedis, which the tests and the example service use too.
+        .target(
+            name: "BenchmarkSupport",
+            dependencies: [.product(name: "CacheSchemaLocalRedis", package: "cache-schema")]
+        ),
         .executableTarget(
             name: "generator-benchmark",
-            dependencies: [.product(name: "CacheSchemaGenerator", package: "cache-schema")]
+            dependencies: [
+                .product(name: "CacheSchemaGenerator", package: "cache-schema"),
+                .product(name: "CacheSchemaLocalRedis", package: "cache-schema"),
+            ]
         ),
         .executableTarget(
             name: "client-benchmark",
             dependencies: [
                 "BenchmarkSupport",
+                .product(name: "CacheSchemaLocalRedis", package: "cache-schema"),
                 .product(name: "CacheSchemaRedis", package: "cache-schema"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -37,6 +45,7 @@ let package = Package(
             dependencies: [
                 "BenchmarkSupport",
                 .product(name: "CacheRuntime", package: "cache-schema"),
+                .product(name: "CacheSchemaLocalRedis", package: "cache-schema"),
                 .product(name: "CacheSchemaMessagePack", package: "cache-schema"),
                 .product(name: "CacheSchemaRedis", package: "cache-schema"),
                 .product(name: "NIOCore", package: "swift-nio"),

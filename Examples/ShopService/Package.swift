@@ -6,7 +6,11 @@ import PackageDescription
 // ../../../../schemas/shop.cache.yaml, so the example always runs the schema the README documents).
 //
 // - ShopService: the service (`swift run --package-path Examples/ShopService ShopService` from the repository root).
+//   As in Hummingbird's template, `buildApplication(configuration:)` builds the application and `main` runs it, so
+//   that the tests can build it too.
 // - shop-load: a bounded load generator comparing the service with the cache on and bypassed.
+// - ShopServiceTests: the routes through Hummingbird's router test framework against a real redis-server and a
+//   temporary SQLite file (seconds), and one end-to-end test of the built executable as a process over HTTP.
 let package = Package(
     name: "ShopService",
     platforms: [.macOS(.v15)],
@@ -20,12 +24,14 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.4.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         .executableTarget(
             name: "ShopService",
             dependencies: [
                 .product(name: "CacheRuntime", package: "cache-schema"),
+                .product(name: "CacheSchemaLocalRedis", package: "cache-schema"),
                 .product(name: "CacheSchemaRedis", package: "cache-schema"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),
@@ -34,10 +40,24 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             plugins: [.plugin(name: "CacheSchemaPlugin", package: "cache-schema")]
         ),
-        .executableTarget(name: "shop-load"),
+        .executableTarget(
+            name: "shop-load",
+            dependencies: [.product(name: "CacheSchemaLocalRedis", package: "cache-schema")]
+        ),
+        .testTarget(
+            name: "ShopServiceTests",
+            dependencies: [
+                "ShopService",
+                .product(name: "CacheSchemaLocalRedis", package: "cache-schema"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

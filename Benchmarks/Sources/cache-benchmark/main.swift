@@ -4,22 +4,24 @@
 // 3. invalidating an entity instance with 20 keys among 10^4–10^6 filler keys: through the index vs SCAN+UNLINK.
 import BenchmarkSupport
 import CacheRuntime
+import CacheSchemaLocalRedis
 import CacheSchemaMessagePack
 import CacheSchemaRedis
 import Foundation
 import Logging
 
 func runBenchmarks(_ options: Options) async throws {
-    guard let serverPath = options.redisServer ?? RedisServer.find("redis-server") else {
+    guard let serverPath = options.redisServer ?? ExecutableSearch.path(of: "redis-server") else {
         throw BenchmarkError("redis-server not found; install it (apt-get install redis-server) or pass --redis-server PATH")
     }
     // DEBUG POPULATE fills the keyspaces of table 3.
-    let server = try RedisServer(executable: serverPath, label: "cache-benchmark", arguments: ["--enable-debug-command", "yes"])
-    defer { server.stop() }
-    Interrupts.killOnInterrupt(server.pid)
+    // Killed when released, also when a benchmark throws, and with this process when it is interrupted.
+    let server = try await LocalRedisServer(
+        arguments: ["--enable-debug-command", "yes"], executable: serverPath, folderPrefix: "cache-benchmark")
 
+    let commit = await commit()
     print("""
-        cache-benchmark at \(commit()): redis-server \(server.executable) on 127.0.0.1:\(server.port) (pid \(server.pid), \
+        cache-benchmark at \(commit): redis-server \(server.executable) on 127.0.0.1:\(server.port) (pid \(server.processID ?? 0), \
         --save '' --appendonly no), \(ProcessInfo.processInfo.activeProcessorCount) CPUs, load average \(loadAverage()) at the start.
 
         """)
@@ -40,22 +42,17 @@ func runBenchmarks(_ options: Options) async throws {
         throw error
     }
     await client.shutdown()
+    await server.stop()
     print("load average at the end: \(loadAverage())")
 }
 
 /// `git rev-parse --short HEAD` in the current folder, or "an unknown commit".
-func commit() -> String {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["git", "rev-parse", "--short", "HEAD"]
-    let output = Pipe()
-    process.standardOutput = output
-    process.standardError = FileHandle.nullDevice
-    guard (try? process.run()) != nil else { return "an unknown commit" }
-    let data = output.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-    return process.terminationStatus == 0 && !text.isEmpty ? "commit \(text)" : "an unknown commit"
+func commit() async -> String {
+    guard let git = ExecutableSearch.path(of: "git"),
+        let run = try? await CommandRun.run(git, ["rev-parse", "--short", "HEAD"], separateErrorOutput: true, timeout: .seconds(60))
+    else { return "an unknown commit" }
+    let text = run.output.trimmingCharacters(in: .whitespacesAndNewlines)
+    return run.status == 0 && !text.isEmpty ? "commit \(text)" : "an unknown commit"
 }
 
 do {

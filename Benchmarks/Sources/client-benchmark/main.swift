@@ -1,4 +1,5 @@
 import BenchmarkSupport
+import CacheSchemaLocalRedis
 import CacheSchemaRedis
 import Foundation
 import Logging
@@ -81,15 +82,15 @@ func makeClient(port: Int) -> RedisClient {
 }
 
 func runBenchmarks(_ options: Options) async throws {
-    guard let serverPath = options.redisServer ?? RedisServer.find("redis-server") else {
+    guard let serverPath = options.redisServer ?? ExecutableSearch.path(of: "redis-server") else {
         throw BenchmarkError("redis-server not found; install it (apt-get install redis-server) or pass --redis-server PATH")
     }
-    let benchmarkPath = options.redisBenchmark ?? RedisServer.find("redis-benchmark")
+    let benchmarkPath = options.redisBenchmark ?? ExecutableSearch.path(of: "redis-benchmark")
     if options.reference && benchmarkPath == nil {
         throw BenchmarkError("redis-benchmark not found; install it or pass --no-reference")
     }
-    let server = try RedisServer(executable: serverPath, label: "client-benchmark")
-    defer { server.stop() }
+    // Killed when released, also when a benchmark throws, and with this process when it is interrupted.
+    let server = try await LocalRedisServer(executable: serverPath, folderPrefix: "client-benchmark")
     let tool = benchmarkPath.map { RedisBenchmarkTool(executable: $0, port: server.port) }
 
     let value = ByteBuffer(repeating: UInt8(ascii: "x"), count: 100)
@@ -115,7 +116,7 @@ func runBenchmarks(_ options: Options) async throws {
     let workloads = (all + onEventLoop).filter { options.only?.contains($0.id) ?? true }
 
     print("""
-        client-benchmark: redis-server \(server.executable) on 127.0.0.1:\(server.port) (pid \(server.pid), --save '' --appendonly no), \
+        client-benchmark: redis-server \(server.executable) on 127.0.0.1:\(server.port) (pid \(server.processID ?? 0), --save '' --appendonly no), \
         \(ProcessInfo.processInfo.activeProcessorCount) CPUs, load average \(loadAverage()).
         100-byte values, key \(Workloads.key). \(options.rounds) rounds per row, each round ours then redis-benchmark's; \
         medians reported.
@@ -141,7 +142,7 @@ func runBenchmarks(_ options: Options) async throws {
             row.cpu.append(result.cpuMicrosecondsPerOp)
             var line = "  \(workload.label): round \(round): ours \(thousands(result.opsPerSecond)) ops/s (\(String(format: "%.1f", result.cpuMicrosecondsPerOp)) µs CPU/op)"
             if options.reference, let tool {
-                let reference = try tool.run(
+                let reference = try await tool.run(
                     test: workload.operation.rawValue, requests: workload.requests, clients: workload.referenceClients,
                     pipeline: workload.referencePipeline, dataSize: value.readableBytes)
                 row.reference.append(reference)
@@ -188,6 +189,7 @@ func runBenchmarks(_ options: Options) async throws {
     if options.memory > 0 && (options.only?.contains("memory") ?? true) {
         try await memoryRun(options, port: server.port, value: value)
     }
+    await server.stop()
     print("\nload average at the end: \(loadAverage())")
 }
 

@@ -1,4 +1,5 @@
 import CacheSchemaGenerator
+import CacheSchemaLocalRedis
 import Foundation
 
 /// What the plugin adds to a no-change incremental build: the same consumer built with the plugin applied, and
@@ -88,7 +89,7 @@ enum PluginOverhead {
             """)
     }
 
-    private static func build(_ consumer: URL) async throws -> CommandResult {
+    private static func build(_ consumer: URL) async throws -> CommandRun {
         try await Shell.swift(
             ["build", "--package-path", consumer.path, "--scratch-path", consumer.appending(path: ".build").path], in: consumer)
     }

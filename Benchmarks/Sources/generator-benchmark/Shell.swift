@@ -1,51 +1,11 @@
+import CacheSchemaLocalRedis
 import Foundation
 
-/// What a command did.
-struct CommandResult: Sendable {
-    var status: Int32
-    /// Standard output and standard error, interleaved.
-    var output: String
-    var duration: Duration
-}
-
 enum Shell {
-    /// `swift` from `PATH`.
-    static func swift(_ arguments: [String], in directory: URL) async throws -> CommandResult {
-        try await run(URL(fileURLWithPath: "/usr/bin/env"), ["swift"] + arguments, in: directory, timeout: .seconds(30 * 60))
-    }
-
-    /// Runs a program to completion or until `timeout`, capturing its output through a file.
-    static func run(_ executable: URL, _ arguments: [String], in directory: URL, timeout: Duration) async throws
-        -> CommandResult
-    {
-        let log = FileManager.default.temporaryDirectory.appending(path: "cache-schema-benchmark-\(UUID().uuidString).log")
-        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-        defer { try? FileManager.default.removeItem(at: log) }
-        let handle = try FileHandle(forWritingTo: log)
-        defer { try? handle.close() }
-
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
-        process.standardOutput = handle
-        process.standardError = handle
-        process.standardInput = FileHandle.nullDevice
-        let clock = ContinuousClock()
-        let start = clock.now
-        try process.run()
-        while process.isRunning {
-            if clock.now - start > timeout {
-                process.terminate()
-                process.waitUntilExit()
-                throw BenchmarkError("timed out after \(timeout): swift \(arguments.joined(separator: " "))")
-            }
-            try await Task.sleep(for: .milliseconds(5))
-        }
-        let duration = clock.now - start
-        return CommandResult(
-            status: process.terminationStatus, output: (try? String(contentsOf: log, encoding: .utf8)) ?? "",
-            duration: duration)
+    /// `swift` from `PATH`, run to completion (its output interleaved) or killed after 30 minutes.
+    static func swift(_ arguments: [String], in directory: URL) async throws -> CommandRun {
+        guard let swift = ExecutableSearch.path(of: "swift") else { throw BenchmarkError("swift is not on PATH") }
+        return try await CommandRun.run(swift, arguments, workingDirectory: directory, timeout: .seconds(30 * 60))
     }
 }
 

@@ -1,3 +1,4 @@
+import CacheSchemaLocalRedis
 import Foundation
 import Synchronization
 
@@ -194,70 +195,53 @@ func measure(_ name: String, host: String, port: Int, options: Options) throws -
 
 // MARK: Service processes
 
-final class ServiceProcess {
-    let process = Process()
+/// The built ShopService, started as a process of its own on a free port with a fresh database; it dies with this
+/// process (CacheSchemaLocalRedis's `ChildProcess`), so an interrupted run leaves no service behind.
+final class ServiceProcess: Sendable {
+    let child: ChildProcess
     let port: Int
     let directory: URL
 
-    init(binary: String, environment extra: [String: String]) throws {
-        port = try freePort()
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("shop-load-\(UUID().uuidString)")
+    private init(child: ChildProcess, port: Int, directory: URL) {
+        self.child = child
+        self.port = port
+        self.directory = directory
+    }
+
+    /// Starts the service and waits until `/health` answers 200.
+    static func start(binary: String, environment extra: [String: String]) async throws -> ServiceProcess {
+        let port = try LoopbackPort.free()
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("shop-load-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        var environment = ProcessInfo.processInfo.environment
-        environment["PORT"] = String(port)
-        environment["DATABASE_PATH"] = directory.appendingPathComponent("shop.sqlite").path
-        environment["LOG_LEVEL"] = "warning"
-        environment["CACHE_BYPASS"] = nil
-        environment["SQLITE_READ_DELAY_MS"] = nil
-        environment.merge(extra) { $1 }
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.environment = environment
+        var environment: [String: String?] = [
+            "PORT": String(port), "DATABASE_PATH": directory.appendingPathComponent("shop.sqlite").path, "LOG_LEVEL": "warning",
+            "CACHE_BYPASS": nil, "SQLITE_READ_DELAY_MS": nil,
+        ]
+        environment.merge(extra.mapValues { $0 }) { $1 }
         let log = directory.appendingPathComponent("service.log")
-        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: log)
-        process.standardOutput = handle
-        process.standardError = handle
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let deadline = Date().addingTimeInterval(120)
-        let probe = HTTPConnection(host: "127.0.0.1", port: port)
-        while Date() < deadline {
-            if let reply = try? probe.request("GET", "/health"), reply.status == 200 { return }
-            probe.disconnect()
-            guard process.isRunning else { break }
-            Thread.sleep(forTimeInterval: 0.1)
+        let child = try await ChildProcess.start(
+            binary, workingDirectory: directory, environment: environment, output: log, diesWithThisProcess: true)
+        let service = ServiceProcess(child: child, port: port, directory: directory)
+        do {
+            try await waitUntil("the service answers /health", timeout: .seconds(120), interval: .milliseconds(100)) {
+                guard !child.hasExited else { throw HTTPConnection.Failure(description: "the service exited") }
+                let probe = HTTPConnection(host: "127.0.0.1", port: port)
+                defer { probe.disconnect() }
+                return (try? probe.request("GET", "/health"))?.status == 200
+            }
+        } catch {
+            let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+            await service.stop()
+            throw HTTPConnection.Failure(description: "the service did not become healthy (\(error)):\n\(output.suffix(2000))")
         }
-        let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
-        stop()
-        throw HTTPConnection.Failure(description: "the service did not become healthy:\n\(output.suffix(2000))")
+        return service
     }
 
     /// SIGTERM (graceful: the service stops its private Redis), SIGKILL after 10 s.
-    func stop() {
-        let pid = process.processIdentifier
-        if process.isRunning { kill(pid, SIGTERM) }
-        let deadline = Date().addingTimeInterval(10)
-        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
-        if process.isRunning { kill(pid, SIGKILL) }
+    func stop() async {
+        await child.terminate(grace: .seconds(10))
         try? FileManager.default.removeItem(at: directory)
     }
-}
-
-func freePort() throws -> Int {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    let bound = withUnsafePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-    }
-    guard bound == 0 else { throw HTTPConnection.Failure(description: "bind() failed") }
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    _ = withUnsafeMutablePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-    }
-    return Int(UInt16(bigEndian: address.sin_port))
 }
 
 // MARK: Report
@@ -301,9 +285,14 @@ do {
         ]
         for (name, environment) in phases {
             print("[\(name)] starting \(binary)…")
-            let service = try ServiceProcess(binary: binary, environment: environment)
-            defer { service.stop() }
-            results.append(try measure(name, host: "127.0.0.1", port: service.port, options: options))
+            let service = try await ServiceProcess.start(binary: binary, environment: environment)
+            do {
+                results.append(try measure(name, host: "127.0.0.1", port: service.port, options: options))
+            } catch {
+                await service.stop()
+                throw error
+            }
+            await service.stop()
         }
         report(results, options: options)
     }

@@ -1,0 +1,79 @@
+import CacheRuntime
+import CacheSchemaRedis
+import Hummingbird
+import Logging
+import Prometheus
+import ServiceLifecycle
+
+/// Builds the service from its settings, as Hummingbird's template does: SQLite at `configuration.databasePath`
+/// (created and seeded on first open), the cache over the Redis at `configuration.redisURL` (none when
+/// `configuration.cacheBypass` is set or no URL is given), the routes of SPEC §7, and the HTTP server on
+/// `host:port`. `main` runs it; the tests drive its router with `app.test(.router)`.
+///
+/// - Parameters:
+///   - registry: Where `/metrics` reads from and the cache's metrics go. `main` passes the registry it made the
+///     process's metrics backend, so that the Redis client's metrics show too; a test passes a fresh one.
+/// - Throws: ``Configuration/Invalid`` for a `REDIS_URL` that does not parse; SQLite's error when the database cannot
+///   be opened.
+func buildApplication(
+    configuration: Configuration, registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()
+) async throws -> some ApplicationProtocol {
+    let level = Logger.Level(rawValue: configuration.logLevel.lowercased()) ?? .info
+    func logger(_ label: String) -> Logger {
+        var logger = Logger(label: label)
+        logger.logLevel = level
+        return logger
+    }
+    let serviceLogger = logger("shop-service")
+
+    var client: RedisClient?
+    if !configuration.cacheBypass, let redisURL = configuration.redisURL {
+        do {
+            client = try RedisClient(url: redisURL, logger: logger("shop-service.redis"))
+        } catch {
+            throw Configuration.Invalid(description: "REDIS_URL: \(error)")
+        }
+        serviceLogger.info("caching in Redis", metadata: ["redis": "\(client!.configuration)"])
+    }
+    let cache = client.map {
+        RedisCache(client: $0, logger: logger("shop-service.cache"), metricsFactory: PrometheusMetricsFactory(registry: registry))
+    }
+
+    let database = try await ShopDatabase.open(
+        path: configuration.databasePath, readDelay: configuration.readDelay, logger: logger("shop-service.sqlite"))
+    if configuration.readDelay > .zero {
+        serviceLogger.notice("every SQLite read waits \(configuration.readDelay) first (SQLITE_READ_DELAY_MS), as a database across a network would")
+    }
+    let api = ShopAPI(
+        database: database,
+        cache: ShopCache(cache: cache, logger: serviceLogger),
+        health: HealthCheck(database: database, redis: client),
+        metrics: MetricsEndpoint(registry: registry))
+    let router = Router()
+    api.register(on: router)
+
+    let host = configuration.host
+    var app = Application(
+        router: router,
+        configuration: .init(address: .hostname(host, port: configuration.port), serverName: "ShopService"),
+        onServerRunning: { channel in
+            let port = channel.localAddress?.port ?? configuration.port
+            serviceLogger.info("ShopService listening on http://\(host.contains(":") ? "[\(host)]" : host):\(port)")
+        },
+        logger: serviceLogger)
+    // The Redis client's upkeep (health checks, reconnects, graceful close) runs beside the HTTP server; SQLite closes
+    // once the server has stopped taking requests.
+    if let client { app.addServices(client) }
+    app.addServices(DatabaseClosing(database: database))
+    return app
+}
+
+/// Closes SQLite when the application shuts down gracefully (services stop in reverse order, the HTTP server first).
+struct DatabaseClosing: Service {
+    let database: ShopDatabase
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        await database.close()
+    }
+}

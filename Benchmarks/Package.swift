@@ -38,6 +38,17 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // RedisClusterClient against `redis-benchmark --cluster` on a local cluster this process starts.
+        .executableTarget(
+            name: "cluster-benchmark",
+            dependencies: [
+                "BenchmarkSupport",
+                .product(name: "CacheSchemaLocalRedis", package: "cache-schema"),
+                .product(name: "CacheSchemaRedis", package: "cache-schema"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // The cache runtime (getOrSet hit path, codecs, invalidation through the index vs SCAN); its schema,
         // bench.cache.yaml, is compiled by the plugin into CacheKeys / CacheInvalidations.
         .executableTarget(

@@ -98,8 +98,9 @@ import Testing
 }
 
 /// Runs `body` with a fresh local cluster and a cluster client that knows one seed.
-func withCluster(_ body: (RedisClusterProcess, RedisClusterClient) async throws -> Void) async throws {
-    let cluster = try await RedisClusterProcess.start()
+func withCluster(_ body: (LocalRedisCluster, RedisClusterClient) async throws -> Void) async throws {
+    TestLogging.bootstrap()
+    let cluster = try await LocalRedisCluster.start()
     let client = try RedisClusterClient(seeds: [cluster.seeds[0]], configuration: try testConfiguration(url: cluster.nodes[0].url))
     do {
         try await body(cluster, client)

@@ -48,7 +48,8 @@ import Testing
     }
 
     @Test func runRefreshesTheSlotMapPeriodically() async throws {
-        let cluster = try await RedisClusterProcess.start()
+        TestLogging.bootstrap()
+        let cluster = try await LocalRedisCluster.start()
         let client = try RedisClusterClient(
             seeds: [cluster.seeds[0]], configuration: try testConfiguration(url: cluster.nodes[0].url), refreshInterval: .milliseconds(200))
         let service = Task { try await client.run() }

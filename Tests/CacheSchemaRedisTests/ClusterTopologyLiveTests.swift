@@ -8,7 +8,8 @@ import Testing
 /// The topology a real local cluster (3 primaries, 3 replicas) reports, read through the client.
 @Suite(.serialized) struct ClusterTopologyLiveTests {
     @Test func everyNodeReportsTheSameFullTopologyAndItRoutesLikeTheServers() async throws {
-        let cluster = try await RedisClusterProcess.start()
+        TestLogging.bootstrap()
+        let cluster = try await LocalRedisCluster.start()
         do {
             var views: [RedisClusterTopology] = []
             for node in cluster.nodes {

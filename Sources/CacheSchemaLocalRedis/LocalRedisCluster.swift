@@ -1,36 +1,43 @@
 import Foundation
 
-/// A local Redis Cluster for tests: `primaries` primaries with `replicasPerPrimary` replicas each, every node a
-/// ``RedisServerProcess`` on a free loopback port with its cluster bus on another free port, joined by
+/// A local Redis Cluster for tests and benchmarks: `primaries` primaries with `replicasPerPrimary` replicas each,
+/// every node a ``LocalRedisServer`` on a free loopback port with its cluster bus on another free port, joined by
 /// `redis-cli --cluster create` and ready (`cluster_state:ok` on every node, every replica synced) when
-/// ``start(primaries:replicasPerPrimary:)`` returns. ``stop()`` ends every node.
-public final class RedisClusterProcess: Sendable {
+/// ``start(primaries:replicasPerPrimary:serverArguments:)`` returns. ``stop()`` ends every node.
+public final class LocalRedisCluster: Sendable {
     /// Every node, in the order they were given to `redis-cli --cluster create` (primaries first).
-    public let nodes: [RedisServerProcess]
+    public let nodes: [LocalRedisServer]
 
     /// `127.0.0.1:<port>` of every node: seeds for a cluster client.
     public var seeds: [String] { nodes.map { "127.0.0.1:\($0.port)" } }
 
-    private init(nodes: [RedisServerProcess]) {
+    private init(nodes: [LocalRedisServer]) {
         self.nodes = nodes
     }
 
     /// Starts the nodes, creates the cluster and waits until it is ready (about 3 s on an idle machine).
-    public static func start(primaries: Int = 3, replicasPerPrimary: Int = 1) async throws -> RedisClusterProcess {
-        var nodes: [RedisServerProcess] = []
+    ///
+    /// - Parameters:
+    ///   - primaries: How many primaries (Redis wants at least 3).
+    ///   - replicasPerPrimary: Replicas of each.
+    ///   - serverArguments: More `redis-server` options for every node.
+    public static func start(primaries: Int = 3, replicasPerPrimary: Int = 1, serverArguments: [String] = []) async throws -> LocalRedisCluster {
+        var nodes: [LocalRedisServer] = []
         do {
             for _ in 0..<(primaries * (1 + replicasPerPrimary)) {
                 nodes.append(
-                    try await RedisServerProcess.start(arguments: [
-                        "--cluster-enabled", "yes", "--cluster-node-timeout", "2000",
-                        "--cluster-port", String(try LoopbackPort.free()), "--cluster-config-file", "nodes.conf",
-                    ]))
+                    try await LocalRedisServer(
+                        arguments: [
+                            "--cluster-enabled", "yes", "--cluster-node-timeout", "2000",
+                            "--cluster-port", String(try LoopbackPort.free()), "--cluster-config-file", "nodes.conf",
+                        ] + serverArguments,
+                        folderPrefix: "local-redis-cluster"))
             }
-            let cluster = RedisClusterProcess(nodes: nodes)
+            let cluster = LocalRedisCluster(nodes: nodes)
             let created = try await nodes[0].cli(
                 ["--cluster", "create"] + cluster.seeds + ["--cluster-replicas", String(replicasPerPrimary), "--cluster-yes"])
             guard created.contains("[OK] All 16384 slots covered") else {
-                throw TestServerError("redis-cli --cluster create failed: \(created.suffix(800))")
+                throw LocalRedisError(.serverDidNotStart, "redis-cli --cluster create failed; check that redis-cli is Redis 5 or later: \(created.suffix(800))")
             }
             try await cluster.waitUntilReady()
             return cluster

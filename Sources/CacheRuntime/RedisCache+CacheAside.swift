@@ -13,7 +13,9 @@ extension RedisCache {
     ///   logged and counted, and a store that is still running goes on in the background. Redis errors never reach
     ///   the caller; the loader's errors do.
     /// - A load that started before a write or invalidation of the key's entity does not store its (older) result,
-    ///   and callers that come after such a change in this process do not share it.
+    ///   and callers that come after such a change do not share it: in this process, and in another whose write
+    ///   completed before they came (a caller that joined a load after it began takes its result only when the fill
+    ///   was stored, which proves no write came in between; otherwise it loads again).
     /// - A key holding a value this cache cannot read (another type, another codec, a list or a hash) is a miss that
     ///   the fill overwrites.
     ///

@@ -43,6 +43,8 @@ public final class ChildProcess: Sendable {
     /// Starts `executable` with `arguments`.
     ///
     /// - Parameters:
+    ///   - executable: The program's path.
+    ///   - arguments: Its arguments.
     ///   - workingDirectory: Where it runs; the current folder by default.
     ///   - environment: Changes to this process's environment (`nil` removes a variable).
     ///   - output: The file its standard output is appended to (created if missing); `/dev/null` by default.

@@ -17,6 +17,10 @@ public struct CommandRun: Sendable {
     /// the task instead of blocking a thread: it may be called from Swift's cooperative pool.
     ///
     /// - Parameters:
+    ///   - executable: The program's path.
+    ///   - arguments: Its arguments.
+    ///   - workingDirectory: Where it runs; the current folder by default.
+    ///   - environment: Changes to this process's environment (`nil` removes a variable).
     ///   - separateErrorOutput: Capture standard error apart, in ``errorOutput``.
     ///   - timeout: A bound for a hung program, not a performance check: a loaded machine can make a build many
     ///     times slower.

@@ -168,7 +168,9 @@ public final class RedisClient: Sendable, Service, RedisCommandSending {
 
     private func release(_ slotID: Int) {
         let now = NIODeadline.now()
-        state.withLock { $0.release(slotID: slotID, now: now) }
+        let action = state.withLock { $0.release(slotID: slotID, now: now) }
+        for (waiter, lease) in action.leases { waiter.resume(returning: (lease.connection, lease.slotID)) }
+        for _ in 0..<action.connectionsToOpen { openConnection() }
     }
 
     /// Opens one connection in the background; the attempt was already reserved in the state machine.

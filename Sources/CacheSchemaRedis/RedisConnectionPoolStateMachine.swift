@@ -168,11 +168,16 @@ struct RedisConnectionPoolStateMachine<Connection, Waiter> {
         return action
     }
 
-    /// A command on `slotID` completed.
-    mutating func release(slotID: Int, now: NIODeadline) {
-        guard let index = slots.firstIndex(where: { $0.id == slotID }) else { return }
+    /// A command on `slotID` completed. Waiters, if any, take the connections that can serve them now: a reply
+    /// proves its connection is not stalled, and the recovery signal alone can be missed (the pool may judge a
+    /// connection stalled a moment after its reply arrived, when the reply's handler judged it not stalled yet).
+    @discardableResult
+    mutating func release(slotID: Int, now: NIODeadline) -> ServeAction {
+        guard let index = slots.firstIndex(where: { $0.id == slotID }) else { return ServeAction(leases: [], connectionsToOpen: 0) }
         slots[index].inFlight -= 1
         slots[index].lastUsed = now
+        guard !waiters.isEmpty else { return ServeAction(leases: [], connectionsToOpen: 0) }
+        return stalledConnectionAnswered(now: now)
     }
 
     // MARK: Connecting

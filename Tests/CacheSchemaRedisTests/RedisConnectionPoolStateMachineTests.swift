@@ -249,6 +249,29 @@ import Testing
         #expect(machine.connectionClosed(slotID: a) == 1, "a waiter needs a connection")
     }
 
+    @Test func aReplyServesWaitersEvenWhenTheRecoverySignalWasMissed() {
+        // The pool judged the only connection stalled (a command in flight for a second) and queued a command; the
+        // reply's handler, reading the clock a moment earlier, judged it not stalled and sent no recovery signal.
+        // The command in flight completing must hand the connection to the waiter, or it waits for its deadline.
+        var machine = makeMachine(maximum: 1)
+        let progress = stallAfter100ms()
+        let a = openFirst("a", in: &machine, progress: progress)
+        guard machine.lease(now: start)?.slotID == a else {
+            Issue.record("expected the idle connection to be leased")
+            return
+        }
+        progress.startedWaiting(at: start)
+        let later = start + .seconds(1)
+        guard case .queued = machine.wait(7, id: machine.makeWaiterID(), deadline: .distantFuture, now: later, isCancelled: false) else {
+            Issue.record("expected the command to wait behind the stalled connection")
+            return
+        }
+        progress.replied(at: start + .milliseconds(50), stillWaiting: false)  // no recovery: 50 ms is not a stall
+        let served = machine.release(slotID: a, now: later)
+        #expect(served.leases.map(\.0) == [7], "the waiter got the connection that just answered")
+        #expect(served.leases.first?.1.slotID == a)
+    }
+
     // MARK: Upkeep and shutdown
 
     @Test func upkeepClosesIdleConnectionsBeyondTheMinimumAndChecksIdleOnes() {
@@ -256,14 +279,17 @@ import Testing
         // Five commands open three connections (see above), then complete.
         for waiter in 1...5 { _ = machine.wait(waiter, id: machine.makeWaiterID(), deadline: deadline, now: start, isCancelled: false) }
         var slots: [Int] = []
+        var served: [(slot: Int, count: Int)] = []
         for name in ["a", "b", "c"] {
             guard case .use(let slot, let waiters, _) = machine.connected(name, progress: stallAfter100ms(), now: start) else {
                 Issue.record("expected \(name) to be used")
                 return
             }
             slots.append(slot)
-            for _ in waiters { machine.release(slotID: slot, now: start) }
+            served.append((slot, waiters.count))
         }
+        // Completed once all three are open (a completion before would hand the still-queued commands to `a`).
+        for (slot, count) in served { for _ in 0..<count { machine.release(slotID: slot, now: start) } }
         #expect(machine.lease(now: start)?.connection == "a", "a is busy from now on")
         let soon = machine.upkeep(now: start + .seconds(20))
         #expect(soon.close.isEmpty)

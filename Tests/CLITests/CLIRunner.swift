@@ -10,11 +10,7 @@ struct CLIRunner {
     }
 
     /// The directory holding the built products (the test bundle sits beside them).
-    static var productsDirectory: URL {
-        let bundle = Bundle.main.bundleURL
-        if FileManager.default.fileExists(atPath: bundle.appendingPathComponent("cache-schema").path) { return bundle }
-        return URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-    }
+    static var productsDirectory: URL { RedisTestSupport.productsDirectory(containing: "cache-schema") }
 
     static var repositoryRoot: URL {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()

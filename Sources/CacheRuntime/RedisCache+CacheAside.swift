@@ -144,7 +144,7 @@ extension RedisCache {
         if let pending = repairPending(key) { return .failed(pending) }
         let instruments = metrics.forKey(key.name)
         do {
-            guard let buffer = try await client.get(key.rawValue, timeout: readTimeout) else { return .miss(foreign: false) }
+            guard let buffer = try await client.routed(by: key.rawValue).get(key.rawValue, timeout: readTimeout) else { return .miss(foreign: false) }
             if case .hit(let value) = decode(buffer, for: key, instruments: instruments, countMisses: false) { return .hit(value) }
             return .miss(foreign: false)
         } catch {

@@ -42,10 +42,10 @@ extension RedisCache {
         let indexKey = CacheIndexKeys.index(invalidation.instance, namespace: invalidation.namespace)
         let generationKeys = [CacheIndexKeys.generation(invalidation.instance, namespace: invalidation.namespace)]
             + Set(scanned.map { CacheIndexKeys.patternGeneration(forGlob: $0, namespace: invalidation.namespace) }).sorted()
-        let reply = try await client.run(
+        let reply = try await runScript(
             CacheScripts.invalidate,
             keys: [indexKey] + generationKeys + invalidation.keys.map(\.rawValue),
-            arguments: [String(Self.milliseconds(Self.generationLifetime)), String(generationKeys.count)],
+            values: [String(Self.milliseconds(Self.generationLifetime)), String(generationKeys.count)],
             timeout: writeTimeout)
         var removed = Int(try reply.integer())
         for glob in scanned {

@@ -44,7 +44,7 @@ extension RedisCache {
             bytes, Self.milliseconds(ttl), indexKeys.count, generationKeys.count, bumped, name, snapshot?.incarnation ?? "",
             Self.milliseconds(Self.generationLifetime),
         ] + expected
-        let reply = try await client.run(CacheScripts.store, keys: [key.rawValue] + indexKeys + generationKeys, values: arguments, timeout: writeTimeout)
+        let reply = try await runScript(CacheScripts.store, keys: [key.rawValue] + indexKeys + generationKeys, values: arguments, timeout: writeTimeout)
         return reply == .integer(1)
     }
 
@@ -52,7 +52,7 @@ extension RedisCache {
     /// Returns the value's bytes (nil when absent or not a string) and the snapshot.
     func readGenerations<Value>(_ key: CacheKey<Value>, timeout: Duration) async throws -> (value: ByteBuffer?, snapshot: GenerationSnapshot) {
         let generationKeys = CacheIndexKeys.checkedGenerations(of: key)
-        let reply = try await client.run(CacheScripts.readGenerations, keys: [key.rawValue] + generationKeys, values: [], timeout: timeout)
+        let reply = try await runScript(CacheScripts.readGenerations, keys: [key.rawValue] + generationKeys, values: [], timeout: timeout)
         guard case .array(let items) = reply, items.count == 2 + generationKeys.count, let incarnation = try? items[1].text() else {
             throw RedisError(.protocolError, "the generations script did not answer with the key, the incarnation and \(generationKeys.count) markers")
         }
@@ -64,9 +64,9 @@ extension RedisCache {
     /// Deletes a key, removes it from its owners' indexes and bumps its generations: a `delete`, and the repair of a
     /// write or delete that failed.
     func deleteAndBump(key: String, indexKeys: [String], generationKeys: [String]) async throws -> Bool {
-        let reply = try await client.run(
+        let reply = try await runScript(
             CacheScripts.deleteAndBump, keys: [key] + indexKeys + generationKeys,
-            arguments: [String(Self.milliseconds(Self.generationLifetime)), String(indexKeys.count)], timeout: writeTimeout)
+            values: [String(Self.milliseconds(Self.generationLifetime)), String(indexKeys.count)], timeout: writeTimeout)
         return reply == .integer(1)
     }
 
@@ -75,9 +75,9 @@ extension RedisCache {
     /// already have passed. Sound because the caller changed the source first, so a fill reading the bumped marker
     /// loads the new data.
     func bumpPatternGeneration(for glob: String, namespace: String?) async throws {
-        _ = try await client.run(
+        _ = try await runScript(
             CacheScripts.bump, keys: [CacheIndexKeys.patternGeneration(forGlob: glob, namespace: namespace)],
-            arguments: [String(Self.milliseconds(Self.generationLifetime))], timeout: writeTimeout)
+            values: [String(Self.milliseconds(Self.generationLifetime))], timeout: writeTimeout)
     }
 
     /// The longest TTL the runtime sends, in milliseconds: 2^53 - 1 (about 285,000 years). Redis itself accepts `PX`

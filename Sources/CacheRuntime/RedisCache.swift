@@ -1,3 +1,4 @@
+import CacheSchemaRESP
 import CacheSchemaRedis
 import Logging
 import Metrics
@@ -9,6 +10,8 @@ import Synchronization
 ///
 /// ```swift
 /// let cache = RedisCache(client: try RedisClient(url: "redis://127.0.0.1:6379"))
+/// // or, on a Redis Cluster:
+/// // RedisCache(client: try RedisClusterClient(seeds: ["10.0.0.1:6379"], configuration: RedisConnectionConfiguration()))
 /// let user = try await cache.getOrSet(CacheKeys.user(userID: id)) { try await database.user(id) }
 /// let invalidator = CacheInvalidator(cache)
 /// try await invalidator.invalidateUser(userID: id)
@@ -17,8 +20,8 @@ import Synchronization
 /// Reads have a short deadline (`readTimeout`) and fail open: `getOrSet` answers from its loader when Redis is slow
 /// or down. Writes and invalidations throw ``CacheError`` so the caller knows the cache may be stale.
 public final class RedisCache: Sendable, CacheInvalidating {
-    /// The Redis client.
-    public let client: RedisClient
+    /// The Redis client: one node (``RedisClient``) or a cluster (``RedisClusterClient``).
+    public let client: any RedisKeyedClient
     /// The codec values are stored with.
     public let codec: any CacheCodec
     /// The deadline of reads (cache-aside lookups).
@@ -64,7 +67,7 @@ public final class RedisCache: Sendable, CacheInvalidating {
     /// Creates a cache.
     ///
     /// - Parameters:
-    ///   - client: The Redis client.
+    ///   - client: The Redis client: a ``RedisClient`` for one node, a ``RedisClusterClient`` for a cluster.
     ///   - codec: How values are encoded (JSON by default).
     ///   - readTimeout: Deadline of cache reads; past it, `getOrSet` serves from the loader.
     ///   - writeTimeout: Deadline of writes and invalidations.
@@ -73,7 +76,7 @@ public final class RedisCache: Sendable, CacheInvalidating {
     ///   - logger: Cache events, labelled by schema key name; never concrete keys or values at info level.
     ///   - metricsFactory: Where metrics go; the global `MetricsSystem` when `nil`.
     public init(
-        client: RedisClient,
+        client: some RedisKeyedClient,
         codec: any CacheCodec = JSONCacheCodec(),
         readTimeout: Duration = .milliseconds(250),
         writeTimeout: Duration = .seconds(1),
@@ -91,6 +94,12 @@ public final class RedisCache: Sendable, CacheInvalidating {
         self.metrics = CacheMetrics(factory: metricsFactory)
     }
 
+    /// Runs one of the runtime's scripts on the node holding its keys. On a cluster they must share a slot: a
+    /// ``RedisCrossSlotError`` is thrown before anything is sent when they do not.
+    func runScript(_ script: RedisScript, keys: [String], values: [any RESPArgument], timeout: Duration) async throws -> RESPValue {
+        try await client.routed(byKeys: keys).run(script, keys: keys, values: values, timeout: timeout)
+    }
+
     // MARK: Reads
 
     /// Reads a key: a hit, a miss, or a miss with the error that prevented the read.
@@ -101,7 +110,7 @@ public final class RedisCache: Sendable, CacheInvalidating {
         let instruments = metrics.forKey(key.name)
         if let pending = repairPending(key) { return .missWithError(pending) }
         do {
-            guard let buffer = try await client.get(key.rawValue, timeout: readTimeout) else {
+            guard let buffer = try await client.routed(by: key.rawValue).get(key.rawValue, timeout: readTimeout) else {
                 instruments.misses.increment()
                 return .miss
             }
@@ -150,7 +159,7 @@ public final class RedisCache: Sendable, CacheInvalidating {
     public func exists<Value>(_ key: CacheKey<Value>) async throws -> Bool {
         if let pending = repairPending(key) { throw pending }
         do {
-            return try await client.exists([key.rawValue], timeout: readTimeout) == 1
+            return try await client.routed(by: key.rawValue).exists([key.rawValue], timeout: readTimeout) == 1
         } catch {
             metrics.forKey(key.name).errors.increment()
             throw CacheError.wrapping(error, name: key.name, doing: "exists")
@@ -304,7 +313,7 @@ public final class RedisCache: Sendable, CacheInvalidating {
         var removed = 0
         var batch: [String] = []
         batch.reserveCapacity(batchSize)
-        for try await buffer in client.scan(match: pattern, count: batchSize, timeout: writeTimeout) {
+        for try await buffer in try await client.scanPrimaries(match: pattern, count: batchSize, timeout: writeTimeout) {
             let key = String(buffer: buffer)
             if key.hasPrefix("~") || key.contains(":~") { continue }
             batch.append(key)

@@ -47,7 +47,7 @@ func finishesBeforeRelease<T: Sendable>(
         // until the test ends the pause: the answer must come while the fill's store is still held.
         try await withCache(readTimeout: .seconds(20)) { server, cache in
             // Connect first: reads must pass the pause below (a `WRITE` pause lets reads through).
-            #expect(try await cache.client.ping() == "PONG")
+            #expect(try await cache.client.ping(timeout: nil) == "PONG")
             let id = UUID()
             let key = CacheKeys.user(userID: id)
             let user = UserDTO(id: id, name: "A", email: "a@x")
@@ -109,7 +109,7 @@ func finishesBeforeRelease<T: Sendable>(
     @Test func aCancellationDuringTheReadIsNeitherAnErrorNorALoad() async throws {
         let metrics = TestMetrics()
         try await withCache(metrics: metrics) { server, cache in
-            #expect(try await cache.client.ping() == "PONG")
+            #expect(try await cache.client.ping(timeout: nil) == "PONG")
             let key = CacheKeys.user(userID: UUID())
             let calls = Counter()
             // The server answers nothing until the test resumes it, so the first read is in flight when the caller is

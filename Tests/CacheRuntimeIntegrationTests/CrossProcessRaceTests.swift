@@ -118,8 +118,8 @@ import Testing
                     _ = try await other.writeThrough(key) { new }
                     try await server.restart()
                     try await waitUntil("both processes reach the restarted server") {
-                        let first = try? await cache.client.ping()
-                        let second = try? await other.client.ping()
+                        let first = try? await cache.client.ping(timeout: nil)
+                        let second = try? await other.client.ping(timeout: nil)
                         return first == "PONG" && second == "PONG"
                     }
                 }
@@ -143,7 +143,7 @@ import Testing
             // Whatever other writers did before the restart is lost with it: the snapshot taken before the update
             // is of another incarnation, so the write cannot know it was the last one.
             try await server.restart()
-            try await waitUntil("the client reaches the restarted server") { (try? await cache.client.ping()) == "PONG" }
+            try await waitUntil("the client reaches the restarted server") { (try? await cache.client.ping(timeout: nil)) == "PONG" }
             writer.release.open()
             _ = try await writer.task.value
             #expect(try await server.cli(["EXISTS", key.rawValue]) == "0")

@@ -31,7 +31,7 @@ import Testing
             #expect(before - after == 21 + 2 - 1)
             // Scan the keyspace for what is left of this user and of the other one.
             var remaining: [String] = []
-            for try await key in cache.client.scan(match: "shop:*\(CacheKeyEncoding.encode(id))*", count: 10_000) { remaining.append(String(buffer: key)) }
+            for try await key in try await cache.client.scanPrimaries(match: "shop:*\(CacheKeyEncoding.encode(id))*", count: 10_000, timeout: nil) { remaining.append(String(buffer: key)) }
             let encoded = CacheKeyEncoding.encode(id)
             // The restaurant that happens to share the UUID is another entity: untouched.
             #expect(remaining.sorted() == [
@@ -39,7 +39,7 @@ import Testing
                 "shop:~gen:userOrders:\(encoded)", "shop:~idx:restaurant:\(encoded)",
             ])
             var others = 0
-            for try await _ in cache.client.scan(match: "shop:*\(CacheKeyEncoding.encode(other))*", count: 10_000) { others += 1 }
+            for try await _ in try await cache.client.scanPrimaries(match: "shop:*\(CacheKeyEncoding.encode(other))*", count: 10_000, timeout: nil) { others += 1 }
             #expect(others == 1 + 20 + 1 + 6)  // the other owner's 22 keys, 3 indexes and 3 generation markers are untouched
             #expect(try await server.cli(["EXISTS", "shop:other:0", "shop:other:999999"]) == "2")
         }

@@ -42,8 +42,20 @@ import Testing
 
             // SCAN walks every primary: each key once.
             var seen: [String] = []
-            for try await key in try await client.scan(match: "item:*", count: 100) { seen.append(String(buffer: key)) }
+            for try await key in try await client.scanPrimaries(match: "item:*", count: 100) { seen.append(String(buffer: key)) }
             #expect(seen.sorted() == keys.sorted())
+        }
+    }
+
+    @Test func theKeyedCommandsRunOnACluster() async throws {
+        try await withCluster { _, client in
+            try await exerciseKeyedClient(client)
+            #expect(client.requiresOneSlotPerCommand)
+            #expect {
+                try client.routed(byKeys: ["item:1", "item:2"])
+            } throws: { error in
+                (error as? RedisCrossSlotError)?.slots == [RedisClusterSlot.of("item:1"), RedisClusterSlot.of("item:2")].sorted()
+            }
         }
     }
 

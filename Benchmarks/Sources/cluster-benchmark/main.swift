@@ -33,30 +33,38 @@ for key in keys { _ = try await client.routed(by: key).set(key, value) }
 let tool = RedisBenchmarkTool(executable: try ExecutableSearch.require("redis-benchmark", package: "redis-tools"), port: cluster.nodes[0].port)
 
 print("cluster-benchmark: GET, 100-byte values, \(keyspace) keys, \(inFlight) in flight, \(requests) requests per round, \(rounds) rounds; load \(loadAverage())")
-var ours: [Double] = []
-var reference: [Double] = []
-for round in 1...rounds {
+/// `requests` GETs of random keys from `inFlight` tasks, on Swift's global executor or on the client's event loop:
+/// operations per second.
+func runOurs(onEventLoop: Bool) async throws -> Double {
     let start = ContinuousClock.now
     try await withThrowingTaskGroup(of: Void.self) { group in
-        for task in 0..<inFlight {
-            group.addTask {
+        for _ in 0..<inFlight {
+            group.addTask(executorPreference: onEventLoop ? client.taskExecutor : nil) {
                 var random = SystemRandomNumberGenerator()
                 for _ in 0..<(requests / inFlight) {
                     let key = keys[Int.random(in: 0..<keyspace, using: &random)]
                     _ = try await client.routed(by: key).get(key)
                 }
-                _ = task
             }
         }
         try await group.waitForAll()
     }
-    ours.append(Double(requests / inFlight * inFlight) / seconds(ContinuousClock.now - start))
+    return Double(requests / inFlight * inFlight) / seconds(ContinuousClock.now - start)
+}
+
+var ours: [Double] = []
+var oursOnLoop: [Double] = []
+var reference: [Double] = []
+for round in 1...rounds {
+    ours.append(try await runOurs(onEventLoop: false))
+    oursOnLoop.append(try await runOurs(onEventLoop: true))
     reference.append(try await tool.run(test: "get", requests: requests, clients: inFlight, pipeline: 1, dataSize: 100, keyspace: keyspace, cluster: true))
-    print("round \(round): ours \(thousands(ours.last!))/s, redis-benchmark --cluster \(thousands(reference.last!))/s")
+    print("round \(round): ours \(thousands(ours.last!))/s, on taskExecutor \(thousands(oursOnLoop.last!))/s, redis-benchmark --cluster \(thousands(reference.last!))/s")
 }
 print(pad([
     ["workload", "ours (median)", "redis-benchmark --cluster -c \(inFlight) (median)", "ratio"],
     ["GET, \(inFlight) in flight", "\(thousands(median(ours)))/s", "\(thousands(median(reference)))/s", String(format: "%.2f×", median(ours) / median(reference))],
+    ["GET, \(inFlight) in flight, on taskExecutor", "\(thousands(median(oursOnLoop)))/s", "\(thousands(median(reference)))/s", String(format: "%.2f×", median(oursOnLoop) / median(reference))],
 ]))
 await client.shutdown()
 await cluster.stop()

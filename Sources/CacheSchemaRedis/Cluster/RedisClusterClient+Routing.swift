@@ -1,49 +1,9 @@
 import CacheSchemaRESP
 import NIOCore
 
-/// Keys of one multi-key command or script that Redis Cluster would refuse with `CROSSSLOT`: refused before
-/// anything is sent.
-public struct RedisCrossSlotError: Error, Sendable, Hashable, CustomStringConvertible {
-    /// The slots the keys fall in, sorted.
-    public let slots: [Int]
-
-    public var description: String {
-        "the keys of one command fall in \(slots.count) slots (\(slots.map(String.init).joined(separator: ", "))); a Redis Cluster "
-            + "runs a command or script only on keys of one slot: give them one hash tag ({…})"
-    }
-}
-
-extension RedisClusterClient {
-    /// Every typed command (`get`, `set`, `run(script)`, …) of ``RedisCommandSending``, sent to the primary of one
-    /// slot with this client's redirects and retries.
-    public struct Routed: RedisCommandSending {
-        /// The client.
-        public let cluster: RedisClusterClient
-        /// The slot every command goes to.
-        public let slot: Int
-        /// Whether the commands may be sent twice (see ``RedisClusterClient/send(_:slot:idempotent:timeout:)``).
-        public let idempotent: Bool
-
-        public func send(_ command: RedisCommand, timeout: Duration?) async throws -> RESPValue {
-            try await cluster.send(command, slot: slot, idempotent: idempotent, timeout: timeout)
-        }
-    }
-
-    /// The typed commands for `key`'s slot: `cluster.routed(by: key).get(key)`.
-    public func routed(by key: String, idempotent: Bool = false) -> Routed {
-        Routed(cluster: self, slot: RedisClusterSlot.of(key), idempotent: idempotent)
-    }
-
-    /// The typed commands for keys that must share one slot (a multi-key command, a script's keys).
-    ///
-    /// - Throws: ``RedisCrossSlotError`` naming the slots when they do not; ``RedisError`` of kind `configuration`
-    ///   when `keys` is empty.
-    public func routed(byKeys keys: [String], idempotent: Bool = false) throws -> Routed {
-        let slots = Set(keys.map(RedisClusterSlot.of))
-        guard let slot = slots.first else { throw RedisError(.configuration, "a command routed by its keys needs at least one key") }
-        guard slots.count == 1 else { throw RedisCrossSlotError(slots: slots.sorted()) }
-        return Routed(cluster: self, slot: slot, idempotent: idempotent)
-    }
+extension RedisClusterClient: RedisKeyedClient {
+    /// Always true: Redis Cluster refuses a command whose keys span slots.
+    public var requiresOneSlotPerCommand: Bool { true }
 
     /// `MGET` of keys in any slots: one `MGET` per slot, sent concurrently, values returned in the order of `keys`.
     /// Not atomic across slots (each slot's values are read at their own moment).
@@ -52,9 +12,9 @@ extension RedisClusterClient {
         for (index, key) in keys.enumerated() { bySlot[RedisClusterSlot.of(key), default: []].append(index) }
         var values = [ByteBuffer?](repeating: nil, count: keys.count)
         try await withThrowingTaskGroup(of: ([Int], [ByteBuffer?]).self) { group in
-            for (slot, indexes) in bySlot {
+            for indexes in bySlot.values {
                 group.addTask {
-                    let routed = Routed(cluster: self, slot: slot, idempotent: true)
+                    let routed = self.routed(by: keys[indexes[0]], idempotent: true)
                     return (indexes, try await routed.mget(indexes.map { keys[$0] }, timeout: timeout))
                 }
             }
@@ -63,6 +23,34 @@ extension RedisClusterClient {
             }
         }
         return values
+    }
+
+    /// `UNLINK` of keys in any slots: one `UNLINK` per slot, sent in one ``batch(_:timeout:)``; how many keys were
+    /// removed. Not atomic across slots.
+    ///
+    /// - Throws: ``RedisError``: the first failure among the slots' replies, after all were sent.
+    public func unlink(_ keys: [String], timeout: Duration? = nil) async throws -> Int {
+        var bySlot: [Int: [String]] = [:]
+        for key in keys { bySlot[RedisClusterSlot.of(key), default: []].append(key) }
+        let commands = bySlot.values.map { (command: RedisCommand("UNLINK", $0), key: $0[0]) }
+        var removed = 0
+        for result in try await batch(commands, timeout: timeout) {
+            let reply = try result.get()
+            if let message = reply.errorMessage { throw RedisError.server(RedisServerError(message: message), address: nil) }
+            removed += Int(try reply.integer())
+        }
+        return removed
+    }
+
+    /// `PING` on every primary: `PONG` when each answered.
+    ///
+    /// - Throws: ``RedisError`` of the first primary that did not answer `PONG`.
+    public func ping(timeout: Duration? = nil) async throws -> String {
+        for (node, reply) in try await sendToAllPrimaries(RedisCommand("PING"), timeout: timeout) {
+            if let message = reply.errorMessage { throw RedisError.server(RedisServerError(message: message), address: node.description) }
+            guard (try? reply.text()) == "PONG" else { throw RedisError(.unexpectedReply, "\(node) answered PING with a \(reply.kindName)") }
+        }
+        return "PONG"
     }
 
     /// Sends commands for keys in any slots: one `batch` (one write) per primary, sent concurrently; results in the
@@ -119,35 +107,12 @@ extension RedisClusterClient {
 
     /// `SCAN` over every primary, one after the other: each key of the cluster once while the slot map does not
     /// change (a slot that moves during the walk may be seen twice or not at all, as on one node during a rehash).
-    public func scan(match: String? = nil, count: Int? = nil, timeout: Duration? = nil) async throws -> RedisClusterScanSequence {
+    public func scanPrimaries(match: String? = nil, count: Int? = nil, timeout: Duration? = nil) async throws -> RedisPrimariesScanSequence {
         let deadline = ContinuousClock.now + (timeout ?? configuration.commandTimeout)
         let primaries = try await refreshIfUnknown(deadline: deadline).primaries
-        return RedisClusterScanSequence(scans: try primaries.map { node throws(RedisError) in
+        return RedisPrimariesScanSequence(scans: try primaries.map { node throws(RedisError) in
             try client(for: node).scan(match: match, count: count, timeout: timeout)
         })
     }
 }
 
-/// Keys of every primary of a cluster: the `SCAN` of each in turn.
-public struct RedisClusterScanSequence: AsyncSequence, Sendable {
-    public typealias Element = ByteBuffer
-    let scans: [RedisScanSequence]
-
-    public struct AsyncIterator: AsyncIteratorProtocol {
-        var remaining: [RedisScanSequence]
-        var current: RedisScanSequence.AsyncIterator?
-
-        public mutating func next() async throws -> ByteBuffer? {
-            while true {
-                if current == nil {
-                    guard !remaining.isEmpty else { return nil }
-                    current = remaining.removeFirst().makeAsyncIterator()
-                }
-                if let key = try await current?.next() { return key }
-                current = nil
-            }
-        }
-    }
-
-    public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(remaining: scans, current: nil) }
-}

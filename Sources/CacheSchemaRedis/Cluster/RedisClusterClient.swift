@@ -20,7 +20,7 @@ import Synchronization
 /// A refresh asks up to three nodes (`CLUSTER SHARDS`, or `CLUSTER SLOTS` before Redis 7) and adopts the view most
 /// of them give. Besides the refreshes that redirects and unreachable nodes start, `run()` (a swift-service-lifecycle
 /// `Service`) refreshes every `refreshInterval` and keeps each node's pool in shape as ``RedisClient/run()`` does.
-public final class RedisClusterClient: Sendable, Service {
+public final class RedisClusterClient: Sendable {
     /// How every node is reached (TLS, AUTH, ACL user, deadlines); host and port are each node's.
     public let configuration: RedisConnectionConfiguration
     /// The pool of each node.
@@ -31,7 +31,9 @@ public final class RedisClusterClient: Sendable, Service {
     public let maximumRedirects = 5
     /// How often `run()` reads the slot map again.
     public let refreshInterval: Duration
-    private let eventLoopGroup: any EventLoopGroup
+    /// Runs tasks on the one event loop every node's connections use: a task that prefers it
+    /// (`withTaskExecutorPreference(client.taskExecutor) { … }`) sends commands to any node without a thread hop.
+    public let taskExecutor: RedisEventLoopExecutor
     private let logger: Logger
     private let state = Mutex(State())
 
@@ -50,7 +52,8 @@ public final class RedisClusterClient: Sendable, Service {
     ///   - seeds: `host:port` of one or more nodes of the cluster.
     ///   - configuration: How to connect (TLS, AUTH, ACL user, deadlines); its host and port are ignored.
     ///   - pool: Each node's pool.
-    ///   - eventLoopGroup: Where the connections run.
+    ///   - eventLoopGroup: The group whose next event loop every node's connections run on (see ``taskExecutor``):
+    ///     one loop, as for one node's pool, so that replies from several nodes resume a task on one thread.
     ///   - refreshInterval: How often `run()` reads the slot map again (30 s, as valkey-swift does).
     ///   - logger: Topology changes and redirects; never keys or values.
     /// - Throws: ``RedisError`` of kind `configuration` when a seed is not `host:port` or there is none.
@@ -73,7 +76,7 @@ public final class RedisClusterClient: Sendable, Service {
         self.seeds = nodes
         self.configuration = configuration
         self.poolConfiguration = pool
-        self.eventLoopGroup = eventLoopGroup
+        self.taskExecutor = RedisEventLoopExecutor(eventLoop: eventLoopGroup.next())
         self.refreshInterval = refreshInterval
         self.logger = logger
     }
@@ -288,7 +291,7 @@ public final class RedisClusterClient: Sendable, Service {
             var configuration = self.configuration
             configuration.host = node.host
             configuration.port = node.port
-            let client = RedisClient(configuration: configuration, pool: poolConfiguration, eventLoopGroup: eventLoopGroup, logger: logger)
+            let client = RedisClient(configuration: configuration, pool: poolConfiguration, eventLoopGroup: taskExecutor.eventLoop, logger: logger)
             state.clients[node] = client
             return client
         }

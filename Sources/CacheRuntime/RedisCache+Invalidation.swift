@@ -32,20 +32,24 @@ extension RedisCache {
         }
     }
 
-    /// The invalidation itself, without metrics or repair: one script bumps the instance's generation (and, when
-    /// SCAN deletions follow, the pattern markers of their globs) and deletes the instance's indexed and exact keys
-    /// and its index; then SCAN + UNLINK for the patterns no index covers. Those keys may belong to other entities,
-    /// whose markers this invalidation does not bump: the pattern markers, bumped before the scans start, are what
-    /// stops a fill that read before the invalidation from storing behind the scan.
+    /// The invalidation itself, without metrics or repair: when SCAN deletions follow, the pattern markers of their
+    /// globs are bumped first; then one script, in the instance's slot, bumps the instance's generation and deletes
+    /// its indexed and exact keys and its index; then SCAN + UNLINK for the patterns no index covers. Those keys may
+    /// belong to other entities, whose markers this invalidation does not bump: the pattern markers, bumped before
+    /// the scans start, are what stops a fill that read before the invalidation from storing behind the scan.
     func runInvalidation(_ invalidation: CacheInvalidation) async throws -> Int {
         let scanned = invalidation.scannedGlobs
+        // The pattern markers first: the scans below must not pass a key that a fill which read before could still
+        // store behind them.
+        for prefix in Set(scanned.map { CacheIndexKeys.patternMarkerPrefix(forGlob: $0, namespace: invalidation.namespace) }).sorted() {
+            try await bumpPatternMarkers(prefix: prefix)
+        }
         let indexKey = CacheIndexKeys.index(invalidation.instance, namespace: invalidation.namespace)
-        let generationKeys = [CacheIndexKeys.generation(invalidation.instance, namespace: invalidation.namespace)]
-            + Set(scanned.map { CacheIndexKeys.patternGeneration(forGlob: $0, namespace: invalidation.namespace) }).sorted()
+        let generationKey = CacheIndexKeys.generation(invalidation.instance, namespace: invalidation.namespace)
+        let keys = [indexKey, generationKey] + invalidation.keys.map(\.rawValue)
         let reply = try await runScript(
-            CacheScripts.invalidate,
-            keys: [indexKey] + generationKeys + invalidation.keys.map(\.rawValue),
-            values: [String(Self.milliseconds(Self.generationLifetime)), String(generationKeys.count)],
+            CacheScripts.invalidate, keys: keys,
+            values: [String(Self.milliseconds(Self.generationLifetime)), "1"],
             timeout: writeTimeout)
         var removed = Int(try reply.integer())
         for glob in scanned {

@@ -70,14 +70,33 @@ extension RedisCache {
         return reply == .integer(1)
     }
 
-    /// Bumps the pattern marker of a glob (see ``CacheIndexKeys/patternGeneration(forGlob:namespace:)``) before a
-    /// SCAN deletion of it starts: a fill that read the marker before cannot store afterwards what the scan may
-    /// already have passed. Sound because the caller changed the source first, so a fill reading the bumped marker
-    /// loads the new data.
+    /// Bumps the pattern markers of a glob, one per slot (see ``CacheIndexKeys/patternMarkers(forGlob:namespace:)``),
+    /// before a SCAN deletion of it starts: a fill that read its slot's marker before cannot store afterwards what
+    /// the scan may already have passed. Sound because the caller changed the source first, so a fill reading a bumped
+    /// marker loads the new data.
+    ///
+    /// Each marker is set to one fresh random token (a value no marker ever had, as the bump script's are) with plain
+    /// `SET … PX`, pipelined: 16,384 commands, one write per node, a few tens of milliseconds of server time. SCAN
+    /// deletions walk the whole keyspace anyway; the indexed invalidations that should carry the load bump nothing
+    /// here.
     func bumpPatternGeneration(for glob: String, namespace: String?) async throws {
-        _ = try await runScript(
-            CacheScripts.bump, keys: [CacheIndexKeys.patternGeneration(forGlob: glob, namespace: namespace)],
-            values: [String(Self.milliseconds(Self.generationLifetime))], timeout: writeTimeout)
+        try await bumpPatternMarkers(prefix: CacheIndexKeys.patternMarkerPrefix(forGlob: glob, namespace: namespace))
+    }
+
+    /// Bumps the 16,384 pattern markers under `prefix` (see ``bumpPatternGeneration(for:namespace:)``).
+    func bumpPatternMarkers(prefix: String) async throws {
+        let token = "p" + String(UInt64.random(in: .min ... .max), radix: 16) + String(UInt64.random(in: .min ... .max), radix: 16)
+        let lifetime = Self.milliseconds(Self.generationLifetime)
+        let markers = CacheIndexKeys.patternMarkers(prefix: prefix)
+        for start in stride(from: 0, to: markers.count, by: 4096) {
+            let part = markers[start..<min(start + 4096, markers.count)]
+            let results = try await client.batch(
+                part.map { (command: RedisCommand("SET", $0, token, StaticString("PX"), lifetime), key: $0) }, timeout: writeTimeout)
+            for result in results {
+                let reply = try result.get()
+                if let message = reply.errorMessage { throw RedisError.server(RedisServerError(message: message), address: nil) }
+            }
+        }
     }
 
     /// The longest TTL the runtime sends, in milliseconds: 2^53 - 1 (about 285,000 years). Redis itself accepts `PX`

@@ -6,7 +6,8 @@ public enum CacheInvalidationRoute: Sendable, Hashable {
     /// Every placeholder of the key is part of the identity: the instance's key is deleted by its concrete name.
     case exactKey
     /// The key has placeholders beyond the identity (a page number): the instance's keys are deleted by this glob, the
-    /// key pattern with those placeholders replaced by `*`.
+    /// key pattern with those placeholders replaced by `*` (written out with the key's hash tag by
+    /// ``CacheKeyLayout/replacingPlaceholders(notIn:)``).
     case glob(CachePattern)
     /// The key pattern lacks these identity parameters, so no glob narrows to one instance (a glob over the missing
     /// part would delete every instance's keys): invalidation leaves the key alone, and the generator warns about it.

@@ -5,17 +5,20 @@
 ///
 /// ```swift
 /// let key = CacheKeys.user(userID: id)   // CacheKey<UserDTO>
-/// String(describing: key)                // "shop:user:7c9e6679-7425-40de-944b-e07fc1f90ae7"
+/// String(describing: key)                // "shop:user:{7c9e6679-7425-40de-944b-e07fc1f90ae7}"
 /// key.name                               // "user", the label logs and metrics use
 /// key.ttl                                // .seconds(300)
 /// ```
+///
+/// Every concrete key carries one Redis Cluster hash tag, `{…}`, around its owning instance's identity (see
+/// `CacheKeyLayout`), so that an instance's keys share a slot.
 ///
 /// `Value` is the type stored under the key. It is a phantom type: the key holds no value.
 public struct CacheKey<Value>: Sendable, Hashable, CustomStringConvertible {
     /// What the schema declares about this key: name, pattern, TTL, entity and parameters.
     public let descriptor: CacheKeyDescriptor
 
-    /// The concrete Redis key, namespace included.
+    /// The concrete Redis key, namespace and hash tag included.
     public let rawValue: String
 
     /// The entity instances whose invalidation removes this key, used by the runtime to index the key under each of

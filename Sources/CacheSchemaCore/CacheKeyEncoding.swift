@@ -17,6 +17,13 @@ import Foundation
 ///
 /// The mapping is injective for each type: two different values of one type never share an encoding, so two
 /// different parameter values never share a concrete key.
+///
+/// **Hash tags.** Every concrete key carries one Redis Cluster hash tag, `{…}`, that holds its owning instance's
+/// identity (see `CacheKeyLayout`), so that an instance's keys, index set and generation marker share a slot.
+/// Generated code builds each tag with ``hashTag(_:)``: `"{" + content + "}"`, except that empty content (an empty
+/// `String` value) becomes `{%}`, because Redis hashes the whole key when the tag is `{}`. A lone `%` is never the
+/// encoding of a value (`%` itself encodes as `%25`), so `{%}` cannot be confused with a value's tag. Since encoded
+/// values never contain `{` or `}`, no value can open, close or move a tag.
 public enum CacheKeyEncoding {
     /// The bytes a `String` value keeps as they are; every other byte is percent-encoded.
     public static let unescapedBytes: Set<UInt8> = Set(
@@ -114,6 +121,26 @@ public enum CacheKeyEncoding {
     public static func encode<Value: LosslessStringConvertible>(_ value: Value) -> String {
         encode(value.description)
     }
+
+    /// The Redis Cluster hash tag around `content` (encoded values, and literal text between them): `"{" + content +
+    /// "}"`, or `"{%}"` when `content` is empty, so that a key never carries the empty tag `{}` (with which Redis
+    /// hashes the whole key, and the key would leave its instance's slot).
+    ///
+    /// `content` must contain no `{` or `}`; encoded values and pattern literals never do.
+    @inlinable
+    public static func hashTag(_ content: String) -> String {
+        "{" + hashTagContent(content) + "}"
+    }
+
+    /// The text between the braces of ``hashTag(_:)``: `content`, or `"%"` when it is empty. It is what
+    /// `CacheEntityInstance.hashTag` holds.
+    @inlinable
+    public static func hashTagContent(_ content: String) -> String {
+        content.isEmpty ? emptyHashTagContent : content
+    }
+
+    /// What stands between the braces of the tag of an empty value: `%`, which no encoded value is on its own.
+    public static let emptyHashTagContent = "%"
 
     /// Decodes a percent-encoded string value back into its text, or `nil` when the text is not a valid encoding.
     ///

@@ -233,6 +233,8 @@ public struct CachePattern: Sendable, Hashable, CustomStringConvertible {
     /// The text with each placeholder replaced by its value from `values` (already encoded with
     /// ``CacheKeyEncoding``), and `*` and `?` as written. A placeholder without a value becomes `*`, so that the
     /// result is at worst a glob over it, never a key that names the placeholder.
+    ///
+    /// The result has no hash tag: a concrete key is ``CacheKeyLayout/filled(with:)``, which adds it.
     public func filled(with values: [String: String]) -> String {
         var result = ""
         for segment in segments {

@@ -111,30 +111,45 @@ public struct CacheSchemaDescription: Sendable, Hashable, Codable {
             }
             encoded[parameter.name] = try Self.encode(text, as: parameter, entity: entity)
         }
-        let instance = CacheEntityInstance(
-            entity: entity,
-            identity: entityDescription.identity.map { encoded[$0.name]! }.joined(separator: ":")
-        )
+        var keyPatterns: [(CacheKeyDescriptor, CachePattern)] = []
+        for name in entityDescription.keys {
+            guard let descriptor = key(named: name) else { continue }
+            keyPatterns.append((descriptor, try Self.parse(descriptor.pattern, kind: .key)))
+        }
+        var relatedPatterns: [(String, CachePattern)] = []
+        for text in entityDescription.related {
+            relatedPatterns.append((text, try Self.parse(text, kind: .glob)))
+        }
+        let tag = CacheInstanceTag(entity: entity, identity: identityNames, patterns: keyPatterns.map(\.1) + relatedPatterns.map(\.1))
+        let instance = tag.instance(values: encoded)
         var keys: [CacheInvalidation.Key] = []
         var patterns: [CacheInvalidation.Pattern] = []
-        for keyName in entityDescription.keys {
-            guard let descriptor = key(named: keyName) else { continue }
-            let pattern = try Self.parse(descriptor.pattern, kind: .key)
+        for (descriptor, pattern) in keyPatterns {
+            let layout = CacheKeyLayout(pattern, entity: entity, identity: identityNames)
             switch CacheInvalidationRoute(keyPattern: pattern, identity: identityNames) {
             case .exactKey:
-                keys.append(.init(name: keyName, rawValue: qualify(pattern.filled(with: encoded))))
-            case .glob(let glob):
-                patterns.append(.init(origin: .key(keyName), glob: qualify(glob.filled(with: encoded))))
+                keys.append(.init(name: descriptor.name, rawValue: qualify(layout.filled(with: encoded))))
+            case .glob:
+                let glob = layout.replacingPlaceholders(notIn: Set(identityNames))
+                patterns.append(.init(origin: .key(descriptor.name), glob: qualify(glob.filled(with: encoded))))
             case .unreachable:
                 // A glob over the missing identity would delete every instance's keys; the generator warns instead.
                 continue
             }
         }
-        for related in entityDescription.related {
-            let glob = try Self.parse(related, kind: .glob).filled(with: encoded)
+        for (related, pattern) in relatedPatterns {
+            let glob = CacheKeyLayout(pattern, entity: entity, identity: identityNames).filled(with: encoded)
             patterns.append(.init(origin: .related(related), glob: qualify(glob), indexed: entityDescription.indexedRelated.contains(related)))
         }
         return CacheInvalidation(instance: instance, namespace: namespace, keys: keys, patterns: patterns)
+    }
+
+    /// Where the hash tag sits in the concrete keys of `key` (see ``CacheKeyLayout``), for tools that read keys back.
+    ///
+    /// - Throws: ``CacheSchemaDescriptionError/invalidPattern(_:reason:)`` when the key's pattern does not parse.
+    public func layout(of key: CacheKeyDescriptor) throws(CacheSchemaDescriptionError) -> CacheKeyLayout {
+        let identity = entity(named: key.entity)?.identity.map(\.name) ?? []
+        return CacheKeyLayout(try Self.parse(key.pattern, kind: .key), entity: key.entity, identity: identity)
     }
 
     private static func parse(_ text: String, kind: CachePattern.Kind) throws(CacheSchemaDescriptionError) -> CachePattern {

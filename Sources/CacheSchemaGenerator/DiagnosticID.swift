@@ -79,6 +79,9 @@ public enum DiagnosticID: String, Sendable, Hashable, CaseIterable, Codable {
     case relatedNonIdentityPlaceholder = "related-non-identity-placeholder"
     /// A related pattern has no literal text.
     case relatedMatchesEverything = "related-matches-everything"
+    /// The identity span of an entity with several id parameters differs between two of its patterns, or holds
+    /// another placeholder, so its instance's keys would not share one hash tag.
+    case identitySpanDiffers = "identity-span-differs"
 
     // MARK: The whole schema (analyse stage)
 
@@ -90,6 +93,10 @@ public enum DiagnosticID: String, Sendable, Hashable, CaseIterable, Codable {
     case relatedMatchesNothing = "related-matches-nothing"
     /// An invalidation glob over a key's own parameters also matches another key.
     case overlappingInvalidationGlob = "overlapping-invalidation-glob"
+    /// A key is indexed under an instance of another entity whose hash tag is not the key's.
+    case crossSlotOwner = "cross-slot-owner"
+    /// A related pattern reaches keys the index does not cover, so its invalidation scans.
+    case scanFallback = "scan-fallback"
 
     // MARK: Reporting
 
@@ -100,7 +107,8 @@ public enum DiagnosticID: String, Sendable, Hashable, CaseIterable, Codable {
     /// rely on it.
     public var severity: Diagnostic.Severity {
         switch self {
-        case .emptyEntities, .unreachableKey, .relatedMatchesNothing, .overlappingInvalidationGlob: .warning
+        case .emptyEntities, .unreachableKey, .relatedMatchesNothing, .overlappingInvalidationGlob, .crossSlotOwner, .scanFallback:
+            .warning
         default: .error
         }
     }
@@ -142,10 +150,13 @@ public enum DiagnosticID: String, Sendable, Hashable, CaseIterable, Codable {
         case .invalidValueType: "`value` is not a Swift type"
         case .relatedNonIdentityPlaceholder: "a related pattern uses a placeholder that is not an id parameter"
         case .relatedMatchesEverything: "a related pattern has no literal text"
+        case .identitySpanDiffers: "the id parameters of an entity with several are written in two of its patterns with different text from the first to the last (order, literals between, another placeholder between), so its keys would not share one hash tag"
         case .ambiguousPatterns: "two key patterns can produce the same concrete key (with an example key)"
         case .unreachableKey: "a key holds an entity's data but no invalidation reaches it"
         case .relatedMatchesNothing: "a related pattern matches no declared key"
         case .overlappingInvalidationGlob: "an invalidation glob over a key's own parameters also matches another key"
+        case .crossSlotOwner: "a key is indexed under another entity whose hash tag differs from the key's, so on a Redis Cluster that invalidation reaches it slot by slot"
+        case .scanFallback: "a related pattern reaches keys its entity's index does not cover, so its invalidation scans (on a Redis Cluster, every primary)"
         case .tooManyDiagnostics: "more than 100 problems; the rest are not shown"
         }
     }

@@ -3,8 +3,9 @@ import CacheSchemaCore
 /// The set of concrete keys a pattern can produce, as a small automaton over ASCII, so that two patterns can be
 /// checked for a common key (and an example of one found) exactly, whatever their shapes.
 ///
-/// A `String` placeholder accepts any run of encoded-value bytes, an `Int` `-?[0-9]+`, a `UUID` exactly 36
-/// canonical characters, a `Bool` `true` or `false`; a glob `*` any run of bytes and `?` any one byte.
+/// A `String` placeholder accepts any run of encoded-value bytes (at least one when it alone fills a hash tag), an
+/// `Int` `-?[0-9]+`, a `UUID` exactly 36 canonical characters, a `Bool` `true` or `false`; a glob `*` any run of bytes
+/// and `?` any one byte; the hash tag's braces themselves.
 ///
 /// The automaton is stored flat: the transitions of state `s` are `transitions[transitionStart[s]..<transitionStart[s
 /// + 1]]`, in the order they were added (the order decides which example a search finds), and likewise its epsilon
@@ -24,8 +25,39 @@ struct KeyLanguage: Sendable {
     /// The number of states.
     var stateCount: Int { transitionStart.count - 1 }
 
-    /// Builds the language of a pattern whose placeholders have the given types (a missing type counts as String).
-    init(_ pattern: CachePattern, types: [String: CacheParameterType], prefix: String?) {
+    /// Builds the language of a key layout (or a glob's) whose placeholders have the given types (a missing type
+    /// counts as String). The hash tag's braces are literal bytes of the key, as Redis and SCAN see them, so two
+    /// layouts that differ only by where the tag sits share no key.
+    init(_ layout: CacheKeyLayout, types: [String: CacheParameterType], prefix: String?) {
+        var builder = Builder()
+        var current = 0
+        if let prefix {
+            current = builder.appendLiteral(prefix, from: current)
+            current = builder.appendLiteral(":", from: current)
+        }
+        for segment in layout.head {
+            current = Self.append(segment, from: current, types: types, into: &builder)
+        }
+        if layout.placement != .untagged {
+            current = builder.appendLiteral("{", from: current)
+            // A tag of one value is never empty: `CacheKeyEncoding.hashTag` writes an empty value as `{%}`.
+            let nonEmpty = layout.tag.count == 1
+            for segment in layout.tag {
+                current = Self.append(segment, from: current, types: types, nonEmpty: nonEmpty, into: &builder)
+            }
+            current = builder.appendLiteral("}", from: current)
+        }
+        for segment in layout.tail {
+            current = Self.append(segment, from: current, types: types, into: &builder)
+        }
+        accepting = current
+        (transitionStart, transitions) = Self.grouped(builder.transitions, states: builder.stateCount)
+        (epsilonStart, epsilons) = Self.grouped(builder.epsilons, states: builder.stateCount)
+    }
+
+    /// Builds the language of a pattern as written, without a hash tag: what its keys would be if tags did not
+    /// exist, for messages that explain why a pattern matches nothing.
+    init(untagged pattern: CachePattern, types: [String: CacheParameterType], prefix: String?) {
         var builder = Builder()
         var current = 0
         if let prefix {
@@ -33,50 +65,67 @@ struct KeyLanguage: Sendable {
             current = builder.appendLiteral(":", from: current)
         }
         for segment in pattern.segments {
-            switch segment {
-            case .literal(let text):
-                current = builder.appendLiteral(text, from: current)
-            case .anyRun:
-                current = builder.appendRun(KeyAlphabet.any, from: current)
-            case .anyCharacter:
-                let next = builder.newState()
-                builder.add(from: current, bytes: KeyAlphabet.any, to: next)
-                current = next
-            case .placeholder(let name, _):
-                switch types[name] ?? .string {
-                case .string, .custom:
-                    current = builder.appendRun(KeyAlphabet.string, from: current)
-                case .int:
-                    let sign = builder.newState(), digits = builder.newState()
-                    builder.add(from: current, bytes: Self.dash, to: sign)
-                    builder.addEpsilon(from: current, to: sign)
-                    builder.add(from: sign, bytes: Self.digits, to: digits)
-                    builder.add(from: digits, bytes: Self.digits, to: digits)
-                    current = digits
-                case .uuid:
-                    for index in 0..<36 {
-                        let next = builder.newState()
-                        let bytes = index == 8 || index == 13 || index == 18 || index == 23 ? Self.dash : Self.hexDigits
-                        builder.add(from: current, bytes: bytes, to: next)
-                        current = next
-                    }
-                case .bool:
-                    let end = builder.newState()
-                    for word in Self.boolWords {
-                        var state = current
-                        for (offset, byte) in word.utf8.enumerated() {
-                            let next = offset == word.utf8.count - 1 ? end : builder.newState()
-                            builder.add(from: state, bytes: CharacterSet128(byte: byte), to: next)
-                            state = next
-                        }
-                    }
-                    current = end
-                }
-            }
+            current = Self.append(segment, from: current, types: types, into: &builder)
         }
         accepting = current
         (transitionStart, transitions) = Self.grouped(builder.transitions, states: builder.stateCount)
         (epsilonStart, epsilons) = Self.grouped(builder.epsilons, states: builder.stateCount)
+    }
+
+    /// Adds the states of one segment after `current` and returns the state it ends in. With `nonEmpty`, a String
+    /// value takes at least one byte.
+    private static func append(
+        _ segment: CachePattern.Segment, from current: Int, types: [String: CacheParameterType], nonEmpty: Bool = false,
+        into builder: inout Builder
+    ) -> Int {
+        var current = current
+        switch segment {
+        case .literal(let text):
+            current = builder.appendLiteral(text, from: current)
+        case .anyRun:
+            current = builder.appendRun(KeyAlphabet.any, from: current)
+        case .anyCharacter:
+            let next = builder.newState()
+            builder.add(from: current, bytes: KeyAlphabet.any, to: next)
+            current = next
+        case .placeholder(let name, _):
+            switch types[name] ?? .string {
+            case .string, .custom:
+                if nonEmpty {
+                    let first = builder.newState()
+                    builder.add(from: current, bytes: KeyAlphabet.string, to: first)
+                    current = builder.appendRun(KeyAlphabet.string, from: first)
+                } else {
+                    current = builder.appendRun(KeyAlphabet.string, from: current)
+                }
+            case .int:
+                let sign = builder.newState(), digits = builder.newState()
+                builder.add(from: current, bytes: Self.dash, to: sign)
+                builder.addEpsilon(from: current, to: sign)
+                builder.add(from: sign, bytes: Self.digits, to: digits)
+                builder.add(from: digits, bytes: Self.digits, to: digits)
+                current = digits
+            case .uuid:
+                for index in 0..<36 {
+                    let next = builder.newState()
+                    let bytes = index == 8 || index == 13 || index == 18 || index == 23 ? Self.dash : Self.hexDigits
+                    builder.add(from: current, bytes: bytes, to: next)
+                    current = next
+                }
+            case .bool:
+                let end = builder.newState()
+                for word in Self.boolWords {
+                    var state = current
+                    for (offset, byte) in word.utf8.enumerated() {
+                        let next = offset == word.utf8.count - 1 ? end : builder.newState()
+                        builder.add(from: state, bytes: CharacterSet128(byte: byte), to: next)
+                        state = next
+                    }
+                }
+                current = end
+            }
+        }
+        return current
     }
 
     // The shapes of Int and UUID values, over the alphabets `CacheKeyEncoding` states.

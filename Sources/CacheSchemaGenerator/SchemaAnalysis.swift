@@ -25,17 +25,27 @@ public struct SchemaAnalysis: Sendable {
     public var keys: [String: KeyAnalysis]
     /// What was decided about each related pattern.
     public var related: [RelatedPattern: RelatedAnalysis]
+    /// What the hash tag of each entity's instances wraps, by entity name.
+    public var instanceTags: [String: CacheInstanceTag]
+
+    /// What the hash tag of `entity`'s instances wraps.
+    public func instanceTag(of entity: Entity) -> CacheInstanceTag {
+        instanceTags[entity.name] ?? entity.instanceTag
+    }
 
     /// What was decided about `key`. Every key of the analysed schema has an entry; another key gets its own
     /// parameters, no route and no reach.
     public subscript(key: Key) -> KeyAnalysis {
-        keys[key.name] ?? KeyAnalysis(arguments: key.parameters, route: .unreachable(missing: []), reach: [], owners: [])
+        keys[key.name] ?? KeyAnalysis(
+            arguments: key.parameters, route: .unreachable(missing: []), layout: CacheKeyLayout(key.pattern.parsed, entity: key.entity, identity: []),
+            reach: [], owners: [])
     }
 
     /// What was decided about a related pattern of `entity` (for a pattern the schema does not declare: reaches
     /// nothing, not indexed).
     public subscript(related pattern: SchemaPattern, of entity: Entity) -> RelatedAnalysis {
-        related[RelatedPattern(entity: entity.name, pattern: pattern.text)] ?? RelatedAnalysis(reaches: [], isIndexed: false)
+        related[RelatedPattern(entity: entity.name, pattern: pattern.text)]
+            ?? RelatedAnalysis(reaches: [], isIndexed: false, layout: entity.layout(of: pattern))
     }
 }
 
@@ -45,6 +55,9 @@ public struct KeyAnalysis: Sendable, Hashable {
     public var arguments: [Parameter]
     /// How invalidating an instance of its own entity reaches it.
     public var route: CacheInvalidationRoute
+    /// Where its hash tag sits, by its own entity's rule (never by other entities that reach it, so that editing
+    /// another entity's related patterns never changes this key's text).
+    public var layout: CacheKeyLayout
     /// Every invalidation that reaches it.
     public var reach: [Reach]
     /// The entity instances that index it: entities that reach it and whose whole identity it carries, with the
@@ -57,6 +70,8 @@ public struct KeyAnalysis: Sendable, Hashable {
         public var entity: String
         /// Its identity parameters, which the key's arguments carry.
         public var identity: [String]
+        /// What its instances' hash tag wraps, filled from the key's arguments.
+        public var tag: CacheInstanceTag
     }
 }
 
@@ -75,4 +90,6 @@ public struct RelatedAnalysis: Sendable, Hashable {
     /// Whether every key it reaches is indexed under its entity, so that the runtime can invalidate through the index
     /// instead of scanning. A pattern that reaches no declared key is not: only a scan finds what it matches.
     public var isIndexed: Bool
+    /// Where the hash tag sits in its glob.
+    public var layout: CacheKeyLayout
 }

@@ -1,18 +1,21 @@
 import CacheSchemaCore
 
 /// The decisions the renderer and `explain` write out, made once from what reaches each key: its arguments, its own
-/// entity's route, its owners, and which related patterns the index covers.
+/// entity's route, where its hash tag sits, its owners and their instances' tags, and which related patterns the
+/// index covers.
 extension SchemaAnalyzer {
     static func decide(_ schema: Schema, reach: [String: [Reach]], entitiesByName: [String: Entity]) -> SchemaAnalysis {
         var analysed: [String: KeyAnalysis] = [:]
+        let tags = Dictionary(schema.entities.map { ($0.name, $0.instanceTag) }, uniquingKeysWith: { first, _ in first })
         for key in schema.keys {
             let entity = entitiesByName[key.entity]
             let arguments = arguments(of: key, in: entity)
             analysed[key.name] = KeyAnalysis(
                 arguments: arguments,
                 route: entity?.invalidationRoute(of: key) ?? .unreachable(missing: []),
+                layout: entity?.layout(of: key.pattern) ?? CacheKeyLayout(key.pattern.parsed, entity: key.entity, identity: []),
                 reach: reach[key.name] ?? [],
-                owners: owners(of: key, arguments: arguments, reach: reach[key.name] ?? [], entitiesByName: entitiesByName))
+                owners: owners(of: key, arguments: arguments, reach: reach[key.name] ?? [], entitiesByName: entitiesByName, tags: tags))
         }
         // The keys each related pattern reaches, in file order, each once.
         var reachedKeys: [RelatedPattern: [String]] = [:]
@@ -31,10 +34,10 @@ extension SchemaAnalyzer {
                 let indexed = !reaches.isEmpty && reaches.allSatisfy { name in
                     analysed[name]?.owners.contains { $0.entity == entity.name } ?? false
                 }
-                related[id] = RelatedAnalysis(reaches: reaches, isIndexed: indexed)
+                related[id] = RelatedAnalysis(reaches: reaches, isIndexed: indexed, layout: entity.layout(of: pattern))
             }
         }
-        return SchemaAnalysis(keys: analysed, related: related)
+        return SchemaAnalysis(keys: analysed, related: related, instanceTags: tags)
     }
 
     /// The parameters a key function takes: identity parameters used by the pattern, then the key's own.
@@ -45,7 +48,9 @@ extension SchemaAnalyzer {
     }
 
     /// The entity instances that index a key: entities that reach it and whose identity it carries.
-    static func owners(of key: Key, arguments: [Parameter], reach: [Reach], entitiesByName: [String: Entity]) -> [KeyAnalysis.Owner] {
+    static func owners(
+        of key: Key, arguments: [Parameter], reach: [Reach], entitiesByName: [String: Entity], tags: [String: CacheInstanceTag]
+    ) -> [KeyAnalysis.Owner] {
         let placeholders = Set(key.pattern.placeholders)
         let argumentTypes = Dictionary(arguments.map { ($0.name, $0.type) }, uniquingKeysWith: { first, _ in first })
         var result: [KeyAnalysis.Owner] = []
@@ -55,7 +60,7 @@ extension SchemaAnalyzer {
             let carries = entity.identity.allSatisfy { placeholders.contains($0.name) && argumentTypes[$0.name] == $0.type }
             if carries {
                 seen.insert(entity.name)
-                result.append(KeyAnalysis.Owner(entity: entity.name, identity: entity.identity.map(\.name)))
+                result.append(KeyAnalysis.Owner(entity: entity.name, identity: entity.identity.map(\.name), tag: tags[entity.name] ?? entity.instanceTag))
             }
         }
         return result

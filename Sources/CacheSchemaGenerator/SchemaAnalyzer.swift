@@ -4,21 +4,26 @@ import CacheSchemaCore
 ///
 /// It decides what only the whole schema shows: two patterns that can produce one key (an error), which
 /// invalidations reach which key, which entities own (index) each key, which related patterns the index covers, and
-/// warns about keys no invalidation reaches, related patterns that match nothing, and invalidation globs that also
-/// match other keys.
+/// warns about keys no invalidation reaches, related patterns that match nothing, invalidation globs that also match
+/// other keys, keys whose owners' index and marker live in another Redis Cluster slot, and related patterns that
+/// fall back to SCAN. Keys are compared as Redis stores them, hash tags included (`CacheKeyLayout`).
 enum SchemaAnalyzer {
     static func analyze(_ schema: Schema, diagnostics: inout DiagnosticCollector) -> SchemaAnalysis {
         let keys = schema.keys
         let entitiesByName = Dictionary(schema.entities.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        // Every check below compares concrete keys as Redis stores them: with their hash tags, whose braces are
+        // literal bytes (no value or literal contains one).
+        let layouts = keys.map { key in
+            entitiesByName[key.entity]?.layout(of: key.pattern) ?? CacheKeyLayout(key.pattern.parsed, entity: key.entity, identity: [])
+        }
         var languages: [KeyLanguage] = []
-        for key in keys {
-            let entity = entitiesByName[key.entity]
-            languages.append(KeyLanguage(key.pattern.parsed, types: types(of: key, in: entity), prefix: schema.namespace))
+        for (key, layout) in zip(keys, layouts) {
+            languages.append(KeyLanguage(layout, types: types(of: key, in: entitiesByName[key.entity]), prefix: schema.namespace))
         }
         let qualified = { (text: String) in schema.namespace.map { "\($0):\(text)" } ?? text }
 
-        let keyPrefixes = keys.map(\.pattern.literalPrefix)
-        let keySuffixes = keys.map(\.pattern.literalSuffix)
+        let keyPrefixes = layouts.map(\.literalPrefix)
+        let keySuffixes = layouts.map(\.literalSuffix)
         let index = PrefixIndex(prefixes: keyPrefixes)
         func suffixesAgree(_ a: String, _ b: String) -> Bool { a.hasSuffix(b) || b.hasSuffix(a) }
         var search = KeyLanguage.Search()
@@ -38,17 +43,18 @@ enum SchemaAnalyzer {
         // 2. Which invalidation reaches which key.
         var reach: [String: [Reach]] = [:]
         var relatedMatched: Set<Int> = []
-        var relatedLanguages: [(entity: Entity, pattern: SchemaPattern, language: KeyLanguage)] = []
+        var relatedLanguages: [(entity: Entity, pattern: SchemaPattern, layout: CacheKeyLayout, language: KeyLanguage)] = []
         for entity in schema.entities {
-            let identityTypes = Dictionary(entity.identity.map { ($0.name, $0.type) }, uniquingKeysWith: { first, _ in first })
+            let identityTypes = Self.identityTypes(of: entity)
             for pattern in entity.related {
-                relatedLanguages.append((entity, pattern, KeyLanguage(pattern.parsed, types: identityTypes, prefix: schema.namespace)))
+                let layout = entity.layout(of: pattern)
+                relatedLanguages.append((entity, pattern, layout, KeyLanguage(layout, types: identityTypes, prefix: schema.namespace)))
             }
         }
         var relatedReaching: [Int: [Int]] = [:]
         for (relatedIndex, related) in relatedLanguages.enumerated() {
-            let suffix = related.pattern.literalSuffix
-            for keyIndex in index.candidates(compatibleWith: related.pattern.literalPrefix).sorted() where suffixesAgree(suffix, keySuffixes[keyIndex]) {
+            let suffix = related.layout.literalSuffix
+            for keyIndex in index.candidates(compatibleWith: related.layout.literalPrefix).sorted() where suffixesAgree(suffix, keySuffixes[keyIndex]) {
                 if related.language.commonMember(with: languages[keyIndex], using: &search) != nil {
                     relatedReaching[keyIndex, default: []].append(relatedIndex)
                     relatedMatched.insert(relatedIndex)
@@ -81,29 +87,61 @@ enum SchemaAnalyzer {
 
         // 3. Related patterns that match no declared key.
         for (relatedIndex, related) in relatedLanguages.enumerated() where !relatedMatched.contains(relatedIndex) {
-            diagnostics.report(
-                .relatedMatchesNothing,
-                "related pattern \"\(related.pattern.text)\" of entity '\(related.entity.name)' matches no declared key; fix the pattern or declare the keys it should invalidate",
-                at: related.pattern.location)
+            let method = "invalidate\(related.entity.swiftTypeName)"
+            var message = "related pattern \"\(related.pattern.text)\" of entity '\(related.entity.name)' matches no declared key"
+            if let near = nearMiss(related, keys: keys, layouts: layouts, entitiesByName: entitiesByName, namespace: schema.namespace) {
+                message += "; key '\(near.key.name)' has its text, but its hash tag wraps \(near.keyTag) (\"\(qualified(near.keyLayout))\") where this pattern's "
+                    + (related.layout.placement == .untagged ? "has none" : "wraps \(near.patternTag)")
+                    + ", and keys whose tags sit elsewhere never match; move the key to an entity whose id the pattern carries, or delete it explicitly"
+            } else {
+                message += "; fix the pattern or declare the keys it should invalidate"
+            }
+            message += " (until then \(method) deletes what it matches with SCAN, which on a Redis Cluster walks every primary)"
+            diagnostics.report(.relatedMatchesNothing, message, at: related.pattern.location)
         }
 
         // 4. Invalidation globs over a key's extra parameters that also match other keys.
         for (keyIndex, key) in keys.enumerated() {
-            guard let entity = entitiesByName[key.entity], case .glob(let glob) = entity.invalidationRoute(of: key) else { continue }
-            let globLanguage = KeyLanguage(glob, types: types(of: key, in: entity), prefix: schema.namespace)
-            let globSuffix = glob.literalSuffix
-            for otherIndex in index.candidates(compatibleWith: glob.literalPrefix).sorted() where otherIndex != keyIndex && suffixesAgree(globSuffix, keySuffixes[otherIndex]) {
+            guard let entity = entitiesByName[key.entity], case .glob = entity.invalidationRoute(of: key) else { continue }
+            let globLayout = layouts[keyIndex].replacingPlaceholders(notIn: Set(entity.identity.map(\.name)))
+            let globLanguage = KeyLanguage(globLayout, types: types(of: key, in: entity), prefix: schema.namespace)
+            let globSuffix = globLayout.literalSuffix
+            for otherIndex in index.candidates(compatibleWith: globLayout.literalPrefix).sorted() where otherIndex != keyIndex && suffixesAgree(globSuffix, keySuffixes[otherIndex]) {
                 let other = keys[otherIndex]
                 if let example = globLanguage.commonMember(with: languages[otherIndex], using: &search) {
                     diagnostics.report(
                         .overlappingInvalidationGlob,
-                        "invalidating entity '\(entity.name)' deletes key '\(key.name)' with the glob \"\(qualified(glob.text))\", which also matches key '\(other.name)' (e.g. \"\(example)\"); give '\(key.name)' a literal part that '\(other.name)' lacks",
+                        "invalidating entity '\(entity.name)' deletes key '\(key.name)' with the glob \"\(qualified(globLayout.filled(with: [:])))\", which also matches key '\(other.name)' (e.g. \"\(example)\"); give '\(key.name)' a literal part that '\(other.name)' lacks",
                         at: key.pattern.location)
                 }
             }
         }
 
-        return decide(schema, reach: reach, entitiesByName: entitiesByName)
+        let analysis = decide(schema, reach: reach, entitiesByName: entitiesByName)
+        checkSlots(schema, analysis: analysis, diagnostics: &diagnostics)
+        return analysis
+    }
+
+    /// A key that an unmatched related pattern would match if keys had no hash tags: the pattern misses it only because
+    /// their tags sit in different places, which the message should say.
+    private static func nearMiss(
+        _ related: (entity: Entity, pattern: SchemaPattern, layout: CacheKeyLayout, language: KeyLanguage),
+        keys: [Key], layouts: [CacheKeyLayout], entitiesByName: [String: Entity], namespace: String?
+    ) -> (key: Key, keyLayout: String, keyTag: String, patternTag: String)? {
+        let untagged = KeyLanguage(untagged: related.pattern.parsed, types: identityTypes(of: related.entity), prefix: namespace)
+        for (key, layout) in zip(keys, layouts) {
+            let keyLanguage = KeyLanguage(untagged: key.pattern.parsed, types: types(of: key, in: entitiesByName[key.entity]), prefix: namespace)
+            if untagged.commonMember(with: keyLanguage) != nil {
+                let keyTag = "'" + CacheKeyLayout.display(layout.tag) + "'"
+                let patternTag = "'" + CacheKeyLayout.display(related.layout.tag) + "'"
+                return (key, layout.description, keyTag, patternTag)
+            }
+        }
+        return nil
+    }
+
+    static func identityTypes(of entity: Entity) -> [String: CacheParameterType] {
+        Dictionary(entity.identity.map { ($0.name, $0.type) }, uniquingKeysWith: { first, _ in first })
     }
 
     static func types(of key: Key, in entity: Entity?) -> [String: CacheParameterType] {

@@ -50,6 +50,12 @@ public struct SchemaExplanation: Sendable, Hashable, Codable {
         public var entity: String
         /// The pattern with the namespace.
         public var pattern: String
+        /// The concrete key's layout with the namespace: parameters as `<name>`, and braces exactly where the key
+        /// has its hash tag (`shop:user:{<user_id>}`).
+        public var layout: String
+        /// What the hash tag wraps: `id` (the entity's identity), `entity` (a singleton's name), `first-parameter`
+        /// (the key lacks an id parameter) or `pattern` (the key lacks one and has no parameter).
+        public var hashTag: String
         public var parameters: [ParameterInfo]
         public var ttl: String
         public var ttlMilliseconds: Int64
@@ -64,6 +70,8 @@ public struct SchemaExplanation: Sendable, Hashable, Codable {
         public var name: String
         public var method: String
         public var identity: [ParameterInfo]
+        /// The hash tag its instances' keys, index set and marker carry (`{<user_id>}`, `{config}`).
+        public var hashTag: String
         /// Keys deleted by their concrete name.
         public var deletesKeys: [Deletion]
         /// Globs whose matching keys are deleted.
@@ -77,6 +85,9 @@ public struct SchemaExplanation: Sendable, Hashable, Codable {
         public var origin: String
         /// The concrete pattern, namespace included, with identity placeholders kept.
         public var pattern: String
+        /// The same with the hash tag's braces where the deleted keys have them, parameters as `<name>`
+        /// (`shop:orders:user:{<user_id>}:page:*`).
+        public var layout: String
         /// The declared keys this step can remove.
         public var reaches: [String]
     }
@@ -113,10 +124,13 @@ public struct SchemaExplanation: Sendable, Hashable, Codable {
                 case .related(let pattern): return ReachInfo(entity: reach.entity, method: methodName, route: "related", pattern: pattern)
                 }
             }
+            let layout = analysis[key].layout
             return KeyInfo(
                 name: key.name,
                 entity: key.entity,
                 pattern: qualified(key.pattern.text),
+                layout: qualified(layout.description),
+                hashTag: Self.placementName(layout.placement),
                 parameters: analysis[key].arguments.map { parameterInfo($0, identity: identityNames.contains($0.name)) },
                 ttl: DurationLiteral.format(key.ttl.milliseconds),
                 ttlMilliseconds: key.ttl.milliseconds,
@@ -128,33 +142,50 @@ public struct SchemaExplanation: Sendable, Hashable, Codable {
         self.entities = schema.entities.map { entity in
             var exact: [Deletion] = []
             var globs: [Deletion] = []
+            let bound = Set(entity.identity.map(\.name))
             for key in entity.keys {
+                let layout = analysis[key].layout
                 switch analysis[key].route {
                 case .exactKey:
-                    exact.append(Deletion(origin: key.name, pattern: qualified(key.pattern.text), reaches: [key.name]))
+                    exact.append(Deletion(origin: key.name, pattern: qualified(key.pattern.text), layout: qualified(layout.description), reaches: [key.name]))
                 case .glob(let glob):
-                    globs.append(Deletion(origin: key.name, pattern: qualified(glob.text), reaches: [key.name]))
+                    let globLayout = layout.replacingPlaceholders(notIn: bound)
+                    globs.append(Deletion(origin: key.name, pattern: qualified(glob.text), layout: qualified(globLayout.description), reaches: [key.name]))
                 case .unreachable:
                     break
                 }
             }
             for related in entity.related {
-                globs.append(Deletion(origin: "related", pattern: qualified(related.text), reaches: analysis[related: related, of: entity].reaches))
+                let decided = analysis[related: related, of: entity]
+                globs.append(Deletion(origin: "related", pattern: qualified(related.text), layout: qualified(decided.layout.description), reaches: decided.reaches))
             }
             return EntityInfo(
                 name: entity.name,
                 method: method(entity),
                 identity: entity.identity.map { parameterInfo($0, identity: true) },
+                hashTag: analysis.instanceTag(of: entity).description,
                 deletesKeys: exact,
                 deletesGlobs: globs,
                 line: entity.location.line)
         }
     }
 
+    /// The name `hashTag` gives a placement in the JSON form.
+    static func placementName(_ placement: CacheKeyLayout.Placement) -> String {
+        switch placement {
+        case .identity: "id"
+        case .entityName: "entity"
+        case .firstPlaceholder: "first-parameter"
+        case .wholePattern: "pattern"
+        case .untagged: "none"
+        }
+    }
+
     /// The human-readable form: a key table, then what each entity's invalidation deletes.
     public func textTable() -> String {
-        var out = "\(file): namespace \(namespace.map { "'\($0)'" } ?? "none"), \(keys.count) keys, \(entities.count) entities, fingerprint \(fingerprint)\n\n"
-        let header = ["KEY", "PATTERN", "PARAMETERS", "TTL", "VALUE", "INVALIDATED BY"]
+        var out = "\(file): namespace \(namespace.map { "'\($0)'" } ?? "none"), \(keys.count) keys, \(entities.count) entities, fingerprint \(fingerprint)\n"
+        out += "Key layouts show each parameter's encoded value as <name>, and the Redis Cluster hash tag in braces.\n\n"
+        let header = ["KEY", "LAYOUT", "PARAMETERS", "TTL", "VALUE", "INVALIDATED BY"]
         let rows: [[String]] = keys.map { key in
             let parameters = key.parameters.map { parameter in
                 "\(parameter.name): \(parameter.type)" + (parameter.defaultValue.map { " = \($0)" } ?? "")
@@ -168,19 +199,19 @@ public struct SchemaExplanation: Sendable, Hashable, Codable {
                 default: return short
                 }
             }.joined(separator: "; ")
-            return [key.name, key.pattern, parameters.isEmpty ? "-" : parameters, ttl, key.valueType ?? "(call site)", reach]
+            return [key.name, key.layout, parameters.isEmpty ? "-" : parameters, ttl, key.valueType ?? "(call site)", reach]
         }
         out += Self.table(header: header, rows: rows)
         for entity in entities {
-            out += "\nentity \(entity.name): \(entity.method) deletes\n"
+            out += "\nentity \(entity.name) (hash tag \(entity.hashTag)): \(entity.method) deletes\n"
             if entity.deletesKeys.isEmpty && entity.deletesGlobs.isEmpty { out += "  nothing\n" }
             for deletion in entity.deletesKeys {
-                out += "  key   \(deletion.pattern)  (\(deletion.origin))\n"
+                out += "  key   \(deletion.layout)  (\(deletion.origin))\n"
             }
             for deletion in entity.deletesGlobs {
                 let reaches = deletion.reaches.isEmpty ? "matches no declared key" : "reaches " + deletion.reaches.joined(separator: ", ")
                 let origin = deletion.origin == "related" ? "related" : "every \(deletion.origin)"
-                out += "  glob  \(deletion.pattern)  (\(origin); \(reaches))\n"
+                out += "  glob  \(deletion.layout)  (\(origin); \(reaches))\n"
             }
         }
         return out

@@ -1,10 +1,15 @@
 import CacheSchemaCore
 
 /// A stable 64-bit FNV-1a fingerprint of what a schema means for stored data: namespace, key names, patterns,
-/// parameter types, TTLs and value types. Comments and formatting do not change it.
+/// parameter types, TTLs, value types and the key layout version. Comments and formatting do not change it.
 enum SchemaFingerprint {
+    /// The version of the rule that turns patterns into key text: 2 since every key carries a hash tag
+    /// (`CacheKeyLayout`). No release wrote layout 1, so the fingerprint names only the one in use; a change of
+    /// layout changes every key's text, and so the fingerprint.
+    static let keyLayoutVersion = 2
+
     static func compute(_ schema: Schema) -> String {
-        var canonical = "v\(schema.version)|ns=\(schema.namespace ?? "")\n"
+        var canonical = "v\(schema.version)|ns=\(schema.namespace ?? "")|layout=\(keyLayoutVersion)\n"
         for entity in schema.entities {
             canonical += "entity \(entity.name)(\(entity.identity.map { "\($0.name):\($0.type)" }.joined(separator: ",")))"
             canonical += " related=\(entity.related.map(\.text).joined(separator: ","))\n"

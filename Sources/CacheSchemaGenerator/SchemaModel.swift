@@ -78,6 +78,17 @@ extension Entity {
     public func invalidationRoute(of key: Key) -> CacheInvalidationRoute {
         CacheInvalidationRoute(keyPattern: key.pattern.parsed, identity: identity.map(\.name))
     }
+
+    /// Where the hash tag sits in the concrete keys (or globs) of one of this entity's key or related patterns: the
+    /// rule `CacheSchemaCore` states for generated code and the runtime alike.
+    public func layout(of pattern: SchemaPattern) -> CacheKeyLayout {
+        CacheKeyLayout(pattern.parsed, entity: name, identity: identity.map(\.name))
+    }
+
+    /// What the hash tag of this entity's instances wraps (`CacheInstanceTag`, from `CacheSchemaCore`).
+    public var instanceTag: CacheInstanceTag {
+        CacheInstanceTag(entity: name, identity: identity.map(\.name), patterns: keys.map(\.pattern.parsed) + related.map(\.parsed))
+    }
 }
 
 /// One declared cache key.

@@ -4,7 +4,8 @@ import Yams
 /// The validate stage: a ``SchemaSyntax`` in, a ``Schema`` out, when no error has been reported in any stage.
 ///
 /// It checks every value on its own and against its entity: versions, names, durations and TTL classes, parameter
-/// types and defaults, patterns, their placeholders and separators, and name clashes. It never stops at the first
+/// types and defaults, patterns, their placeholders and separators, the identity span that becomes an instance's hash
+/// tag, and name clashes. It never stops at the first
 /// problem, so that one `check` run shows everything to fix; a value refused with an error is remembered (as a
 /// name, in a set), so that what uses it gets no second error.
 struct SchemaValidator {
@@ -205,6 +206,8 @@ struct SchemaValidator {
                 }
             }
         }
+
+        checkIdentitySpans(entity: name, identity: identity, keys: keys, related: related)
 
         // Every identity parameter must be used by some key or related pattern. After an undeclared placeholder
         // (often a misspelt id parameter) this would only repeat the same mistake, so it waits for that fix.

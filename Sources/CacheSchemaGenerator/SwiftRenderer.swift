@@ -112,31 +112,76 @@ struct SwiftRenderer {
         "_" + SwiftNaming.lowerCamelCase(name)
     }
 
-    /// A Swift expression concatenating a pattern's literals and encoded values.
-    /// A placeholder not in `bound` (none is, in a checked schema) becomes `*`, as `CachePattern.filled(with:)` does.
-    private func concatenation(_ pattern: CachePattern, prefixed: Bool, bound: Set<String>) -> String {
-        var parts: [String] = []
-        var literal = prefixed ? (schema.namespace.map { "\($0):" } ?? "") : ""
-        for segment in pattern.segments {
+    /// A piece of a Swift string expression: literal text, or an expression (an encoded value's local, a tag).
+    private enum Piece {
+        case literal(String)
+        case expression(String)
+    }
+
+    /// The pieces of `segments`: literals, `*` and `?` as text, bound placeholders as their locals. A placeholder not
+    /// in `bound` (none is, in a checked schema) becomes `*`, as `CacheKeyLayout.filled(with:)` does.
+    private func pieces(_ segments: [CachePattern.Segment], bound: Set<String>) -> [Piece] {
+        segments.map { segment in
             switch segment {
+            case .literal(let text): .literal(text)
+            case .anyRun: .literal("*")
+            case .anyCharacter: .literal("?")
+            case .placeholder(let name, _): bound.contains(name) ? .expression(valueVariable(name)) : .literal("*")
+            }
+        }
+    }
+
+    /// Pieces joined with `+`, adjacent literals merged.
+    private func expression(_ pieces: [Piece]) -> String {
+        var parts: [String] = []
+        var literal = ""
+        for piece in pieces {
+            switch piece {
             case .literal(let text):
                 literal += text
-            case .anyRun:
-                literal += "*"
-            case .anyCharacter:
-                literal += "?"
-            case .placeholder(let name, _):
-                if bound.contains(name) {
-                    if !literal.isEmpty { parts.append(SwiftSource.stringLiteral(literal)) }
-                    literal = ""
-                    parts.append(valueVariable(name))
-                } else {
-                    literal += "*"
-                }
+            case .expression(let code):
+                if !literal.isEmpty { parts.append(SwiftSource.stringLiteral(literal)) }
+                literal = ""
+                parts.append(code)
             }
         }
         if !literal.isEmpty { parts.append(SwiftSource.stringLiteral(literal)) }
         return parts.isEmpty ? "\"\"" : parts.joined(separator: " + ")
+    }
+
+    /// A Swift expression for a layout's concrete key (or glob): literals, encoded values, and the hash tag built by
+    /// `CacheKeyEncoding.hashTag`, which writes an empty value as `{%}`.
+    private func concatenation(_ layout: CacheKeyLayout, prefixed: Bool, bound: Set<String>) -> String {
+        var all: [Piece] = []
+        if prefixed, let namespace = schema.namespace { all.append(.literal(namespace + ":")) }
+        all += pieces(layout.head, bound: bound)
+        if layout.placement != .untagged {
+            all.append(.expression("CacheKeyEncoding.hashTag(\(expression(pieces(layout.tag, bound: bound))))"))
+        }
+        all += pieces(layout.tail, bound: bound)
+        return expression(all)
+    }
+
+    /// `CacheEntityInstance(entity:identity:hashTag:)` for the instance of `tag`'s entity whose id values are the
+    /// locals of `parameters`.
+    private func instanceExpression(_ tag: CacheInstanceTag, parameters: [Parameter]) -> String {
+        let entity = SwiftSource.stringLiteral(tag.entity)
+        guard !tag.identity.isEmpty else {
+            return "CacheEntityInstance(entity: \(entity), identity: \"\", hashTag: \(SwiftSource.stringLiteral(tag.entity)))"
+        }
+        let identity = expression(pieces(tag.segments, bound: Set(tag.identity)))
+        // Only a String (or custom) value alone can be empty; its tag is then `%`.
+        var canBeEmpty = false
+        if tag.segments.count == 1, let name = tag.segments[0].placeholderName,
+            let parameter = parameters.first(where: { $0.name == name })
+        {
+            switch parameter.type {
+            case .string, .custom: canBeEmpty = true
+            case .int, .uuid, .bool: canBeEmpty = false
+            }
+        }
+        let hashTag = canBeEmpty ? "CacheKeyEncoding.hashTagContent(\(identity))" : identity
+        return "CacheEntityInstance(entity: \(entity), identity: \(identity), hashTag: \(hashTag))"
     }
 
     private func reachSummary(_ key: Key) -> String {
@@ -165,6 +210,9 @@ struct SwiftRenderer {
         out.docComment([
             "Every cache key of `\(sourceName)`. Code never formats a key by hand: it calls these functions, which escape",
             "every parameter value (see `CacheKeyEncoding`).",
+            "",
+            "Each key's layout shows a parameter's encoded value as `<name>`, and its Redis Cluster hash tag in braces: an",
+            "instance's keys share that tag, and so a slot (see `CacheKeyLayout`).",
         ])
         out.block("\(a) enum CacheKeys") { out in
             for (index, key) in schema.keys.enumerated() {
@@ -177,7 +225,7 @@ struct SwiftRenderer {
                 }
                 var doc = key.documentation
                 if !doc.isEmpty { doc.append("") }
-                doc.append("Pattern `\(qualified(key.pattern.text))`, \(ttlText), entity `\(key.entity)`.")
+                doc.append("Key `\(qualified(analysis[key].layout.description))` from pattern `\(key.pattern.text)`, \(ttlText), entity `\(key.entity)`.")
                 doc.append(reachSummary(key))
                 let arguments = analysis[key].arguments
                 var parameters = parameterList(arguments)
@@ -201,15 +249,14 @@ struct SwiftRenderer {
                     let bound = Set(arguments.map(\.name))
                     out.line("return CacheKey(")
                     out.line("    descriptor: CacheKeyDescriptors.\(key.swiftName),")
-                    out.line("    rawValue: \(concatenation(key.pattern.parsed, prefixed: true, bound: bound)),")
+                    out.line("    rawValue: \(concatenation(analysis[key].layout, prefixed: true, bound: bound)),")
                     let owners = analysis[key].owners
                     if owners.isEmpty {
                         out.line("    owners: []")
                     } else {
                         out.line("    owners: [")
                         for owner in owners {
-                            let identity = owner.identity.map(valueVariable).joined(separator: " + \":\" + ")
-                            out.line("        CacheEntityInstance(entity: \(SwiftSource.stringLiteral(owner.entity)), identity: \(identity.isEmpty ? "\"\"" : identity)),")
+                            out.line("        \(instanceExpression(owner.tag, parameters: arguments)),")
                         }
                         out.line("    ]")
                     }
@@ -242,7 +289,7 @@ struct SwiftRenderer {
         out.block("\(a) enum CacheKeyDescriptors") { out in
             for (index, key) in schema.keys.enumerated() {
                 if index > 0 { out.line() }
-                out.docComment(["Key `\(key.name)`: `\(qualified(key.pattern.text))`."])
+                out.docComment(["Key `\(key.name)`: `\(qualified(analysis[key].layout.description))` (pattern `\(key.pattern.text)`)."])
                 out.line("\(a) static let \(key.swiftName) = CacheKeyDescriptor(")
                 out.line("    name: \(SwiftSource.stringLiteral(key.name)),")
                 out.line("    entity: \(SwiftSource.stringLiteral(key.entity)),")
@@ -285,16 +332,15 @@ struct SwiftRenderer {
                         out.line("let \(valueVariable(parameter.name)) = CacheKeyEncoding.encode(\(parameter.swiftName))")
                     }
                     let bound = Set(entity.identity.map(\.name))
-                    let identity = entity.identity.map { valueVariable($0.name) }.joined(separator: " + \":\" + ")
                     out.line("return CacheInvalidation(")
-                    out.line("    instance: CacheEntityInstance(entity: \(SwiftSource.stringLiteral(entity.name)), identity: \(identity.isEmpty ? "\"\"" : identity)),")
+                    out.line("    instance: \(instanceExpression(analysis.instanceTag(of: entity), parameters: entity.identity)),")
                     out.line("    namespace: \(optionalLiteral(schema.namespace)),")
                     var exact: [Key] = []
-                    var globbed: [(key: Key, glob: CachePattern)] = []
+                    var globbed: [(key: Key, glob: CacheKeyLayout)] = []
                     for key in entity.keys {
                         switch analysis[key].route {
                         case .exactKey: exact.append(key)
-                        case .glob(let glob): globbed.append((key, glob))
+                        case .glob: globbed.append((key, analysis[key].layout.replacingPlaceholders(notIn: bound)))
                         case .unreachable: break
                         }
                     }
@@ -303,7 +349,7 @@ struct SwiftRenderer {
                     } else {
                         out.line("    keys: [")
                         for key in exact {
-                            out.line("        CacheInvalidation.Key(name: \(SwiftSource.stringLiteral(key.name)), rawValue: \(concatenation(key.pattern.parsed, prefixed: true, bound: bound))),")
+                            out.line("        CacheInvalidation.Key(name: \(SwiftSource.stringLiteral(key.name)), rawValue: \(concatenation(analysis[key].layout, prefixed: true, bound: bound))),")
                         }
                         out.line("    ],")
                     }
@@ -315,7 +361,7 @@ struct SwiftRenderer {
                             out.line("        CacheInvalidation.Pattern(origin: .key(\(SwiftSource.stringLiteral(key.name))), glob: \(concatenation(glob, prefixed: true, bound: bound))),")
                         }
                         for related in entity.related {
-                            out.line("        CacheInvalidation.Pattern(origin: .related(\(SwiftSource.stringLiteral(related.text))), glob: \(concatenation(related.parsed, prefixed: true, bound: bound)), indexed: \(analysis[related: related, of: entity].isIndexed)),")
+                            out.line("        CacheInvalidation.Pattern(origin: .related(\(SwiftSource.stringLiteral(related.text))), glob: \(concatenation(analysis[related: related, of: entity].layout, prefixed: true, bound: bound)), indexed: \(analysis[related: related, of: entity].isIndexed)),")
                         }
                         out.line("    ]")
                     }
@@ -334,7 +380,7 @@ struct SwiftRenderer {
             case .unreachable: break
             }
         }
-        for related in entity.related { parts.append("keys matching `\(qualified(related.text))`") }
+        for related in entity.related { parts.append("keys matching `\(qualified(analysis[related: related, of: entity].layout.description))`") }
         return parts.isEmpty ? "nothing" : parts.joined(separator: ", ")
     }
 

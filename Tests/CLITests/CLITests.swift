@@ -97,13 +97,16 @@ import Testing
         let output = try await CLIRunner.run(["explain", "schemas/shop.cache.yaml"])
         #expect(output.status == 0)
         let lines = output.stdout.split(separator: "\n").map(String.init)
-        #expect(lines.contains { $0.hasPrefix("KEY ") && $0.contains("PATTERN") && $0.contains("INVALIDATED BY") })
+        #expect(lines.contains { $0.hasPrefix("KEY ") && $0.contains("LAYOUT") && $0.contains("INVALIDATED BY") })
         let userOrders = try #require(lines.first { $0.hasPrefix("userOrders ") })
-        #expect(userOrders.contains("shop:orders:user:{user_id}:page:{page}"))
+        // The concrete layout: the hash tag's braces where the key has them, parameters as <name>.
+        #expect(userOrders.contains("shop:orders:user:{<user_id>}:page:<page>"))
         #expect(userOrders.contains("user_id: UUID, page: Int = 1"))
         #expect(userOrders.contains("2m (order)"))
-        #expect(lines.contains("entity restaurant: invalidateRestaurant(restaurantID:) deletes"))
-        #expect(lines.contains("  key   shop:restaurant:{restaurant_id}:menu  (restaurantMenu)"))
+        #expect(lines.contains("entity restaurant (hash tag {<restaurant_id>}): invalidateRestaurant(restaurantID:) deletes"))
+        #expect(lines.contains("  key   shop:restaurant:{<restaurant_id>}:menu  (restaurantMenu)"))
+        let byEmail = try #require(lines.first { $0.hasPrefix("userByEmail ") })
+        #expect(byEmail.contains("shop:user:email:{<email>}"))
         #expect(output.stderr.contains("warning:"))
     }
 
@@ -114,8 +117,15 @@ import Testing
         let keys = try #require(object["keys"] as? [[String: Any]])
         #expect(keys.map { $0["name"] as? String } == ["user", "userByEmail", "userOrders", "order", "restaurant", "restaurantMenu"])
         #expect(keys[0]["ttlMilliseconds"] as? Int == 300_000)
+        #expect(keys.map { $0["layout"] as? String } == [
+            "shop:user:{<user_id>}", "shop:user:email:{<email>}", "shop:orders:user:{<user_id>}:page:<page>",
+            "shop:order:{<order_id>}", "shop:restaurant:{<restaurant_id>}", "shop:restaurant:{<restaurant_id>}:menu",
+        ])
+        #expect(keys.map { $0["hashTag"] as? String } == ["id", "first-parameter", "id", "id", "id", "id"])
+        #expect(keys[0]["pattern"] as? String == "shop:user:{user_id}")
         #expect((keys[1]["invalidatedBy"] as? [Any])?.isEmpty == true)
         let entities = try #require(object["entities"] as? [[String: Any]])
+        #expect(entities.map { $0["hashTag"] as? String } == ["{<user_id>}", "{<user_id>}", "{<order_id>}", "{<restaurant_id>}"])
         #expect(entities.map { $0["method"] as? String } == ["invalidateUser(userID:)", "invalidateUserOrders(userID:)", "invalidateOrder(orderID:)", "invalidateRestaurant(restaurantID:)"])
     }
 

@@ -22,7 +22,7 @@ import Testing
         #expect(result.diagnostics.allSatisfy { $0.severity == .warning })
         #expect(result.diagnostics.map(\.message) == [
             "key 'userByEmail' holds data of entity 'user' but no invalidation reaches it: its pattern lacks '{user_id}' and no related pattern matches it, so after invalidateUser it can stay stale for its TTL (5m); add '{user_id}' to its pattern, or delete it explicitly where the entity changes",
-            "related pattern \"user:{user_id}:*\" of entity 'user' matches no declared key; fix the pattern or declare the keys it should invalidate",
+            "related pattern \"user:{user_id}:*\" of entity 'user' matches no declared key; fix the pattern or declare the keys it should invalidate (until then invalidateUser deletes what it matches with SCAN, which on a Redis Cluster walks every primary)",
         ])
     }
 

@@ -65,12 +65,18 @@ import Testing
 
         let user = analysis[try #require(keys["user"])]
         #expect(user.route == .exactKey)
-        #expect(user.owners == [KeyAnalysis.Owner(entity: "user", identity: ["user_id"])])
+        #expect(user.owners.map(\.entity) == ["user"])
+        #expect(user.owners.map(\.identity) == [["user_id"]])
+        #expect(user.owners.map(\.tag.description) == ["{<user_id>}"])
+        #expect(user.layout.description == "user:{<user_id>}")
+        #expect(user.layout.placement == .identity)
 
         let byEmail = analysis[try #require(keys["userByEmail"])]
         #expect(byEmail.arguments.map(\.name) == ["email"])
         #expect(byEmail.reach.isEmpty)
         #expect(byEmail.owners.isEmpty)
+        #expect(byEmail.layout.description == "user:email:{<email>}")
+        #expect(byEmail.layout.placement == .firstPlaceholder)
 
         let orders = analysis[try #require(keys["userOrders"])]
         #expect(orders.arguments.map(\.name) == ["user_id", "page"])
@@ -78,10 +84,14 @@ import Testing
 
         let userOrders = try #require(entities["userOrders"])
         let ordersRelated = analysis[related: try #require(userOrders.related.first), of: userOrders]
-        #expect(ordersRelated == RelatedAnalysis(reaches: ["userOrders"], isIndexed: true))
+        #expect(ordersRelated.reaches == ["userOrders"])
+        #expect(ordersRelated.isIndexed)
+        #expect(ordersRelated.layout.description == "orders:user:{<user_id>}:*")
         let userEntity = try #require(entities["user"])
         let userRelated = analysis[related: try #require(userEntity.related.first), of: userEntity]
-        #expect(userRelated == RelatedAnalysis(reaches: [], isIndexed: false))
+        #expect(userRelated.reaches.isEmpty)
+        #expect(!userRelated.isIndexed)
+        #expect(analysis.instanceTag(of: userEntity).description == "{<user_id>}")
     }
 
     @Test func collectorSortsByPlaceAndLimitsWhatItShows() {

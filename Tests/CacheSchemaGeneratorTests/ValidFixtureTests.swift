@@ -62,7 +62,7 @@ import Testing
         let result = try compileFixture("no-namespace.cache.yaml")
         #expect(result.schema?.namespace == nil)
         let swift = try #require(result.swiftSource)
-        #expect(swift.contains("rawValue: \"order:\" + _orderID,"))
+        #expect(swift.contains("rawValue: \"order:\" + CacheKeyEncoding.hashTag(_orderID),"))
         #expect(swift.contains("namespace: nil,"))
     }
 

@@ -25,20 +25,23 @@ struct HostileValueTests {
 
     @Test("an encoded value stays inside its key: no separator, glob, brace, whitespace or control byte")
     func encodedValueIsConfined() {
-        let prefix = "shop:user:email:"
+        // The key has no owner, so its hash tag wraps its one value: `shop:user:email:{<email>}`.
+        let prefix = "shop:user:email:{"
         for email in Self.hostileValues {
             let raw = emailKey(email).rawValue
-            #expect(raw.hasPrefix(prefix))
-            let part = raw.dropFirst(prefix.count)
+            #expect(raw.hasPrefix(prefix) && raw.hasSuffix("}"))
+            let part = raw.dropFirst(prefix.count).dropLast()
             #expect(part.utf8.allSatisfy { Self.encodedAlphabet.contains($0) }, "\(part.prefix(80))")
-            // The encoding is reversible (up to Unicode canonical equivalence, which Swift's == already ignores).
-            #expect(CacheKeyEncoding.decodeString(String(part)) == email)
+            // The encoding is reversible (up to Unicode canonical equivalence, which Swift's == already ignores); the
+            // empty value's tag is `{%}`, which no other value gives.
+            #expect(CacheKeyEncoding.decodeString(String(part)) == (email.isEmpty ? nil : email))
         }
-        #expect(emailKey("a:b").rawValue == "shop:user:email:a%3Ab")
-        #expect(emailKey("%").rawValue == "shop:user:email:%25")
-        #expect(emailKey("").rawValue == "shop:user:email:")
-        #expect(emailKey("é").rawValue == "shop:user:email:%C3%A9")
-        #expect(emailKey("\n").rawValue == "shop:user:email:%0A")
+        #expect(emailKey("a:b").rawValue == "shop:user:email:{a%3Ab}")
+        #expect(emailKey("%").rawValue == "shop:user:email:{%25}")
+        #expect(emailKey("").rawValue == "shop:user:email:{%}")
+        #expect(emailKey("é").rawValue == "shop:user:email:{%C3%A9}")
+        #expect(emailKey("\n").rawValue == "shop:user:email:{%0A}")
+        #expect(emailKey("{x}").rawValue == "shop:user:email:{%7Bx%7D}")
     }
 
     @Test("different values give different keys; canonically equal strings give one key")
@@ -89,13 +92,15 @@ struct HostileValueTests {
             source: "tenant.cache.yaml", namespace: "shop", fingerprint: "0", ttlClasses: [],
             entities: [.init(name: "tenant", identity: [tenantID], keys: ["tenantConfig"], related: ["tenant:{tenant_id}:*"])],
             keys: [config])
-        let victim = "shop:tenant:victim:config"
+        let victim = "shop:tenant:{victim}:config"
         for value in Self.hostileValues {
             let invalidation = try schema.invalidation(entity: "tenant", identity: ["tenant_id": value])
             let encoded = CacheKeyEncoding.encode(value)
+            let tag = CacheKeyEncoding.hashTag(encoded)
             #expect(invalidation.instance.identity == encoded)
-            #expect(invalidation.keys.map(\.rawValue) == ["shop:tenant:\(encoded):config"])
-            #expect(invalidation.patterns.map(\.glob) == ["shop:tenant:\(encoded):*"])
+            #expect(invalidation.instance.hashTag == (encoded.isEmpty ? "%" : encoded))
+            #expect(invalidation.keys.map(\.rawValue) == ["shop:tenant:\(tag):config"])
+            #expect(invalidation.patterns.map(\.glob) == ["shop:tenant:\(tag):*"])
             if value != "victim" {
                 #expect(!invalidation.removes(victim))
             }

@@ -21,10 +21,10 @@ struct InvalidationTests {
         let id = "7c9e6679-7425-40de-944b-e07fc1f90ae7"
         #expect(invalidation.instance == CacheEntityInstance(entity: "user", identity: id))
         #expect(invalidation.namespace == "shop")
-        #expect(invalidation.keys == [CacheInvalidation.Key(name: "user", rawValue: "shop:user:\(id)")])
+        #expect(invalidation.keys == [CacheInvalidation.Key(name: "user", rawValue: "shop:user:{\(id)}")])
         #expect(invalidation.patterns == [
             // It reaches no declared key: only a scan can find what it matches.
-            CacheInvalidation.Pattern(origin: .related("user:{user_id}:*"), glob: "shop:user:\(id):*", indexed: false)
+            CacheInvalidation.Pattern(origin: .related("user:{user_id}:*"), glob: "shop:user:{\(id)}:*", indexed: false)
         ])
     }
 
@@ -35,9 +35,9 @@ struct InvalidationTests {
         #expect(invalidation.instance == CacheEntityInstance(entity: "userOrders", identity: id))
         #expect(invalidation.keys.isEmpty)
         #expect(invalidation.patterns == [
-            CacheInvalidation.Pattern(origin: .key("userOrders"), glob: "shop:orders:user:\(id):page:*"),
+            CacheInvalidation.Pattern(origin: .key("userOrders"), glob: "shop:orders:user:{\(id)}:page:*"),
             // Every key this related pattern reaches carries the user's id, so the runtime's index covers it.
-            CacheInvalidation.Pattern(origin: .related("orders:user:{user_id}:*"), glob: "shop:orders:user:\(id):*", indexed: true),
+            CacheInvalidation.Pattern(origin: .related("orders:user:{user_id}:*"), glob: "shop:orders:user:{\(id)}:*", indexed: true),
         ])
         for page in [1, 2, 99, -1, Int.max] {
             let key = CacheKeys.userOrders(userID: Fixtures.userID, page: page, as: OrdersPage.self)
@@ -51,7 +51,7 @@ struct InvalidationTests {
         let order = CacheInvalidations.order(orderID: Fixtures.orderID)
         #expect(order.instance == CacheEntityInstance(entity: "order", identity: "e621e1f8-c36c-495a-93fc-0c247a3e6e5f"))
         #expect(order.keys == [
-            CacheInvalidation.Key(name: "order", rawValue: "shop:order:e621e1f8-c36c-495a-93fc-0c247a3e6e5f")
+            CacheInvalidation.Key(name: "order", rawValue: "shop:order:{e621e1f8-c36c-495a-93fc-0c247a3e6e5f}")
         ])
         #expect(order.patterns.isEmpty)
 
@@ -59,8 +59,8 @@ struct InvalidationTests {
         let id = "a3bb189e-8bf9-3888-9912-ace4e6543002"
         #expect(restaurant.instance == CacheEntityInstance(entity: "restaurant", identity: id))
         #expect(restaurant.keys == [
-            CacheInvalidation.Key(name: "restaurant", rawValue: "shop:restaurant:\(id)"),
-            CacheInvalidation.Key(name: "restaurantMenu", rawValue: "shop:restaurant:\(id):menu"),
+            CacheInvalidation.Key(name: "restaurant", rawValue: "shop:restaurant:{\(id)}"),
+            CacheInvalidation.Key(name: "restaurantMenu", rawValue: "shop:restaurant:{\(id)}:menu"),
         ])
         #expect(restaurant.patterns.isEmpty)
     }
@@ -142,7 +142,8 @@ struct InvalidationTests {
                     #expect(description.related.contains(related))
                     template = related
                 }
-                // Render the schema's pattern independently: identity placeholders get their value, others `*`.
+                // Render the schema's pattern independently: identity placeholders get their value inside the hash tag's
+                // braces (every entity of the reference schema has one id parameter), others `*`.
                 let expected = "shop:" + render(template, identity)
                 #expect(pattern.glob == expected)
                 let templateSpecials = expected.filter { RedisGlob.specialCharacters.contains($0) }
@@ -152,13 +153,13 @@ struct InvalidationTests {
         }
     }
 
-    /// `{name}` replaced by `values[name]`, or by `*` when it has no value.
+    /// `{name}` replaced by `{` + `values[name]` + `}`, or by `*` when it has no value.
     private func render(_ pattern: String, _ values: [String: String]) -> String {
         var result = ""
         var rest = Substring(pattern)
         while let open = rest.firstIndex(of: "{"), let close = rest[open...].firstIndex(of: "}") {
             result += rest[..<open]
-            result += values[String(rest[rest.index(after: open)..<close])] ?? "*"
+            result += values[String(rest[rest.index(after: open)..<close])].map { "{\($0)}" } ?? "*"
             rest = rest[rest.index(after: close)...]
         }
         return result + rest
@@ -203,8 +204,8 @@ struct InvalidatorTests {
         try await CacheInvalidator(target).invalidateUser(userID: Fixtures.userID)
         let received = await target.received
         #expect(received.count == 1)
-        #expect(received.first?.keys.map(\.rawValue) == ["shop:user:7c9e6679-7425-40de-944b-e07fc1f90ae7"])
-        #expect(received.first?.patterns.map(\.glob) == ["shop:user:7c9e6679-7425-40de-944b-e07fc1f90ae7:*"])
+        #expect(received.first?.keys.map(\.rawValue) == ["shop:user:{7c9e6679-7425-40de-944b-e07fc1f90ae7}"])
+        #expect(received.first?.patterns.map(\.glob) == ["shop:user:{7c9e6679-7425-40de-944b-e07fc1f90ae7}:*"])
     }
 
     @Test("the generic invalidate(entity:identity:) hands over the same value as the typed method")

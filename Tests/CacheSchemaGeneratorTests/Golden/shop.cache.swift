@@ -41,18 +41,21 @@ internal enum CacheTTL {
 
 /// Every cache key of `shop.cache.yaml`. Code never formats a key by hand: it calls these functions, which escape
 /// every parameter value (see `CacheKeyEncoding`).
+///
+/// Each key's layout shows a parameter's encoded value as `<name>`, and its Redis Cluster hash tag in braces: an
+/// instance's keys share that tag, and so a slot (see `CacheKeyLayout`).
 internal enum CacheKeys {
     /// A user by id.
     ///
-    /// Pattern `shop:user:{user_id}`, TTL `user` (5m), entity `user`.
+    /// Key `shop:user:{<user_id>}` from pattern `user:{user_id}`, TTL `user` (5m), entity `user`.
     /// Removed by `invalidateUser`.
     internal static func user(userID: UUID) -> CacheKey<UserDTO> {
         let _userID = CacheKeyEncoding.encode(userID)
         return CacheKey(
             descriptor: CacheKeyDescriptors.user,
-            rawValue: "shop:user:" + _userID,
+            rawValue: "shop:user:" + CacheKeyEncoding.hashTag(_userID),
             owners: [
-                CacheEntityInstance(entity: "user", identity: _userID),
+                CacheEntityInstance(entity: "user", identity: _userID, hashTag: _userID),
             ]
         )
     }
@@ -60,7 +63,7 @@ internal enum CacheKeys {
     /// A user by e-mail address. Its pattern lacks {user_id}, so invalidateUser cannot reach it: `check` warns,
     /// as it must for the founding document's invalidate_user. The example service deletes it explicitly.
     ///
-    /// Pattern `shop:user:email:{email}`, TTL `user` (5m), entity `user`.
+    /// Key `shop:user:email:{<email>}` from pattern `user:email:{email}`, TTL `user` (5m), entity `user`.
     /// No invalidation reaches this key: it expires by TTL only.
     ///
     /// The schema declares no value type: choose it at the call site, e.g. `as: MyValue.self`.
@@ -68,12 +71,12 @@ internal enum CacheKeys {
         let _email = CacheKeyEncoding.encode(email)
         return CacheKey(
             descriptor: CacheKeyDescriptors.userByEmail,
-            rawValue: "shop:user:email:" + _email,
+            rawValue: "shop:user:email:" + CacheKeyEncoding.hashTag(_email),
             owners: []
         )
     }
 
-    /// Pattern `shop:orders:user:{user_id}:page:{page}`, TTL `order` (2m), entity `userOrders`.
+    /// Key `shop:orders:user:{<user_id>}:page:<page>` from pattern `orders:user:{user_id}:page:{page}`, TTL `order` (2m), entity `userOrders`.
     /// Removed by `invalidateUserOrders` (its own key, and related "orders:user:{user_id}:*").
     ///
     /// The schema declares no value type: choose it at the call site, e.g. `as: MyValue.self`.
@@ -82,14 +85,14 @@ internal enum CacheKeys {
         let _page = CacheKeyEncoding.encode(page)
         return CacheKey(
             descriptor: CacheKeyDescriptors.userOrders,
-            rawValue: "shop:orders:user:" + _userID + ":page:" + _page,
+            rawValue: "shop:orders:user:" + CacheKeyEncoding.hashTag(_userID) + ":page:" + _page,
             owners: [
-                CacheEntityInstance(entity: "userOrders", identity: _userID),
+                CacheEntityInstance(entity: "userOrders", identity: _userID, hashTag: _userID),
             ]
         )
     }
 
-    /// Pattern `shop:order:{order_id}`, TTL `order` (2m), entity `order`.
+    /// Key `shop:order:{<order_id>}` from pattern `order:{order_id}`, TTL `order` (2m), entity `order`.
     /// Removed by `invalidateOrder`.
     ///
     /// The schema declares no value type: choose it at the call site, e.g. `as: MyValue.self`.
@@ -97,14 +100,14 @@ internal enum CacheKeys {
         let _orderID = CacheKeyEncoding.encode(orderID)
         return CacheKey(
             descriptor: CacheKeyDescriptors.order,
-            rawValue: "shop:order:" + _orderID,
+            rawValue: "shop:order:" + CacheKeyEncoding.hashTag(_orderID),
             owners: [
-                CacheEntityInstance(entity: "order", identity: _orderID),
+                CacheEntityInstance(entity: "order", identity: _orderID, hashTag: _orderID),
             ]
         )
     }
 
-    /// Pattern `shop:restaurant:{restaurant_id}`, TTL `restaurant` (1h), entity `restaurant`.
+    /// Key `shop:restaurant:{<restaurant_id>}` from pattern `restaurant:{restaurant_id}`, TTL `restaurant` (1h), entity `restaurant`.
     /// Removed by `invalidateRestaurant`.
     ///
     /// The schema declares no value type: choose it at the call site, e.g. `as: MyValue.self`.
@@ -112,14 +115,14 @@ internal enum CacheKeys {
         let _restaurantID = CacheKeyEncoding.encode(restaurantID)
         return CacheKey(
             descriptor: CacheKeyDescriptors.restaurant,
-            rawValue: "shop:restaurant:" + _restaurantID,
+            rawValue: "shop:restaurant:" + CacheKeyEncoding.hashTag(_restaurantID),
             owners: [
-                CacheEntityInstance(entity: "restaurant", identity: _restaurantID),
+                CacheEntityInstance(entity: "restaurant", identity: _restaurantID, hashTag: _restaurantID),
             ]
         )
     }
 
-    /// Pattern `shop:restaurant:{restaurant_id}:menu`, TTL `menu` (30m), entity `restaurant`.
+    /// Key `shop:restaurant:{<restaurant_id>}:menu` from pattern `restaurant:{restaurant_id}:menu`, TTL `menu` (30m), entity `restaurant`.
     /// Removed by `invalidateRestaurant`.
     ///
     /// The schema declares no value type: choose it at the call site, e.g. `as: MyValue.self`.
@@ -127,9 +130,9 @@ internal enum CacheKeys {
         let _restaurantID = CacheKeyEncoding.encode(restaurantID)
         return CacheKey(
             descriptor: CacheKeyDescriptors.restaurantMenu,
-            rawValue: "shop:restaurant:" + _restaurantID + ":menu",
+            rawValue: "shop:restaurant:" + CacheKeyEncoding.hashTag(_restaurantID) + ":menu",
             owners: [
-                CacheEntityInstance(entity: "restaurant", identity: _restaurantID),
+                CacheEntityInstance(entity: "restaurant", identity: _restaurantID, hashTag: _restaurantID),
             ]
         )
     }
@@ -137,7 +140,7 @@ internal enum CacheKeys {
 
 /// What the schema declares about each key of `shop.cache.yaml`.
 internal enum CacheKeyDescriptors {
-    /// Key `user`: `shop:user:{user_id}`.
+    /// Key `user`: `shop:user:{<user_id>}` (pattern `user:{user_id}`).
     internal static let user = CacheKeyDescriptor(
         name: "user",
         entity: "user",
@@ -152,7 +155,7 @@ internal enum CacheKeyDescriptors {
         invalidatedBy: ["user"]
     )
 
-    /// Key `userByEmail`: `shop:user:email:{email}`.
+    /// Key `userByEmail`: `shop:user:email:{<email>}` (pattern `user:email:{email}`).
     internal static let userByEmail = CacheKeyDescriptor(
         name: "userByEmail",
         entity: "user",
@@ -167,7 +170,7 @@ internal enum CacheKeyDescriptors {
         invalidatedBy: []
     )
 
-    /// Key `userOrders`: `shop:orders:user:{user_id}:page:{page}`.
+    /// Key `userOrders`: `shop:orders:user:{<user_id>}:page:<page>` (pattern `orders:user:{user_id}:page:{page}`).
     internal static let userOrders = CacheKeyDescriptor(
         name: "userOrders",
         entity: "userOrders",
@@ -183,7 +186,7 @@ internal enum CacheKeyDescriptors {
         invalidatedBy: ["userOrders"]
     )
 
-    /// Key `order`: `shop:order:{order_id}`.
+    /// Key `order`: `shop:order:{<order_id>}` (pattern `order:{order_id}`).
     internal static let order = CacheKeyDescriptor(
         name: "order",
         entity: "order",
@@ -198,7 +201,7 @@ internal enum CacheKeyDescriptors {
         invalidatedBy: ["order"]
     )
 
-    /// Key `restaurant`: `shop:restaurant:{restaurant_id}`.
+    /// Key `restaurant`: `shop:restaurant:{<restaurant_id>}` (pattern `restaurant:{restaurant_id}`).
     internal static let restaurant = CacheKeyDescriptor(
         name: "restaurant",
         entity: "restaurant",
@@ -213,7 +216,7 @@ internal enum CacheKeyDescriptors {
         invalidatedBy: ["restaurant"]
     )
 
-    /// Key `restaurantMenu`: `shop:restaurant:{restaurant_id}:menu`.
+    /// Key `restaurantMenu`: `shop:restaurant:{<restaurant_id>}:menu` (pattern `restaurant:{restaurant_id}:menu`).
     internal static let restaurantMenu = CacheKeyDescriptor(
         name: "restaurantMenu",
         entity: "restaurant",
@@ -234,33 +237,33 @@ internal enum CacheKeyDescriptors {
 internal enum CacheInvalidations {
     /// A user account.
     ///
-    /// Invalidation of entity `user`: key `user`, keys matching `shop:user:{user_id}:*`.
+    /// Invalidation of entity `user`: key `user`, keys matching `shop:user:{<user_id>}:*`.
     internal static func user(userID: UUID) -> CacheInvalidation {
         let _userID = CacheKeyEncoding.encode(userID)
         return CacheInvalidation(
-            instance: CacheEntityInstance(entity: "user", identity: _userID),
+            instance: CacheEntityInstance(entity: "user", identity: _userID, hashTag: _userID),
             namespace: "shop",
             keys: [
-                CacheInvalidation.Key(name: "user", rawValue: "shop:user:" + _userID),
+                CacheInvalidation.Key(name: "user", rawValue: "shop:user:" + CacheKeyEncoding.hashTag(_userID)),
             ],
             patterns: [
-                CacheInvalidation.Pattern(origin: .related("user:{user_id}:*"), glob: "shop:user:" + _userID + ":*", indexed: false),
+                CacheInvalidation.Pattern(origin: .related("user:{user_id}:*"), glob: "shop:user:" + CacheKeyEncoding.hashTag(_userID) + ":*", indexed: false),
             ]
         )
     }
 
     /// A user's orders, cached page by page.
     ///
-    /// Invalidation of entity `userOrders`: every `userOrders` of the instance, keys matching `shop:orders:user:{user_id}:*`.
+    /// Invalidation of entity `userOrders`: every `userOrders` of the instance, keys matching `shop:orders:user:{<user_id>}:*`.
     internal static func userOrders(userID: UUID) -> CacheInvalidation {
         let _userID = CacheKeyEncoding.encode(userID)
         return CacheInvalidation(
-            instance: CacheEntityInstance(entity: "userOrders", identity: _userID),
+            instance: CacheEntityInstance(entity: "userOrders", identity: _userID, hashTag: _userID),
             namespace: "shop",
             keys: [],
             patterns: [
-                CacheInvalidation.Pattern(origin: .key("userOrders"), glob: "shop:orders:user:" + _userID + ":page:*"),
-                CacheInvalidation.Pattern(origin: .related("orders:user:{user_id}:*"), glob: "shop:orders:user:" + _userID + ":*", indexed: true),
+                CacheInvalidation.Pattern(origin: .key("userOrders"), glob: "shop:orders:user:" + CacheKeyEncoding.hashTag(_userID) + ":page:*"),
+                CacheInvalidation.Pattern(origin: .related("orders:user:{user_id}:*"), glob: "shop:orders:user:" + CacheKeyEncoding.hashTag(_userID) + ":*", indexed: true),
             ]
         )
     }
@@ -271,10 +274,10 @@ internal enum CacheInvalidations {
     internal static func order(orderID: UUID) -> CacheInvalidation {
         let _orderID = CacheKeyEncoding.encode(orderID)
         return CacheInvalidation(
-            instance: CacheEntityInstance(entity: "order", identity: _orderID),
+            instance: CacheEntityInstance(entity: "order", identity: _orderID, hashTag: _orderID),
             namespace: "shop",
             keys: [
-                CacheInvalidation.Key(name: "order", rawValue: "shop:order:" + _orderID),
+                CacheInvalidation.Key(name: "order", rawValue: "shop:order:" + CacheKeyEncoding.hashTag(_orderID)),
             ],
             patterns: []
         )
@@ -286,11 +289,11 @@ internal enum CacheInvalidations {
     internal static func restaurant(restaurantID: UUID) -> CacheInvalidation {
         let _restaurantID = CacheKeyEncoding.encode(restaurantID)
         return CacheInvalidation(
-            instance: CacheEntityInstance(entity: "restaurant", identity: _restaurantID),
+            instance: CacheEntityInstance(entity: "restaurant", identity: _restaurantID, hashTag: _restaurantID),
             namespace: "shop",
             keys: [
-                CacheInvalidation.Key(name: "restaurant", rawValue: "shop:restaurant:" + _restaurantID),
-                CacheInvalidation.Key(name: "restaurantMenu", rawValue: "shop:restaurant:" + _restaurantID + ":menu"),
+                CacheInvalidation.Key(name: "restaurant", rawValue: "shop:restaurant:" + CacheKeyEncoding.hashTag(_restaurantID)),
+                CacheInvalidation.Key(name: "restaurantMenu", rawValue: "shop:restaurant:" + CacheKeyEncoding.hashTag(_restaurantID) + ":menu"),
             ],
             patterns: []
         )
@@ -311,7 +314,7 @@ internal struct CacheInvalidator: Sendable {
 
     /// A user account.
     ///
-    /// Invalidates entity `user`: key `user`, keys matching `shop:user:{user_id}:*`.
+    /// Invalidates entity `user`: key `user`, keys matching `shop:user:{<user_id>}:*`.
     ///
     /// - Throws: When the cache could not be updated; the caller must treat the cache as possibly stale.
     internal func invalidateUser(userID: UUID) async throws {
@@ -320,7 +323,7 @@ internal struct CacheInvalidator: Sendable {
 
     /// A user's orders, cached page by page.
     ///
-    /// Invalidates entity `userOrders`: every `userOrders` of the instance, keys matching `shop:orders:user:{user_id}:*`.
+    /// Invalidates entity `userOrders`: every `userOrders` of the instance, keys matching `shop:orders:user:{<user_id>}:*`.
     ///
     /// - Throws: When the cache could not be updated; the caller must treat the cache as possibly stale.
     internal func invalidateUserOrders(userID: UUID) async throws {
@@ -363,7 +366,7 @@ extension CacheKeys {
     internal static let schema = CacheSchemaDescription(
         source: "shop.cache.yaml",
         namespace: "shop",
-        fingerprint: "e5a128ba22568772",
+        fingerprint: "ff59e4bd07b4072d",
         ttlClasses: [
             .init(name: "user", ttl: .seconds(300)),
             .init(name: "order", ttl: .seconds(120)),

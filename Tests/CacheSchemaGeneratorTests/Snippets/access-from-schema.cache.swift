@@ -12,15 +12,18 @@ package enum CacheTTL {
 
 /// Every cache key of `access-from-schema.cache.yaml`. Code never formats a key by hand: it calls these functions, which escape
 /// every parameter value (see `CacheKeyEncoding`).
+///
+/// Each key's layout shows a parameter's encoded value as `<name>`, and its Redis Cluster hash tag in braces: an
+/// instance's keys share that tag, and so a slot (see `CacheKeyLayout`).
 package enum CacheKeys {
-    /// Pattern `flags`, TTL 5m (schema default), entity `flag`.
+    /// Key `{flag}:flags` from pattern `flags`, TTL 5m (schema default), entity `flag`.
     /// Removed by `invalidateFlag`.
     package static func flags() -> CacheKey<[String: Bool]> {
         return CacheKey(
             descriptor: CacheKeyDescriptors.flags,
-            rawValue: "flags",
+            rawValue: CacheKeyEncoding.hashTag("flag") + ":flags",
             owners: [
-                CacheEntityInstance(entity: "flag", identity: ""),
+                CacheEntityInstance(entity: "flag", identity: "", hashTag: "flag"),
             ]
         )
     }
@@ -28,7 +31,7 @@ package enum CacheKeys {
 
 /// What the schema declares about each key of `access-from-schema.cache.yaml`.
 package enum CacheKeyDescriptors {
-    /// Key `flags`: `flags`.
+    /// Key `flags`: `{flag}:flags` (pattern `flags`).
     package static let flags = CacheKeyDescriptor(
         name: "flags",
         entity: "flag",
@@ -48,10 +51,10 @@ package enum CacheInvalidations {
     /// Invalidation of entity `flag`: key `flags`.
     package static func flag() -> CacheInvalidation {
         return CacheInvalidation(
-            instance: CacheEntityInstance(entity: "flag", identity: ""),
+            instance: CacheEntityInstance(entity: "flag", identity: "", hashTag: "flag"),
             namespace: nil,
             keys: [
-                CacheInvalidation.Key(name: "flags", rawValue: "flags"),
+                CacheInvalidation.Key(name: "flags", rawValue: CacheKeyEncoding.hashTag("flag") + ":flags"),
             ],
             patterns: []
         )
@@ -95,7 +98,7 @@ extension CacheKeys {
     package static let schema = CacheSchemaDescription(
         source: "access-from-schema.cache.yaml",
         namespace: nil,
-        fingerprint: "24530a74e8c01efb",
+        fingerprint: "2a30659255f43b70",
         ttlClasses: [],
         entities: [
             .init(

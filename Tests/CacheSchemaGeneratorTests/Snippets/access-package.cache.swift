@@ -13,16 +13,19 @@ package enum CacheTTL {
 
 /// Every cache key of `access-package.cache.yaml`. Code never formats a key by hand: it calls these functions, which escape
 /// every parameter value (see `CacheKeyEncoding`).
+///
+/// Each key's layout shows a parameter's encoded value as `<name>`, and its Redis Cluster hash tag in braces: an
+/// instance's keys share that tag, and so a slot (see `CacheKeyLayout`).
 package enum CacheKeys {
-    /// Pattern `order:{order_id}`, TTL 5m (schema default), entity `order`.
+    /// Key `order:{<order_id>}` from pattern `order:{order_id}`, TTL 5m (schema default), entity `order`.
     /// Removed by `invalidateOrder`.
     package static func order(orderID: UUID) -> CacheKey<OrderDTO> {
         let _orderID = CacheKeyEncoding.encode(orderID)
         return CacheKey(
             descriptor: CacheKeyDescriptors.order,
-            rawValue: "order:" + _orderID,
+            rawValue: "order:" + CacheKeyEncoding.hashTag(_orderID),
             owners: [
-                CacheEntityInstance(entity: "order", identity: _orderID),
+                CacheEntityInstance(entity: "order", identity: _orderID, hashTag: _orderID),
             ]
         )
     }
@@ -30,7 +33,7 @@ package enum CacheKeys {
 
 /// What the schema declares about each key of `access-package.cache.yaml`.
 package enum CacheKeyDescriptors {
-    /// Key `order`: `order:{order_id}`.
+    /// Key `order`: `order:{<order_id>}` (pattern `order:{order_id}`).
     package static let order = CacheKeyDescriptor(
         name: "order",
         entity: "order",
@@ -53,10 +56,10 @@ package enum CacheInvalidations {
     package static func order(orderID: UUID) -> CacheInvalidation {
         let _orderID = CacheKeyEncoding.encode(orderID)
         return CacheInvalidation(
-            instance: CacheEntityInstance(entity: "order", identity: _orderID),
+            instance: CacheEntityInstance(entity: "order", identity: _orderID, hashTag: _orderID),
             namespace: nil,
             keys: [
-                CacheInvalidation.Key(name: "order", rawValue: "order:" + _orderID),
+                CacheInvalidation.Key(name: "order", rawValue: "order:" + CacheKeyEncoding.hashTag(_orderID)),
             ],
             patterns: []
         )
@@ -100,7 +103,7 @@ extension CacheKeys {
     package static let schema = CacheSchemaDescription(
         source: "access-package.cache.yaml",
         namespace: nil,
-        fingerprint: "2b699d2f8d6d5bd6",
+        fingerprint: "6afbf1c9c6655f0f",
         ttlClasses: [],
         entities: [
             .init(

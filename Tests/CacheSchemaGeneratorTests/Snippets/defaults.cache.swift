@@ -16,8 +16,11 @@ internal enum CacheTTL {
 
 /// Every cache key of `defaults.cache.yaml`. Code never formats a key by hand: it calls these functions, which escape
 /// every parameter value (see `CacheKeyEncoding`).
+///
+/// Each key's layout shows a parameter's encoded value as `<name>`, and its Redis Cluster hash tag in braces: an
+/// instance's keys share that tag, and so a slot (see `CacheKeyLayout`).
 internal enum CacheKeys {
-    /// Pattern `feed:{user_id}:page:{page}:unread:{unread_only}`, TTL `feed` (1m30s), entity `feed`.
+    /// Key `feed:{<user_id>}:page:<page>:unread:<unread_only>` from pattern `feed:{user_id}:page:{page}:unread:{unread_only}`, TTL `feed` (1m30s), entity `feed`.
     /// Removed by `invalidateFeed`.
     ///
     /// The schema declares no value type: choose it at the call site, e.g. `as: MyValue.self`.
@@ -27,14 +30,14 @@ internal enum CacheKeys {
         let _unreadOnly = CacheKeyEncoding.encode(unreadOnly)
         return CacheKey(
             descriptor: CacheKeyDescriptors.feed,
-            rawValue: "feed:" + _userID + ":page:" + _page + ":unread:" + _unreadOnly,
+            rawValue: "feed:" + CacheKeyEncoding.hashTag(_userID) + ":page:" + _page + ":unread:" + _unreadOnly,
             owners: [
-                CacheEntityInstance(entity: "feed", identity: _userID),
+                CacheEntityInstance(entity: "feed", identity: _userID, hashTag: _userID),
             ]
         )
     }
 
-    /// Pattern `feed:{user_id}:count`, TTL 10m (schema default), entity `feed`.
+    /// Key `feed:{<user_id>}:count` from pattern `feed:{user_id}:count`, TTL 10m (schema default), entity `feed`.
     /// Removed by `invalidateFeed`.
     ///
     /// The schema declares no value type: choose it at the call site, e.g. `as: MyValue.self`.
@@ -42,9 +45,9 @@ internal enum CacheKeys {
         let _userID = CacheKeyEncoding.encode(userID)
         return CacheKey(
             descriptor: CacheKeyDescriptors.feedCount,
-            rawValue: "feed:" + _userID + ":count",
+            rawValue: "feed:" + CacheKeyEncoding.hashTag(_userID) + ":count",
             owners: [
-                CacheEntityInstance(entity: "feed", identity: _userID),
+                CacheEntityInstance(entity: "feed", identity: _userID, hashTag: _userID),
             ]
         )
     }
@@ -52,7 +55,7 @@ internal enum CacheKeys {
 
 /// What the schema declares about each key of `defaults.cache.yaml`.
 internal enum CacheKeyDescriptors {
-    /// Key `feed`: `feed:{user_id}:page:{page}:unread:{unread_only}`.
+    /// Key `feed`: `feed:{<user_id>}:page:<page>:unread:<unread_only>` (pattern `feed:{user_id}:page:{page}:unread:{unread_only}`).
     internal static let feed = CacheKeyDescriptor(
         name: "feed",
         entity: "feed",
@@ -69,7 +72,7 @@ internal enum CacheKeyDescriptors {
         invalidatedBy: ["feed"]
     )
 
-    /// Key `feedCount`: `feed:{user_id}:count`.
+    /// Key `feedCount`: `feed:{<user_id>}:count` (pattern `feed:{user_id}:count`).
     internal static let feedCount = CacheKeyDescriptor(
         name: "feedCount",
         entity: "feed",
@@ -92,13 +95,13 @@ internal enum CacheInvalidations {
     internal static func feed(userID: UUID) -> CacheInvalidation {
         let _userID = CacheKeyEncoding.encode(userID)
         return CacheInvalidation(
-            instance: CacheEntityInstance(entity: "feed", identity: _userID),
+            instance: CacheEntityInstance(entity: "feed", identity: _userID, hashTag: _userID),
             namespace: nil,
             keys: [
-                CacheInvalidation.Key(name: "feedCount", rawValue: "feed:" + _userID + ":count"),
+                CacheInvalidation.Key(name: "feedCount", rawValue: "feed:" + CacheKeyEncoding.hashTag(_userID) + ":count"),
             ],
             patterns: [
-                CacheInvalidation.Pattern(origin: .key("feed"), glob: "feed:" + _userID + ":page:*:unread:*"),
+                CacheInvalidation.Pattern(origin: .key("feed"), glob: "feed:" + CacheKeyEncoding.hashTag(_userID) + ":page:*:unread:*"),
             ]
         )
     }
@@ -141,7 +144,7 @@ extension CacheKeys {
     internal static let schema = CacheSchemaDescription(
         source: "defaults.cache.yaml",
         namespace: nil,
-        fingerprint: "64702926ac089120",
+        fingerprint: "06f202321ba2a9b5",
         ttlClasses: [
             .init(name: "feed", ttl: .seconds(90)),
         ],

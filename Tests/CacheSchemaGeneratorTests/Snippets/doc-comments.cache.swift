@@ -22,19 +22,22 @@ internal enum CacheTTL {
 
 /// Every cache key of `doc-comments.cache.yaml`. Code never formats a key by hand: it calls these functions, which escape
 /// every parameter value (see `CacheKeyEncoding`).
+///
+/// Each key's layout shows a parameter's encoded value as `<name>`, and its Redis Cluster hash tag in braces: an
+/// instance's keys share that tag, and so a slot (see `CacheKeyLayout`).
 internal enum CacheKeys {
     /// A product by SKU; "quoted" text and */ stay harmless.
     /// trailing note
     ///
-    /// Pattern `catalog:product:{sku}`, TTL `product` (1h), entity `product`.
+    /// Key `catalog:product:{<sku>}` from pattern `product:{sku}`, TTL `product` (1h), entity `product`.
     /// Removed by `invalidateProduct`.
     internal static func product(sku: String) -> CacheKey<ProductDTO> {
         let _sku = CacheKeyEncoding.encode(sku)
         return CacheKey(
             descriptor: CacheKeyDescriptors.product,
-            rawValue: "catalog:product:" + _sku,
+            rawValue: "catalog:product:" + CacheKeyEncoding.hashTag(_sku),
             owners: [
-                CacheEntityInstance(entity: "product", identity: _sku),
+                CacheEntityInstance(entity: "product", identity: _sku, hashTag: CacheKeyEncoding.hashTagContent(_sku)),
             ]
         )
     }
@@ -42,7 +45,7 @@ internal enum CacheKeys {
 
 /// What the schema declares about each key of `doc-comments.cache.yaml`.
 internal enum CacheKeyDescriptors {
-    /// Key `product`: `catalog:product:{sku}`.
+    /// Key `product`: `catalog:product:{<sku>}` (pattern `product:{sku}`).
     internal static let product = CacheKeyDescriptor(
         name: "product",
         entity: "product",
@@ -67,10 +70,10 @@ internal enum CacheInvalidations {
     internal static func product(sku: String) -> CacheInvalidation {
         let _sku = CacheKeyEncoding.encode(sku)
         return CacheInvalidation(
-            instance: CacheEntityInstance(entity: "product", identity: _sku),
+            instance: CacheEntityInstance(entity: "product", identity: _sku, hashTag: CacheKeyEncoding.hashTagContent(_sku)),
             namespace: "catalog",
             keys: [
-                CacheInvalidation.Key(name: "product", rawValue: "catalog:product:" + _sku),
+                CacheInvalidation.Key(name: "product", rawValue: "catalog:product:" + CacheKeyEncoding.hashTag(_sku)),
             ],
             patterns: []
         )
@@ -116,7 +119,7 @@ extension CacheKeys {
     internal static let schema = CacheSchemaDescription(
         source: "doc-comments.cache.yaml",
         namespace: "catalog",
-        fingerprint: "d84f826b24b5101d",
+        fingerprint: "a7b057029e5e7c90",
         ttlClasses: [
             .init(name: "product", ttl: .seconds(3600)),
         ],

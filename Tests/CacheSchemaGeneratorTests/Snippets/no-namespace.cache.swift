@@ -12,16 +12,19 @@ internal enum CacheTTL {
 
 /// Every cache key of `no-namespace.cache.yaml`. Code never formats a key by hand: it calls these functions, which escape
 /// every parameter value (see `CacheKeyEncoding`).
+///
+/// Each key's layout shows a parameter's encoded value as `<name>`, and its Redis Cluster hash tag in braces: an
+/// instance's keys share that tag, and so a slot (see `CacheKeyLayout`).
 internal enum CacheKeys {
-    /// Pattern `order:{order_id}`, TTL 5m (schema default), entity `order`.
+    /// Key `order:{<order_id>}` from pattern `order:{order_id}`, TTL 5m (schema default), entity `order`.
     /// Removed by `invalidateOrder`.
     internal static func order(orderID: Int) -> CacheKey<OrderDTO> {
         let _orderID = CacheKeyEncoding.encode(orderID)
         return CacheKey(
             descriptor: CacheKeyDescriptors.order,
-            rawValue: "order:" + _orderID,
+            rawValue: "order:" + CacheKeyEncoding.hashTag(_orderID),
             owners: [
-                CacheEntityInstance(entity: "order", identity: _orderID),
+                CacheEntityInstance(entity: "order", identity: _orderID, hashTag: _orderID),
             ]
         )
     }
@@ -29,7 +32,7 @@ internal enum CacheKeys {
 
 /// What the schema declares about each key of `no-namespace.cache.yaml`.
 internal enum CacheKeyDescriptors {
-    /// Key `order`: `order:{order_id}`.
+    /// Key `order`: `order:{<order_id>}` (pattern `order:{order_id}`).
     internal static let order = CacheKeyDescriptor(
         name: "order",
         entity: "order",
@@ -52,10 +55,10 @@ internal enum CacheInvalidations {
     internal static func order(orderID: Int) -> CacheInvalidation {
         let _orderID = CacheKeyEncoding.encode(orderID)
         return CacheInvalidation(
-            instance: CacheEntityInstance(entity: "order", identity: _orderID),
+            instance: CacheEntityInstance(entity: "order", identity: _orderID, hashTag: _orderID),
             namespace: nil,
             keys: [
-                CacheInvalidation.Key(name: "order", rawValue: "order:" + _orderID),
+                CacheInvalidation.Key(name: "order", rawValue: "order:" + CacheKeyEncoding.hashTag(_orderID)),
             ],
             patterns: []
         )
@@ -99,7 +102,7 @@ extension CacheKeys {
     internal static let schema = CacheSchemaDescription(
         source: "no-namespace.cache.yaml",
         namespace: nil,
-        fingerprint: "2a94df8a3a44e88a",
+        fingerprint: "8f058131d8afcd11",
         ttlClasses: [],
         entities: [
             .init(

@@ -13,21 +13,24 @@ internal enum CacheTTL {
 
 /// Every cache key of `related-patterns.cache.yaml`. Code never formats a key by hand: it calls these functions, which escape
 /// every parameter value (see `CacheKeyEncoding`).
+///
+/// Each key's layout shows a parameter's encoded value as `<name>`, and its Redis Cluster hash tag in braces: an
+/// instance's keys share that tag, and so a slot (see `CacheKeyLayout`).
 internal enum CacheKeys {
-    /// Pattern `shop:user:{user_id}`, TTL 5m (schema default), entity `user`.
+    /// Key `shop:user:{<user_id>}` from pattern `user:{user_id}`, TTL 5m (schema default), entity `user`.
     /// Removed by `invalidateUser`.
     internal static func user(userID: UUID) -> CacheKey<UserDTO> {
         let _userID = CacheKeyEncoding.encode(userID)
         return CacheKey(
             descriptor: CacheKeyDescriptors.user,
-            rawValue: "shop:user:" + _userID,
+            rawValue: "shop:user:" + CacheKeyEncoding.hashTag(_userID),
             owners: [
-                CacheEntityInstance(entity: "user", identity: _userID),
+                CacheEntityInstance(entity: "user", identity: _userID, hashTag: _userID),
             ]
         )
     }
 
-    /// Pattern `shop:user:{user_id}:settings:{section}`, TTL 5m (schema default), entity `user`.
+    /// Key `shop:user:{<user_id>}:settings:<section>` from pattern `user:{user_id}:settings:{section}`, TTL 5m (schema default), entity `user`.
     /// Removed by `invalidateUser` (its own key, and related "user:{user_id}:*").
     ///
     /// The schema declares no value type: choose it at the call site, e.g. `as: MyValue.self`.
@@ -36,14 +39,14 @@ internal enum CacheKeys {
         let _section = CacheKeyEncoding.encode(section)
         return CacheKey(
             descriptor: CacheKeyDescriptors.userSettings,
-            rawValue: "shop:user:" + _userID + ":settings:" + _section,
+            rawValue: "shop:user:" + CacheKeyEncoding.hashTag(_userID) + ":settings:" + _section,
             owners: [
-                CacheEntityInstance(entity: "user", identity: _userID),
+                CacheEntityInstance(entity: "user", identity: _userID, hashTag: _userID),
             ]
         )
     }
 
-    /// Pattern `shop:avatar:{user_id}:size:{size}`, TTL 5m (schema default), entity `avatar`.
+    /// Key `shop:avatar:{<user_id>}:size:<size>` from pattern `avatar:{user_id}:size:{size}`, TTL 5m (schema default), entity `avatar`.
     /// Removed by `invalidateAvatar`, `invalidateUser` (related "avatar:{user_id}:size:?").
     ///
     /// The schema declares no value type: choose it at the call site, e.g. `as: MyValue.self`.
@@ -52,10 +55,10 @@ internal enum CacheKeys {
         let _size = CacheKeyEncoding.encode(size)
         return CacheKey(
             descriptor: CacheKeyDescriptors.avatar,
-            rawValue: "shop:avatar:" + _userID + ":size:" + _size,
+            rawValue: "shop:avatar:" + CacheKeyEncoding.hashTag(_userID) + ":size:" + _size,
             owners: [
-                CacheEntityInstance(entity: "avatar", identity: _userID),
-                CacheEntityInstance(entity: "user", identity: _userID),
+                CacheEntityInstance(entity: "avatar", identity: _userID, hashTag: _userID),
+                CacheEntityInstance(entity: "user", identity: _userID, hashTag: _userID),
             ]
         )
     }
@@ -63,7 +66,7 @@ internal enum CacheKeys {
 
 /// What the schema declares about each key of `related-patterns.cache.yaml`.
 internal enum CacheKeyDescriptors {
-    /// Key `user`: `shop:user:{user_id}`.
+    /// Key `user`: `shop:user:{<user_id>}` (pattern `user:{user_id}`).
     internal static let user = CacheKeyDescriptor(
         name: "user",
         entity: "user",
@@ -78,7 +81,7 @@ internal enum CacheKeyDescriptors {
         invalidatedBy: ["user"]
     )
 
-    /// Key `userSettings`: `shop:user:{user_id}:settings:{section}`.
+    /// Key `userSettings`: `shop:user:{<user_id>}:settings:<section>` (pattern `user:{user_id}:settings:{section}`).
     internal static let userSettings = CacheKeyDescriptor(
         name: "userSettings",
         entity: "user",
@@ -94,7 +97,7 @@ internal enum CacheKeyDescriptors {
         invalidatedBy: ["user"]
     )
 
-    /// Key `avatar`: `shop:avatar:{user_id}:size:{size}`.
+    /// Key `avatar`: `shop:avatar:{<user_id>}:size:<size>` (pattern `avatar:{user_id}:size:{size}`).
     internal static let avatar = CacheKeyDescriptor(
         name: "avatar",
         entity: "avatar",
@@ -114,19 +117,19 @@ internal enum CacheKeyDescriptors {
 /// Exactly what invalidating each entity of `related-patterns.cache.yaml` removes, as values: the cache runtime carries them
 /// out, tests and tools read them.
 internal enum CacheInvalidations {
-    /// Invalidation of entity `user`: key `user`, every `userSettings` of the instance, keys matching `shop:user:{user_id}:*`, keys matching `shop:avatar:{user_id}:size:?`.
+    /// Invalidation of entity `user`: key `user`, every `userSettings` of the instance, keys matching `shop:user:{<user_id>}:*`, keys matching `shop:avatar:{<user_id>}:size:?`.
     internal static func user(userID: UUID) -> CacheInvalidation {
         let _userID = CacheKeyEncoding.encode(userID)
         return CacheInvalidation(
-            instance: CacheEntityInstance(entity: "user", identity: _userID),
+            instance: CacheEntityInstance(entity: "user", identity: _userID, hashTag: _userID),
             namespace: "shop",
             keys: [
-                CacheInvalidation.Key(name: "user", rawValue: "shop:user:" + _userID),
+                CacheInvalidation.Key(name: "user", rawValue: "shop:user:" + CacheKeyEncoding.hashTag(_userID)),
             ],
             patterns: [
-                CacheInvalidation.Pattern(origin: .key("userSettings"), glob: "shop:user:" + _userID + ":settings:*"),
-                CacheInvalidation.Pattern(origin: .related("user:{user_id}:*"), glob: "shop:user:" + _userID + ":*", indexed: true),
-                CacheInvalidation.Pattern(origin: .related("avatar:{user_id}:size:?"), glob: "shop:avatar:" + _userID + ":size:?", indexed: true),
+                CacheInvalidation.Pattern(origin: .key("userSettings"), glob: "shop:user:" + CacheKeyEncoding.hashTag(_userID) + ":settings:*"),
+                CacheInvalidation.Pattern(origin: .related("user:{user_id}:*"), glob: "shop:user:" + CacheKeyEncoding.hashTag(_userID) + ":*", indexed: true),
+                CacheInvalidation.Pattern(origin: .related("avatar:{user_id}:size:?"), glob: "shop:avatar:" + CacheKeyEncoding.hashTag(_userID) + ":size:?", indexed: true),
             ]
         )
     }
@@ -135,11 +138,11 @@ internal enum CacheInvalidations {
     internal static func avatar(userID: UUID) -> CacheInvalidation {
         let _userID = CacheKeyEncoding.encode(userID)
         return CacheInvalidation(
-            instance: CacheEntityInstance(entity: "avatar", identity: _userID),
+            instance: CacheEntityInstance(entity: "avatar", identity: _userID, hashTag: _userID),
             namespace: "shop",
             keys: [],
             patterns: [
-                CacheInvalidation.Pattern(origin: .key("avatar"), glob: "shop:avatar:" + _userID + ":size:*"),
+                CacheInvalidation.Pattern(origin: .key("avatar"), glob: "shop:avatar:" + CacheKeyEncoding.hashTag(_userID) + ":size:*"),
             ]
         )
     }
@@ -157,7 +160,7 @@ internal struct CacheInvalidator: Sendable {
         self.target = target
     }
 
-    /// Invalidates entity `user`: key `user`, every `userSettings` of the instance, keys matching `shop:user:{user_id}:*`, keys matching `shop:avatar:{user_id}:size:?`.
+    /// Invalidates entity `user`: key `user`, every `userSettings` of the instance, keys matching `shop:user:{<user_id>}:*`, keys matching `shop:avatar:{<user_id>}:size:?`.
     ///
     /// - Throws: When the cache could not be updated; the caller must treat the cache as possibly stale.
     internal func invalidateUser(userID: UUID) async throws {
@@ -189,7 +192,7 @@ extension CacheKeys {
     internal static let schema = CacheSchemaDescription(
         source: "related-patterns.cache.yaml",
         namespace: "shop",
-        fingerprint: "884779c6731b8896",
+        fingerprint: "1713ce96e4ccd3af",
         ttlClasses: [],
         entities: [
             .init(

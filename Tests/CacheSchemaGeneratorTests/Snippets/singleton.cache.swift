@@ -12,27 +12,30 @@ internal enum CacheTTL {
 
 /// Every cache key of `singleton.cache.yaml`. Code never formats a key by hand: it calls these functions, which escape
 /// every parameter value (see `CacheKeyEncoding`).
+///
+/// Each key's layout shows a parameter's encoded value as `<name>`, and its Redis Cluster hash tag in braces: an
+/// instance's keys share that tag, and so a slot (see `CacheKeyLayout`).
 internal enum CacheKeys {
-    /// Pattern `app:config`, TTL 12h, entity `config`.
+    /// Key `app:{config}` from pattern `config`, TTL 12h, entity `config`.
     /// Removed by `invalidateConfig`.
     internal static func config() -> CacheKey<AppConfig> {
         return CacheKey(
             descriptor: CacheKeyDescriptors.config,
-            rawValue: "app:config",
+            rawValue: "app:" + CacheKeyEncoding.hashTag("config"),
             owners: [
-                CacheEntityInstance(entity: "config", identity: ""),
+                CacheEntityInstance(entity: "config", identity: "", hashTag: "config"),
             ]
         )
     }
 
-    /// Pattern `app:config:version`, TTL 1m, entity `config`.
+    /// Key `app:{config}:version` from pattern `config:version`, TTL 1m, entity `config`.
     /// Removed by `invalidateConfig`.
     internal static func configVersion() -> CacheKey<Int> {
         return CacheKey(
             descriptor: CacheKeyDescriptors.configVersion,
-            rawValue: "app:config:version",
+            rawValue: "app:" + CacheKeyEncoding.hashTag("config") + ":version",
             owners: [
-                CacheEntityInstance(entity: "config", identity: ""),
+                CacheEntityInstance(entity: "config", identity: "", hashTag: "config"),
             ]
         )
     }
@@ -40,7 +43,7 @@ internal enum CacheKeys {
 
 /// What the schema declares about each key of `singleton.cache.yaml`.
 internal enum CacheKeyDescriptors {
-    /// Key `config`: `app:config`.
+    /// Key `config`: `app:{config}` (pattern `config`).
     internal static let config = CacheKeyDescriptor(
         name: "config",
         entity: "config",
@@ -53,7 +56,7 @@ internal enum CacheKeyDescriptors {
         invalidatedBy: ["config"]
     )
 
-    /// Key `configVersion`: `app:config:version`.
+    /// Key `configVersion`: `app:{config}:version` (pattern `config:version`).
     internal static let configVersion = CacheKeyDescriptor(
         name: "configVersion",
         entity: "config",
@@ -73,11 +76,11 @@ internal enum CacheInvalidations {
     /// Invalidation of entity `config`: key `config`, key `configVersion`.
     internal static func config() -> CacheInvalidation {
         return CacheInvalidation(
-            instance: CacheEntityInstance(entity: "config", identity: ""),
+            instance: CacheEntityInstance(entity: "config", identity: "", hashTag: "config"),
             namespace: "app",
             keys: [
-                CacheInvalidation.Key(name: "config", rawValue: "app:config"),
-                CacheInvalidation.Key(name: "configVersion", rawValue: "app:config:version"),
+                CacheInvalidation.Key(name: "config", rawValue: "app:" + CacheKeyEncoding.hashTag("config")),
+                CacheInvalidation.Key(name: "configVersion", rawValue: "app:" + CacheKeyEncoding.hashTag("config") + ":version"),
             ],
             patterns: []
         )
@@ -121,7 +124,7 @@ extension CacheKeys {
     internal static let schema = CacheSchemaDescription(
         source: "singleton.cache.yaml",
         namespace: "app",
-        fingerprint: "5603116d0c369afa",
+        fingerprint: "4560df0774493d11",
         ttlClasses: [],
         entities: [
             .init(

@@ -13,8 +13,11 @@ internal enum CacheTTL {
 
 /// Every cache key of `string-default-escaping.cache.yaml`. Code never formats a key by hand: it calls these functions, which escape
 /// every parameter value (see `CacheKeyEncoding`).
+///
+/// Each key's layout shows a parameter's encoded value as `<name>`, and its Redis Cluster hash tag in braces: an
+/// instance's keys share that tag, and so a slot (see `CacheKeyLayout`).
 internal enum CacheKeys {
-    /// Pattern `search:{tenant}:{query}:{note}:{owner}`, TTL 5m (schema default), entity `search`.
+    /// Key `search:{<tenant>}:<query>:<note>:<owner>` from pattern `search:{tenant}:{query}:{note}:{owner}`, TTL 5m (schema default), entity `search`.
     /// Removed by `invalidateSearch`.
     ///
     /// The schema declares no value type: choose it at the call site, e.g. `as: MyValue.self`.
@@ -25,9 +28,9 @@ internal enum CacheKeys {
         let _owner = CacheKeyEncoding.encode(owner)
         return CacheKey(
             descriptor: CacheKeyDescriptors.search,
-            rawValue: "search:" + _tenant + ":" + _query + ":" + _note + ":" + _owner,
+            rawValue: "search:" + CacheKeyEncoding.hashTag(_tenant) + ":" + _query + ":" + _note + ":" + _owner,
             owners: [
-                CacheEntityInstance(entity: "search", identity: _tenant),
+                CacheEntityInstance(entity: "search", identity: _tenant, hashTag: CacheKeyEncoding.hashTagContent(_tenant)),
             ]
         )
     }
@@ -35,7 +38,7 @@ internal enum CacheKeys {
 
 /// What the schema declares about each key of `string-default-escaping.cache.yaml`.
 internal enum CacheKeyDescriptors {
-    /// Key `search`: `search:{tenant}:{query}:{note}:{owner}`.
+    /// Key `search`: `search:{<tenant>}:<query>:<note>:<owner>` (pattern `search:{tenant}:{query}:{note}:{owner}`).
     internal static let search = CacheKeyDescriptor(
         name: "search",
         entity: "search",
@@ -61,11 +64,11 @@ internal enum CacheInvalidations {
     internal static func search(tenant: String) -> CacheInvalidation {
         let _tenant = CacheKeyEncoding.encode(tenant)
         return CacheInvalidation(
-            instance: CacheEntityInstance(entity: "search", identity: _tenant),
+            instance: CacheEntityInstance(entity: "search", identity: _tenant, hashTag: CacheKeyEncoding.hashTagContent(_tenant)),
             namespace: nil,
             keys: [],
             patterns: [
-                CacheInvalidation.Pattern(origin: .key("search"), glob: "search:" + _tenant + ":*:*:*"),
+                CacheInvalidation.Pattern(origin: .key("search"), glob: "search:" + CacheKeyEncoding.hashTag(_tenant) + ":*:*:*"),
             ]
         )
     }
@@ -108,7 +111,7 @@ extension CacheKeys {
     internal static let schema = CacheSchemaDescription(
         source: "string-default-escaping.cache.yaml",
         namespace: nil,
-        fingerprint: "27f617b52445e768",
+        fingerprint: "0faeea7b7e5d3ebf",
         ttlClasses: [],
         entities: [
             .init(

@@ -13,16 +13,19 @@ internal enum CacheTTL {
 
 /// Every cache key of `typed-key.cache.yaml`. Code never formats a key by hand: it calls these functions, which escape
 /// every parameter value (see `CacheKeyEncoding`).
+///
+/// Each key's layout shows a parameter's encoded value as `<name>`, and its Redis Cluster hash tag in braces: an
+/// instance's keys share that tag, and so a slot (see `CacheKeyLayout`).
 internal enum CacheKeys {
-    /// Pattern `shop:user:{user_id}`, TTL 5m, entity `user`.
+    /// Key `shop:user:{<user_id>}` from pattern `user:{user_id}`, TTL 5m, entity `user`.
     /// Removed by `invalidateUser`.
     internal static func user(userID: UUID) -> CacheKey<UserDTO> {
         let _userID = CacheKeyEncoding.encode(userID)
         return CacheKey(
             descriptor: CacheKeyDescriptors.user,
-            rawValue: "shop:user:" + _userID,
+            rawValue: "shop:user:" + CacheKeyEncoding.hashTag(_userID),
             owners: [
-                CacheEntityInstance(entity: "user", identity: _userID),
+                CacheEntityInstance(entity: "user", identity: _userID, hashTag: _userID),
             ]
         )
     }
@@ -30,7 +33,7 @@ internal enum CacheKeys {
 
 /// What the schema declares about each key of `typed-key.cache.yaml`.
 internal enum CacheKeyDescriptors {
-    /// Key `user`: `shop:user:{user_id}`.
+    /// Key `user`: `shop:user:{<user_id>}` (pattern `user:{user_id}`).
     internal static let user = CacheKeyDescriptor(
         name: "user",
         entity: "user",
@@ -53,10 +56,10 @@ internal enum CacheInvalidations {
     internal static func user(userID: UUID) -> CacheInvalidation {
         let _userID = CacheKeyEncoding.encode(userID)
         return CacheInvalidation(
-            instance: CacheEntityInstance(entity: "user", identity: _userID),
+            instance: CacheEntityInstance(entity: "user", identity: _userID, hashTag: _userID),
             namespace: "shop",
             keys: [
-                CacheInvalidation.Key(name: "user", rawValue: "shop:user:" + _userID),
+                CacheInvalidation.Key(name: "user", rawValue: "shop:user:" + CacheKeyEncoding.hashTag(_userID)),
             ],
             patterns: []
         )
@@ -100,7 +103,7 @@ extension CacheKeys {
     internal static let schema = CacheSchemaDescription(
         source: "typed-key.cache.yaml",
         namespace: "shop",
-        fingerprint: "6d127b4f7927c45c",
+        fingerprint: "43a660ea45308945",
         ttlClasses: [],
         entities: [
             .init(

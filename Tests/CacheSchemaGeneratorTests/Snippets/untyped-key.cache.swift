@@ -12,8 +12,11 @@ internal enum CacheTTL {
 
 /// Every cache key of `untyped-key.cache.yaml`. Code never formats a key by hand: it calls these functions, which escape
 /// every parameter value (see `CacheKeyEncoding`).
+///
+/// Each key's layout shows a parameter's encoded value as `<name>`, and its Redis Cluster hash tag in braces: an
+/// instance's keys share that tag, and so a slot (see `CacheKeyLayout`).
 internal enum CacheKeys {
-    /// Pattern `shop:session:{token}`, TTL 5m (schema default), entity `session`.
+    /// Key `shop:session:{<token>}` from pattern `session:{token}`, TTL 5m (schema default), entity `session`.
     /// Removed by `invalidateSession`.
     ///
     /// The schema declares no value type: choose it at the call site, e.g. `as: MyValue.self`.
@@ -21,9 +24,9 @@ internal enum CacheKeys {
         let _token = CacheKeyEncoding.encode(token)
         return CacheKey(
             descriptor: CacheKeyDescriptors.session,
-            rawValue: "shop:session:" + _token,
+            rawValue: "shop:session:" + CacheKeyEncoding.hashTag(_token),
             owners: [
-                CacheEntityInstance(entity: "session", identity: _token),
+                CacheEntityInstance(entity: "session", identity: _token, hashTag: CacheKeyEncoding.hashTagContent(_token)),
             ]
         )
     }
@@ -31,7 +34,7 @@ internal enum CacheKeys {
 
 /// What the schema declares about each key of `untyped-key.cache.yaml`.
 internal enum CacheKeyDescriptors {
-    /// Key `session`: `shop:session:{token}`.
+    /// Key `session`: `shop:session:{<token>}` (pattern `session:{token}`).
     internal static let session = CacheKeyDescriptor(
         name: "session",
         entity: "session",
@@ -54,10 +57,10 @@ internal enum CacheInvalidations {
     internal static func session(token: String) -> CacheInvalidation {
         let _token = CacheKeyEncoding.encode(token)
         return CacheInvalidation(
-            instance: CacheEntityInstance(entity: "session", identity: _token),
+            instance: CacheEntityInstance(entity: "session", identity: _token, hashTag: CacheKeyEncoding.hashTagContent(_token)),
             namespace: "shop",
             keys: [
-                CacheInvalidation.Key(name: "session", rawValue: "shop:session:" + _token),
+                CacheInvalidation.Key(name: "session", rawValue: "shop:session:" + CacheKeyEncoding.hashTag(_token)),
             ],
             patterns: []
         )
@@ -101,7 +104,7 @@ extension CacheKeys {
     internal static let schema = CacheSchemaDescription(
         source: "untyped-key.cache.yaml",
         namespace: "shop",
-        fingerprint: "d657b360417caa0b",
+        fingerprint: "a157104549dc70a2",
         ttlClasses: [],
         entities: [
             .init(

@@ -6,7 +6,8 @@ import Foundation
 /// only ``anyRun()`` and ``anyCharacter()`` are wildcards.
 ///
 /// ```swift
-/// let glob = CacheGlob("shop:user:email:").value(email).anyRun()
+/// let glob = CacheGlob("shop:user:email:").hashTag(email)          // shop:user:email:{a%40b.com}
+/// let pages = CacheGlob("shop:orders:user:").hashTag(id).literal(":page:").anyRun()
 /// ```
 public struct CacheGlob: Sendable, Hashable, CustomStringConvertible {
     /// The Redis glob.
@@ -53,6 +54,21 @@ public struct CacheGlob: Sendable, Hashable, CustomStringConvertible {
     public func value(_ value: Int) -> CacheGlob {
         var copy = self
         copy.pattern += CacheKeyEncoding.encode(value)
+        return copy
+    }
+
+    /// Appends an encoded string value as a hash tag, `{…}`, the way generated keys carry the value of the instance
+    /// that owns them (`shop:user:email:{a%40b.com}`; the empty string as `{%}`, see `CacheKeyEncoding.hashTag(_:)`).
+    public func hashTag(_ value: String) -> CacheGlob {
+        var copy = self
+        copy.pattern += CacheKeyEncoding.hashTag(CacheKeyEncoding.encode(value))
+        return copy
+    }
+
+    /// Appends an encoded UUID as a hash tag (`shop:user:{7c9e6679-…}`).
+    public func hashTag(_ value: UUID) -> CacheGlob {
+        var copy = self
+        copy.pattern += CacheKeyEncoding.hashTag(CacheKeyEncoding.encode(value))
         return copy
     }
 

@@ -1,12 +1,13 @@
 import CacheSchemaRedis
 
 /// The runtime's own keys, under the reserved `~` segment that no schema key can produce (literals cannot contain
-/// `~` and encoded values escape it):
+/// `~` and encoded values escape it). Each carries a Redis Cluster hash tag, so that it shares a slot with the keys
+/// it serves and one script can touch them together (see the README's "Key layout and hash tags"):
 ///
-/// - `<namespace>:~idx:<entity>:<identity>`: a set of the concrete keys written for an entity instance, so that
+/// - `<namespace>:~idx:<entity>:{<hash tag>}`: a set of the concrete keys written for an entity instance, so that
 ///   invalidation costs the number of those keys, not the size of the keyspace. Stores prune members whose keys
 ///   expired, so it stays within a small factor of the instance's live keys.
-/// - `<namespace>:~gen:<entity>:<identity>`: a generation marker bumped by every write and invalidation of the
+/// - `<namespace>:~gen:<entity>:{<hash tag>}`: a generation marker bumped by every write and invalidation of the
 ///   instance, so that a cache-aside load that read the cache before them does not store its older result. Its values
 ///   never repeat (see ``CacheScripts``).
 /// - `<namespace>:~kgen:<key>`: the same marker for a key that no entity instance owns (such as `userByEmail` in
@@ -17,37 +18,79 @@ import CacheSchemaRedis
 ///   16,384 before it starts, since such a deletion can reach keys that no index and no owner's marker tie to the
 ///   invalidated instance. Keys without a namespace check `<first segment>:~pgen:{<slot tag>}` (the segment before
 ///   their first `:`) and `~pgen:{<slot tag>}` (bumped by a glob whose first segment has a wildcard) instead.
+///
+/// A key reached by another entity's related pattern has that entity's instance among its owners; when its identity
+/// differs, so does its tag, and its index and marker lie in another slot (a "foreign" owner). A fill or write then
+/// first adds the key to the foreign owner's index (before it reads its snapshot), and the owner's invalidation
+/// deletes such members slot by slot, bumping the pattern marker of each member's slot first: a fill that read
+/// before cannot store behind it (README, "The guarantee for stale reads").
 enum CacheIndexKeys {
     static func index(_ instance: CacheEntityInstance, namespace: String?) -> String {
-        qualify("~idx:\(instance.entity):\(instance.identity)", namespace)
+        qualify("~idx:\(instance.entity):{\(instance.hashTag)}", namespace)
     }
 
     static func generation(_ instance: CacheEntityInstance, namespace: String?) -> String {
-        qualify("~gen:\(instance.entity):\(instance.identity)", namespace)
+        qualify("~gen:\(instance.entity):{\(instance.hashTag)}", namespace)
     }
 
-    /// The index sets a write of `key` adds it to: one per owner.
+    /// The text between the braces of a key's hash tag (its first `{…}`, as Redis Cluster reads it), or `nil`.
+    static func hashTag(ofKey key: String) -> Substring? {
+        guard let open = key.utf8.firstIndex(of: UInt8(ascii: "{")) else { return nil }
+        let start = key.utf8.index(after: open)
+        guard let close = key.utf8[start...].firstIndex(of: UInt8(ascii: "}")), close != start else { return nil }
+        return Substring(key.utf8[start..<close])
+    }
+
+    /// The owners whose index and marker share the key's hash tag, so one script touches them with the key: every
+    /// owner but those reached through another entity's related pattern with another identity.
+    static func localOwners<Value>(of key: CacheKey<Value>) -> [CacheEntityInstance] {
+        let tag = hashTag(ofKey: key.rawValue)
+        return key.owners.filter { $0.hashTag[...] == tag }
+    }
+
+    /// The owners in other slots (see ``localOwners(of:)``): their indexes and markers are written by separate
+    /// commands, slot by slot.
+    static func foreignOwners<Value>(of key: CacheKey<Value>) -> [CacheEntityInstance] {
+        let tag = hashTag(ofKey: key.rawValue)
+        return key.owners.filter { $0.hashTag[...] != tag }
+    }
+
+    /// The index sets a write of `key` adds it to in its own script: one per local owner.
     static func indexes<Value>(of key: CacheKey<Value>) -> [String] {
-        key.owners.map { index($0, namespace: key.descriptor.namespace) }
+        localOwners(of: key).map { index($0, namespace: key.descriptor.namespace) }
     }
 
-    /// The generation markers a write or delete of `key` bumps: its owners', or its own when it has no owner.
+    /// The generation markers a write or delete of `key` bumps in its own script: its local owners', or its own when
+    /// it has none.
     static func generations<Value>(of key: CacheKey<Value>) -> [String] {
         let namespace = key.descriptor.namespace
-        if !key.owners.isEmpty { return key.owners.map { generation($0, namespace: namespace) } }
+        let owners = localOwners(of: key)
+        if !owners.isEmpty { return owners.map { generation($0, namespace: namespace) } }
         var local = Substring(key.rawValue)
         if let namespace, local.hasPrefix(namespace + ":") { local = local.dropFirst(namespace.count + 1) }
         return [qualify("~kgen:\(local)", namespace)]
     }
 
-    /// The markers a fill of `key` reads before loading and checks before storing: the ones its writes bump, and the
-    /// pattern marker of its slot that SCAN-based deletions reaching it bump.
+    /// The generation markers of the foreign owners, bumped one by one after a write or delete of `key`.
+    static func foreignGenerations<Value>(of key: CacheKey<Value>) -> [String] {
+        foreignOwners(of: key).map { generation($0, namespace: key.descriptor.namespace) }
+    }
+
+    /// The markers a fill of `key` reads before loading and checks before storing: the ones its writes bump in its
+    /// own script, and the pattern markers of its slot, which SCAN-based deletions and invalidations of its foreign
+    /// owners bump.
     static func checkedGenerations<Value>(of key: CacheKey<Value>) -> [String] {
-        let marker = patternMarker + "{" + CacheSlotTags.tag(forSlot: RedisClusterSlot.of(key.rawValue)) + "}"
-        if let namespace = key.descriptor.namespace { return generations(of: key) + [qualify(marker, namespace)] }
+        generations(of: key) + patternMarkers(ofKey: key.rawValue, namespace: key.descriptor.namespace)
+    }
+
+    /// The pattern markers in the slot of the concrete key `key`: its namespace's, or, without a namespace, the one
+    /// of its first segment and the global one.
+    static func patternMarkers(ofKey key: String, namespace: String?) -> [String] {
+        let marker = patternMarker + "{" + CacheSlotTags.tag(forSlot: RedisClusterSlot.of(key)) + "}"
+        if let namespace { return [qualify(marker, namespace)] }
         // Bytes, as the glob side counts them (a `:` followed by a combining mark is one Character).
-        let segment = String(decoding: key.rawValue.utf8.prefix { $0 != UInt8(ascii: ":") }, as: UTF8.self)
-        return generations(of: key) + [qualify(marker, segment), marker]
+        let segment = String(decoding: key.utf8.prefix { $0 != UInt8(ascii: ":") }, as: UTF8.self)
+        return [qualify(marker, segment), marker]
     }
 
     /// The pattern markers a SCAN deletion of `glob` bumps before it starts, one per slot, so that every fill of a

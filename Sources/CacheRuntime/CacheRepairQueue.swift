@@ -16,8 +16,8 @@ final class CacheRepairQueue: Sendable {
     /// What must be done again.
     enum Action: Sendable, Hashable {
         /// Delete one concrete key, remove it from its owners' indexes and bump their generations (so that a load
-        /// that started before cannot store an older value).
-        case delete(key: String, name: String, indexKeys: [String], generationKeys: [String])
+        /// that started before cannot store an older value); then bump the markers of its owners in other slots.
+        case delete(key: String, name: String, indexKeys: [String], generationKeys: [String], foreignGenerationKeys: [String])
         /// Carry out the invalidation again.
         case invalidate(CacheInvalidation)
         /// Carry out a `deletePattern` of this glob again (`namespace`: the one it was built with, if any).
@@ -29,7 +29,7 @@ final class CacheRepairQueue: Sendable {
         /// Repairs with the same identity replace each other.
         var identity: String {
             switch self {
-            case .delete(let key, _, _, _): "key\u{0}" + key
+            case .delete(let key, _, _, _, _): "key\u{0}" + key
             case .invalidate(let invalidation): "instance\u{0}" + CacheRepairQueue.instanceIdentity(invalidation.instance, namespace: invalidation.namespace)
             case .deletePattern(let glob, _): "glob\u{0}" + glob
             }
@@ -38,7 +38,7 @@ final class CacheRepairQueue: Sendable {
         /// The schema name (key or entity) for logs and metrics.
         var name: String {
             switch self {
-            case .delete(_, let name, _, _): name
+            case .delete(_, let name, _, _, _): name
             case .invalidate(let invalidation): invalidation.instance.entity
             case .deletePattern: Self.patternDeletionName
             }
@@ -169,7 +169,7 @@ final class CacheRepairQueue: Sendable {
 
     private func block(_ action: Action, in state: inout State) {
         switch action {
-        case .delete(let key, _, _, _):
+        case .delete(let key, _, _, _, _):
             state.blockedKeys[key, default: 0] += 1
         case .invalidate(let invalidation):
             state.blockedInstances[Self.instanceIdentity(invalidation.instance, namespace: invalidation.namespace), default: 0] += 1
@@ -186,7 +186,7 @@ final class CacheRepairQueue: Sendable {
             dictionary[key] = count > 1 ? count - 1 : nil
         }
         switch action {
-        case .delete(let key, _, _, _):
+        case .delete(let key, _, _, _, _):
             decrement(&state.blockedKeys, key)
         case .invalidate(let invalidation):
             decrement(&state.blockedInstances, Self.instanceIdentity(invalidation.instance, namespace: invalidation.namespace))

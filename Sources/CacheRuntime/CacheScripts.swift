@@ -10,7 +10,12 @@ enum CacheScripts {
     /// `TIME` is allowed before writes.
     ///
     /// `prune(index)`: removes from an index set up to three random members whose keys no longer exist, so that a
-    /// set written once per store stays within a small factor of its live keys (see ``store``).
+    /// set written once per store stays within a small factor of its live keys (see ``store``). Only members with the
+    /// index's own hash tag are probed: a member of another slot (a key whose foreign owner this index belongs to, see
+    /// ``CacheIndexKeys``) is out of a cluster script's reach; such members leave with the owner's invalidation or
+    /// with the index's expiry.
+    ///
+    /// `tag(key)`: the text of a key's hash tag (its first `{…}`), as Redis Cluster hashes it.
     ///
     /// `incarnation()`: the server process's `run_id`, new at every start and different on every node. A check that
     /// compares it too cannot be fooled by markers that a restart without persistence (or a failover to a replica that
@@ -22,9 +27,13 @@ enum CacheScripts {
           local current = tonumber(redis.call('GET', key) or '') or 0
           redis.call('SET', key, string.format('%.0f', math.max(now, current + 1)), 'PX', lifetime)
         end
+        local function tag(key)
+          return string.match(key, '{(.-)}')
+        end
         local function prune(index)
+          local own = tag(index)
           for _, member in ipairs(redis.call('SRANDMEMBER', index, 3)) do
-            if redis.call('EXISTS', member) == 0 then redis.call('SREM', index, member) end
+            if tag(member) == own and redis.call('EXISTS', member) == 0 then redis.call('SREM', index, member) end
           end
         end
         local function incarnation()
@@ -98,22 +107,46 @@ enum CacheScripts {
         return 1
         """)
 
-    /// Bumps an instance's generation marker (and the pattern markers of the globs scanned next), and deletes its
-    /// indexed keys, its exact keys and its index, in one step.
+    /// Bumps an instance's generation marker and deletes its indexed keys, its exact keys and its index, in one step
+    /// in the instance's slot. Indexed keys of another hash tag (keys this instance owns through a related pattern,
+    /// see ``CacheIndexKeys``) are out of a cluster script's reach: they are returned for the caller to delete slot by
+    /// slot.
     ///
-    /// KEYS: index key, then g generation keys (the instance's, then the pattern markers), then exact keys. ARGV: generation lifetime in ms, g. Returns the number of keys removed
-    /// (the index itself not counted).
+    /// KEYS: index key, then g generation keys, then exact keys. ARGV: generation lifetime in ms, g. Returns an array:
+    /// the number of keys removed (the index itself not counted), then the members of other slots.
     static let invalidate = RedisScript(helpers + """
         local g = tonumber(ARGV[2])
         for i = 2, 1 + g do bump(KEYS[i], ARGV[1]) end
+        local own = tag(KEYS[1])
         local removed = 0
-        local members = redis.call('SMEMBERS', KEYS[1])
-        for i = 1, #members, 500 do
-          removed = removed + redis.call('UNLINK', unpack(members, i, math.min(i + 499, #members)))
+        local reply = {0}
+        local batch = {}
+        for _, member in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+          if tag(member) == own then
+            batch[#batch + 1] = member
+            if #batch == 500 then
+              removed = removed + redis.call('UNLINK', unpack(batch))
+              batch = {}
+            end
+          else
+            reply[#reply + 1] = member
+          end
         end
+        if #batch > 0 then removed = removed + redis.call('UNLINK', unpack(batch)) end
         for i = 2 + g, #KEYS do removed = removed + redis.call('UNLINK', KEYS[i]) end
         redis.call('UNLINK', KEYS[1])
-        return removed
+        reply[1] = removed
+        return reply
+        """)
+
+    /// Adds a key to the index of an owner in another slot, before the key's fill or write reads its snapshot (see
+    /// ``CacheIndexKeys``), and keeps the index at least as long as the key.
+    ///
+    /// KEYS: the index. ARGV: the key, its TTL in ms.
+    static let register = RedisScript("""
+        redis.call('SADD', KEYS[1], ARGV[1])
+        if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[2]) then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+        return 1
         """)
 
     /// Deletes a key, removes it from its owners' indexes and bumps its generations (a load that started before must
@@ -129,7 +162,7 @@ enum CacheScripts {
         return removed
         """)
 
-    /// Bumps generation markers: a pattern marker, before a SCAN-based deletion starts.
+    /// Bumps generation markers of one slot: a foreign owner's, after a write or delete of a key it owns.
     ///
     /// KEYS: the markers. ARGV: generation lifetime in ms.
     static let bump = RedisScript(helpers + """

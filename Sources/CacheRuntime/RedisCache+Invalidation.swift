@@ -51,7 +51,18 @@ extension RedisCache {
             CacheScripts.invalidate, keys: keys,
             values: [String(Self.milliseconds(Self.generationLifetime)), "1"],
             timeout: writeTimeout)
-        var removed = Int(try reply.integer())
+        guard case .array(let items) = reply, let count = items.first, case .integer(let local) = count else {
+            throw RedisError(.protocolError, "the invalidation script did not answer with a count and the keys of other slots")
+        }
+        var removed = Int(local)
+        // Keys this instance owns in other slots, one script each in the key's slot: its pattern marker there is
+        // bumped before it is deleted, so that a fill of it that read before cannot store behind this.
+        for item in items.dropFirst() {
+            let member = try item.text()
+            let deleted = try await deleteAndBump(
+                key: member, indexKeys: [], generationKeys: CacheIndexKeys.patternMarkers(ofKey: member, namespace: invalidation.namespace))
+            if deleted { removed += 1 }
+        }
         for glob in scanned {
             removed += try await scanAndUnlink(glob, batchSize: 1000)
         }

@@ -15,7 +15,8 @@ extension RedisCache {
     /// Records that `key` must be deleted (its write or delete failed).
     func recordKeyRepair<Value>(_ key: CacheKey<Value>) {
         recordRepair(.delete(
-            key: key.rawValue, name: key.name, indexKeys: CacheIndexKeys.indexes(of: key), generationKeys: CacheIndexKeys.generations(of: key)))
+            key: key.rawValue, name: key.name, indexKeys: CacheIndexKeys.indexes(of: key), generationKeys: CacheIndexKeys.generations(of: key),
+            foreignGenerationKeys: CacheIndexKeys.foreignGenerations(of: key)))
     }
 
     func recordRepair(_ action: CacheRepairQueue.Action) {
@@ -70,8 +71,8 @@ extension RedisCache {
 
     private func perform(_ action: CacheRepairQueue.Action) async throws {
         switch action {
-        case .delete(let key, _, let indexKeys, let generationKeys):
-            _ = try await deleteAndBump(key: key, indexKeys: indexKeys, generationKeys: generationKeys)
+        case .delete(let key, _, let indexKeys, let generationKeys, let foreignGenerationKeys):
+            _ = try await deleteAndBump(key: key, indexKeys: indexKeys, generationKeys: generationKeys, foreignGenerationKeys: foreignGenerationKeys)
         case .invalidate(let invalidation):
             _ = try await runInvalidation(invalidation)
         case .deletePattern(let glob, let namespace):

@@ -27,30 +27,41 @@ extension RedisCache {
 
     /// Writes encoded bytes through the store script, indexed under the key's owners, in `mode`. Returns false when
     /// a fill was refused or a write-through deleted the key instead of storing.
+    ///
+    /// Owners in another slot (see ``CacheIndexKeys``) are served by separate commands: a `set` first adds the key
+    /// to their indexes (a fill or write-through did when it read its snapshot), and a `set` or write-through bumps
+    /// their markers after its own script.
     func store<Value>(_ bytes: ByteBuffer, key: CacheKey<Value>, ttl: Duration, mode: StoreMode) async throws -> Bool {
         let indexKeys = CacheIndexKeys.indexes(of: key)
-        let bumped = CacheIndexKeys.generations(of: key).count
+        let bumpedKeys = CacheIndexKeys.generations(of: key)
         let generationKeys: [String]
         let snapshot: GenerationSnapshot?
         let name: String
         switch mode {
-        case .set: (generationKeys, snapshot, name) = (CacheIndexKeys.generations(of: key), nil, "set")
-        case .fill(let read): (generationKeys, snapshot, name) = (CacheIndexKeys.checkedGenerations(of: key), read, "fill")
-        case .write(let read): (generationKeys, snapshot, name) = (CacheIndexKeys.checkedGenerations(of: key), read, "write")
+        case .set:
+            try await registerWithForeignOwners(key, ttl: ttl)
+            (generationKeys, snapshot, name) = (bumpedKeys, nil, "set")
+        case .fill(let read):
+            (generationKeys, snapshot, name) = (bumpedKeys + CacheIndexKeys.patternMarkers(ofKey: key.rawValue, namespace: key.descriptor.namespace), read, "fill")
+        case .write(let read):
+            (generationKeys, snapshot, name) = (bumpedKeys + CacheIndexKeys.patternMarkers(ofKey: key.rawValue, namespace: key.descriptor.namespace), read, "write")
         }
         // An unreadable snapshot compares as an incarnation no server has (a write then deletes).
         let expected: [any RESPArgument] = name == "set" ? [] : snapshot?.markers ?? generationKeys.map { _ in "" }
         let arguments: [any RESPArgument] = [
-            bytes, Self.milliseconds(ttl), indexKeys.count, generationKeys.count, bumped, name, snapshot?.incarnation ?? "",
+            bytes, Self.milliseconds(ttl), indexKeys.count, generationKeys.count, bumpedKeys.count, name, snapshot?.incarnation ?? "",
             Self.milliseconds(Self.generationLifetime),
         ] + expected
         let reply = try await runScript(CacheScripts.store, keys: [key.rawValue] + indexKeys + generationKeys, values: arguments, timeout: writeTimeout)
+        if name != "fill" { try await bumpEach(CacheIndexKeys.foreignGenerations(of: key)) }
         return reply == .integer(1)
     }
 
     /// Reads the key with a snapshot of its generations (see ``CacheScripts/readGenerations``), within `timeout`.
-    /// Returns the value's bytes (nil when absent or not a string) and the snapshot.
+    /// Returns the value's bytes (nil when absent or not a string) and the snapshot. First adds the key to the
+    /// indexes of its owners in other slots, so that their invalidations, from now on, reach what it stores.
     func readGenerations<Value>(_ key: CacheKey<Value>, timeout: Duration) async throws -> (value: ByteBuffer?, snapshot: GenerationSnapshot) {
+        try await registerWithForeignOwners(key, ttl: key.ttl, timeout: timeout)
         let generationKeys = CacheIndexKeys.checkedGenerations(of: key)
         let reply = try await runScript(CacheScripts.readGenerations, keys: [key.rawValue] + generationKeys, values: [], timeout: timeout)
         guard case .array(let items) = reply, items.count == 2 + generationKeys.count, let incarnation = try? items[1].text() else {
@@ -61,12 +72,28 @@ extension RedisCache {
         return (value, GenerationSnapshot(incarnation: incarnation, markers: markers))
     }
 
-    /// Deletes a key, removes it from its owners' indexes and bumps its generations: a `delete`, and the repair of a
-    /// write or delete that failed.
-    func deleteAndBump(key: String, indexKeys: [String], generationKeys: [String]) async throws -> Bool {
+    /// Adds `key` to the index of each owner in another slot (``CacheScripts/register``), one command per owner.
+    func registerWithForeignOwners<Value>(_ key: CacheKey<Value>, ttl: Duration, timeout: Duration? = nil) async throws {
+        for owner in CacheIndexKeys.foreignOwners(of: key) {
+            let index = CacheIndexKeys.index(owner, namespace: key.descriptor.namespace)
+            _ = try await runScript(CacheScripts.register, keys: [index], values: [key.rawValue, Self.milliseconds(max(ttl, key.ttl))], timeout: timeout ?? writeTimeout)
+        }
+    }
+
+    /// Bumps generation markers of different slots, one command each.
+    func bumpEach(_ generationKeys: [String]) async throws {
+        for generation in generationKeys {
+            _ = try await runScript(CacheScripts.bump, keys: [generation], values: [String(Self.milliseconds(Self.generationLifetime))], timeout: writeTimeout)
+        }
+    }
+
+    /// Deletes a key, removes it from its owners' indexes and bumps its generations, in the key's slot, then bumps
+    /// the markers of its owners in other slots: a `delete`, and the repair of a write or delete that failed.
+    func deleteAndBump(key: String, indexKeys: [String], generationKeys: [String], foreignGenerationKeys: [String] = []) async throws -> Bool {
         let reply = try await runScript(
             CacheScripts.deleteAndBump, keys: [key] + indexKeys + generationKeys,
             values: [String(Self.milliseconds(Self.generationLifetime)), String(indexKeys.count)], timeout: writeTimeout)
+        try await bumpEach(foreignGenerationKeys)
         return reply == .integer(1)
     }
 

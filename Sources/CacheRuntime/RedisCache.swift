@@ -276,7 +276,8 @@ public final class RedisCache: Sendable, CacheInvalidating {
         supersedeFlights(of: key)
         do {
             return try await deleteAndBump(
-                key: key.rawValue, indexKeys: CacheIndexKeys.indexes(of: key), generationKeys: CacheIndexKeys.generations(of: key))
+                key: key.rawValue, indexKeys: CacheIndexKeys.indexes(of: key), generationKeys: CacheIndexKeys.generations(of: key),
+                foreignGenerationKeys: CacheIndexKeys.foreignGenerations(of: key))
         } catch {
             metrics.forKey(key.name).errors.increment()
             recordKeyRepair(key)

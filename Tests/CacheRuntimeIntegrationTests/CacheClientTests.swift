@@ -61,7 +61,7 @@ import Testing
             for email in ["a*@example.com", "b@example.com", "c@example.com"] {
                 try await cache.set(CacheKeys.userByEmail(email: email, as: String.self), email)
             }
-            let removed = try await cache.deletePattern(CacheGlob("shop:user:email:").value("a*").anyRun())
+            let removed = try await cache.deletePattern(CacheGlob("shop:user:email:{").value("a*").anyRun().literal("}"))
             #expect(removed == 1)
             #expect(await cache.get(CacheKeys.userByEmail(email: "b@example.com", as: String.self)).value == "b@example.com")
             let keys = ["a*@example.com", "b@example.com", "c@example.com"].map { CacheKeys.userByEmail(email: $0, as: String.self).rawValue }

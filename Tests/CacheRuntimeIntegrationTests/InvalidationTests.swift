@@ -35,8 +35,8 @@ import Testing
             let encoded = CacheKeyEncoding.encode(id)
             // The restaurant that happens to share the UUID is another entity: untouched.
             #expect(remaining.sorted() == [
-                "shop:restaurant:\(encoded)", "shop:~gen:restaurant:\(encoded)", "shop:~gen:user:\(encoded)",
-                "shop:~gen:userOrders:\(encoded)", "shop:~idx:restaurant:\(encoded)",
+                "shop:restaurant:{\(encoded)}", "shop:~gen:restaurant:{\(encoded)}", "shop:~gen:user:{\(encoded)}",
+                "shop:~gen:userOrders:{\(encoded)}", "shop:~idx:restaurant:{\(encoded)}",
             ])
             var others = 0
             for try await _ in try await cache.client.scanPrimaries(match: "shop:*\(CacheKeyEncoding.encode(other))*", count: 10_000, timeout: nil) { others += 1 }
@@ -52,7 +52,7 @@ import Testing
             try await cache.set(CacheKeys.userOrders(userID: victim, as: OrdersPage.self), OrdersPage(page: 1, items: []))
             for hostile in ["*", "?", "[a-z]", "\\", "{x}", "%", "a:b", "\n", "", "user:*", String(repeating: "*", count: 100_000)] {
                 try await cache.set(CacheKeys.userByEmail(email: hostile, as: String.self), hostile)
-                _ = try await cache.deletePattern(CacheGlob("shop:user:email:").value(hostile))
+                _ = try await cache.deletePattern(CacheGlob("shop:user:email:").hashTag(hostile))
             }
             let invalidation = try CacheKeys.schema.invalidation(entity: "userOrders", identity: ["user_id": UUID().uuidString])
             try await cache.invalidate(invalidation)
@@ -66,7 +66,7 @@ import Testing
         try await withCache { server, cache in
             let id = UUID()
             // A key written by other code under the user's related pattern: no index knows it.
-            let stray = "shop:user:\(CacheKeyEncoding.encode(id)):avatar"
+            let stray = "shop:user:{\(CacheKeyEncoding.encode(id))}:avatar"
             _ = try await server.cli(["SET", stray, "x"])
             try await CacheInvalidator(cache).invalidateUser(userID: id)
             #expect(try await server.cli(["EXISTS", stray]) == "0")

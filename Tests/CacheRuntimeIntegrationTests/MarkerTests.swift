@@ -14,7 +14,7 @@ import Testing
         try await withCache { server, cache in
             let id = UUID()
             let key = CacheKeys.user(userID: id)
-            let marker = "shop:~gen:user:\(CacheKeyEncoding.encode(id))"
+            let marker = "shop:~gen:user:{\(CacheKeyEncoding.encode(id))}"
             let old = UserDTO(id: id, name: "old", email: "old@x")
             let new = UserDTO(id: id, name: "new", email: "new@x")
             // The marker as older code leaves it after one bump (INCR of a missing key).
@@ -44,7 +44,7 @@ import Testing
     @Test func twoBumpsNeverLeaveTheSameValue() async throws {
         try await withCache { server, cache in
             let key = CacheKeys.userByEmail(email: "a@x", as: String.self)
-            let marker = "shop:~kgen:user:email:\(CacheKeyEncoding.encode("a@x"))"
+            let marker = "shop:~kgen:user:email:{\(CacheKeyEncoding.encode("a@x"))}"
             var previous: UInt64 = 0
             for round in 0..<50 {
                 try await cache.set(key, "v\(round)")
@@ -83,7 +83,7 @@ import Testing
             // Written out ("rpt:report:…"), or built with init(namespace:), which a namespace with ':' needs.
             let start = namespace.map { $0.contains(":") ? CacheGlob(namespace: $0) : CacheGlob($0 + ":") } ?? CacheGlob()
             let fill = try await StaleFillTests.race(cache, key, stale: "old") {
-                try await cache.deletePattern(start.literal("report:").value("acme").literal(":").anyRun())
+                try await cache.deletePattern(start.literal("report:{").value("acme").literal(":").anyRun())
             }
             #expect(try await fill.value == "old")
             #expect(try await server.cli(["EXISTS", key.rawValue]) == "0", "the fill stored its older value behind the scan")
@@ -101,7 +101,7 @@ import Testing
             try await cache.set(key, "old")
             try await cache.set(other, "other")
             // Redis stays up but refuses the invalidation: the tenant's index is not a set.
-            let index = "rpt:~idx:tenant:acme"
+            let index = "rpt:~idx:tenant:{acme}"
             _ = try await server.cli(["SET", index, "not a set"])
             await #expect(throws: CacheError.self) { try await cache.invalidate(reports.tenant("acme")) }
             #expect(cache.pendingRepairCount == 1)
@@ -127,7 +127,7 @@ import Testing
     @Test func anIndexStaysNearItsLiveKeysWhileItsKeysExpire() async throws {
         try await withCache { server, cache in
             let id = UUID()
-            let index = "shop:~idx:userOrders:\(CacheKeyEncoding.encode(id))"
+            let index = "shop:~idx:userOrders:{\(CacheKeyEncoding.encode(id))}"
             let page = { (number: Int) in CacheKeys.userOrders(userID: id, page: number, as: OrdersPage.self) }
             let live = 1001...1010
             // Ten live pages keep the index alive (its TTL covers its longest member), 200 short ones expire.
@@ -157,8 +157,9 @@ import Testing
 ///   report: { id: { org: String, day: String }, keys: { report: { pattern: "report:{org}:{day}" } } }
 /// ```
 ///
-/// A report is owned by entity `report`; a tenant's invalidation reaches it only through its related pattern, which
-/// no index covers (SCAN).
+/// A report is owned by entity `report` (key `report:{acme:2026-01-01}`, its two-part identity as its hash tag); a
+/// tenant's invalidation reaches it only through its related pattern, which no index covers (SCAN), as the glob
+/// `report:{acme:*`.
 private struct Reports {
     let namespace: String?
 
@@ -172,14 +173,14 @@ private struct Reports {
             ttl: .seconds(300), ttlClass: nil, valueType: nil, invalidatedBy: ["report"])
         let identity = "\(CacheKeyEncoding.encode(org)):\(CacheKeyEncoding.encode(day))"
         return CacheKey(
-            descriptor: descriptor, rawValue: qualified("report:\(identity)"), owners: [CacheEntityInstance(entity: "report", identity: identity)])
+            descriptor: descriptor, rawValue: qualified("report:{\(identity)}"), owners: [CacheEntityInstance(entity: "report", identity: identity)])
     }
 
     func tenant(_ id: String) -> CacheInvalidation {
         let encoded = CacheKeyEncoding.encode(id)
         return CacheInvalidation(
             instance: CacheEntityInstance(entity: "tenant", identity: encoded), namespace: namespace, keys: [],
-            patterns: [.init(origin: .related("report:{tenant_id}:*"), glob: qualified("report:\(encoded):*"), indexed: false)])
+            patterns: [.init(origin: .related("report:{tenant_id}:*"), glob: qualified("report:{\(encoded):*"), indexed: false)])
     }
 
     private func qualified(_ key: String) -> String {

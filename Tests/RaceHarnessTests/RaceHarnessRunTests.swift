@@ -3,8 +3,9 @@ import RedisTestSupport
 import Testing
 
 /// Runs the built `cache-race` as CI's short version of the harness (about a minute in all): four processes of four
-/// tasks each against one redis-server, with and without a restart of Redis, and once with the generation checks
-/// switched off, which must produce stale reads (the harness can fail). The long run is in the README.
+/// tasks each against one redis-server, with and without a restart of Redis, on a local Redis Cluster with a replica
+/// taking over its primary, and once with the generation checks switched off, which must produce stale reads (the
+/// harness can fail). The long run is in the README.
 @Suite(.serialized) struct RaceHarnessRunTests {
     @Test func fourProcessesReadNothingStale() async throws {
         let run = try await Self.race(["--processes", "4", "--tasks", "4", "--operations", "12000", "--seconds", "20"])
@@ -19,6 +20,16 @@ import Testing
         #expect(run.status == 0, "\(run.output)")
         #expect(run.violations == 0, "\(run.output)")
         #expect(run.output.contains("restarted once"), "the run ended before the restart: \(run.output)")
+    }
+
+    @Test func aClusterFailoverInTheMiddleLeavesNothingStale() async throws {
+        let run = try await Self.race([
+            "--cluster", "--processes", "4", "--tasks", "4", "--operations", "1000000", "--seconds", "15", "--failover-after", "5",
+        ])
+        #expect(run.status == 0, "\(run.output)")
+        #expect(run.violations == 0, "\(run.output)")
+        #expect(run.output.contains("took over its primary"), "the run ended before the failover: \(run.output)")
+        #expect(run.operations >= 1_000, "the run did too little to show anything: \(run.output)")
     }
 
     @Test func withoutTheGenerationChecksTheHarnessFindsStaleReads() async throws {

@@ -10,7 +10,8 @@ struct WorkerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "worker", abstract: "Run one harness process (started by `cache-race run`).", shouldDisplay: false)
 
-    @Option(help: "The Redis URL.") var url: String
+    @Option(help: "The Redis URL.") var url: String?
+    @Option(help: "Seed nodes of a Redis Cluster (host:port,host:port,…), instead of --url.") var clusterSeeds: String?
     @Option(help: "The source-of-truth file.") var source: String
     @Option(help: "Where to write the log of operations.") var log: String
     @Option(help: "How many operations to run.") var operations: Int
@@ -27,10 +28,16 @@ struct WorkerCommand: AsyncParsableCommand {
             handler.logLevel = .error
             return handler
         }
-        var configuration = try RedisConnectionConfiguration(url: url)
+        var configuration = try url.map { try RedisConnectionConfiguration(url: $0) } ?? RedisConnectionConfiguration()
         configuration.connectTimeout = .seconds(10)
         configuration.commandTimeout = .seconds(10)
-        let client = RedisClient(configuration: configuration)
+        let client: any RedisKeyedClient
+        if let clusterSeeds {
+            client = try RedisClusterClient(seeds: clusterSeeds.split(separator: ",").map(String.init), configuration: configuration)
+        } else {
+            guard url != nil else { throw ValidationError("give --url or --cluster-seeds") }
+            client = RedisClient(configuration: configuration)
+        }
         // Deadlines far above any scheduling delay of a loaded machine: a read past its deadline is a bypass, which
         // is correct but tests nothing.
         let cache = RedisCache(client: client, readTimeout: .seconds(5), writeTimeout: .seconds(10))

@@ -7,13 +7,14 @@ import ServiceLifecycle
 
 /// Builds the service from its settings, as Hummingbird's template does: SQLite at `configuration.databasePath`
 /// (created and seeded on first open), the cache over the Redis at `configuration.redisURL` (none when
-/// `configuration.cacheBypass` is set or no URL is given), the routes of SPEC §7, and the HTTP server on
+/// `configuration.cacheBypass` is set or no URL is given), or over a Redis Cluster when `configuration.redisClusterNodes`
+/// names its seeds, the routes of SPEC §7, and the HTTP server on
 /// `host:port`. `main` runs it; the tests drive its router with `app.test(.router)`.
 ///
 /// - Parameters:
 ///   - registry: Where `/metrics` reads from and the cache's metrics go. `main` passes the registry it made the
 ///     process's metrics backend, so that the Redis client's metrics show too; a test passes a fresh one.
-/// - Throws: ``Configuration/Invalid`` for a `REDIS_URL` that does not parse; SQLite's error when the database cannot
+/// - Throws: ``Configuration/Invalid`` for a `REDIS_URL` or `REDIS_CLUSTER_NODES` that does not parse; SQLite's error when the database cannot
 ///   be opened.
 func buildApplication(
     configuration: Configuration, registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()
@@ -26,14 +27,27 @@ func buildApplication(
     }
     let serviceLogger = logger("shop-service")
 
-    var client: RedisClient?
-    if !configuration.cacheBypass, let redisURL = configuration.redisURL {
+    var client: (any RedisKeyedClient)?
+    var redisDescription = ""
+    if !configuration.cacheBypass, let seeds = configuration.redisClusterNodes {
         do {
-            client = try RedisClient(url: redisURL, logger: logger("shop-service.redis"))
+            // REDIS_URL, when set beside the seeds, gives the credentials and TLS of every node.
+            let connection = try configuration.redisURL.map { try RedisConnectionConfiguration(url: $0) } ?? RedisConnectionConfiguration()
+            client = try RedisClusterClient(seeds: seeds, configuration: connection, logger: logger("shop-service.redis"))
+        } catch {
+            throw Configuration.Invalid(description: "REDIS_CLUSTER_NODES: \(error)")
+        }
+        redisDescription = "Redis Cluster (seeds \(seeds.joined(separator: ", ")))"
+        serviceLogger.info("caching in a Redis Cluster", metadata: ["seeds": "\(seeds.joined(separator: ","))"])
+    } else if !configuration.cacheBypass, let redisURL = configuration.redisURL {
+        do {
+            let single = try RedisClient(url: redisURL, logger: logger("shop-service.redis"))
+            redisDescription = single.configuration.description
+            client = single
         } catch {
             throw Configuration.Invalid(description: "REDIS_URL: \(error)")
         }
-        serviceLogger.info("caching in Redis", metadata: ["redis": "\(client!.configuration)"])
+        serviceLogger.info("caching in Redis", metadata: ["redis": "\(redisDescription)"])
     }
     let cache = client.map {
         RedisCache(client: $0, logger: logger("shop-service.cache"), metricsFactory: PrometheusMetricsFactory(registry: registry))
@@ -47,7 +61,7 @@ func buildApplication(
     let api = ShopAPI(
         database: database,
         cache: ShopCache(cache: cache, logger: serviceLogger),
-        health: HealthCheck(database: database, redis: client),
+        health: HealthCheck(database: database, redis: client, redisDescription: redisDescription),
         metrics: MetricsEndpoint(registry: registry))
     let router = Router()
     api.register(on: router)

@@ -8,6 +8,7 @@ import Foundation
 /// | `HOST` | `127.0.0.1` | the address to listen on |
 /// | `DATABASE_PATH` | `shop.sqlite` in the working directory | the SQLite file; created and seeded when missing |
 /// | `REDIS_URL` | `redis://127.0.0.1:6379` if a Redis answers there, else a private `redis-server` | the cache |
+/// | `REDIS_CLUSTER_NODES` | unset | `host:port,host:port,…`: seed nodes of a Redis Cluster to cache in instead of one Redis (`REDIS_URL`, when also set, then gives only the credentials and TLS) |
 /// | `CACHE_BYPASS` | unset | `1`: no Redis at all; every read goes to SQLite (`X-Cache: bypass`) — the load run's baseline |
 /// | `SQLITE_READ_DELAY_MS` | `0` | a delay added to every SQLite read, standing in for a database across a network (load runs) |
 /// | `LOG_LEVEL` | `info` | `trace`, `debug`, `info`, `notice`, `warning`, `error` |
@@ -17,6 +18,8 @@ struct Configuration: Sendable {
     var databasePath: String
     /// `nil`: not set.
     var redisURL: String?
+    /// Seed nodes (`host:port`) of a Redis Cluster; `nil`: one Redis at `redisURL`.
+    var redisClusterNodes: [String]?
     var cacheBypass: Bool
     var readDelay: Duration
     var logLevel: String
@@ -53,6 +56,7 @@ struct Configuration: Sendable {
             port: port,
             databasePath: value("DATABASE_PATH") ?? "shop.sqlite",
             redisURL: value("REDIS_URL"),
+            redisClusterNodes: value("REDIS_CLUSTER_NODES").map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } },
             cacheBypass: bypass == "1" || bypass == "true",
             readDelay: .milliseconds(readDelay),
             logLevel: value("LOG_LEVEL") ?? "info")

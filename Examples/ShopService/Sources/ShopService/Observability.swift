@@ -24,7 +24,9 @@ struct MetricsEndpoint: Sendable {
 struct HealthCheck: Sendable {
     let database: ShopDatabase
     /// `nil` when the cache is bypassed on purpose.
-    let redis: RedisClient?
+    let redis: (any RedisKeyedClient)?
+    /// Which Redis, for the body: a URL without password, or a cluster's seeds.
+    let redisDescription: String
 
     struct Body: Encodable {
         struct Component: Encodable {
@@ -48,9 +50,9 @@ struct HealthCheck: Sendable {
         if let redis {
             do {
                 _ = try await redis.ping(timeout: .milliseconds(500))
-                redisStatus = .init(status: "up", detail: redis.configuration.description)
+                redisStatus = .init(status: "up", detail: redisDescription)
             } catch {
-                redisStatus = .init(status: "down", detail: "\(redis.configuration.description): \(error)")
+                redisStatus = .init(status: "down", detail: "\(redisDescription): \(error)")
             }
         }
         let status = sqlite.status != "up" ? "down" : (redisStatus.status == "down" ? "degraded" : "ok")

@@ -33,7 +33,7 @@ struct ShopServiceMain {
         var privateRedis: PrivateRedis.Choice?
         if configuration.cacheBypass {
             logger.notice("CACHE_BYPASS=1: no Redis; every read goes to SQLite")
-        } else if configuration.redisURL == nil {
+        } else if configuration.redisURL == nil && configuration.redisClusterNodes == nil {
             do {
                 let choice = try await PrivateRedis.choose(logger: logger)
                 configuration.redisURL = choice.url

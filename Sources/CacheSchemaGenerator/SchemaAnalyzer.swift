@@ -116,7 +116,7 @@ enum SchemaAnalyzer {
                 if let example = globLanguage.commonMember(with: languages[otherIndex], using: &search) {
                     diagnostics.report(
                         .overlappingInvalidationGlob,
-                        "invalidating entity '\(entity.name)' deletes key '\(key.name)' with the glob \"\(qualified(globLayout.filled(with: [:])))\", which also matches key '\(other.name)' (e.g. \"\(example)\"); give '\(key.name)' a literal part that '\(other.name)' lacks",
+                        "invalidating entity '\(entity.name)' deletes key '\(key.name)' with the glob \"\(qualified(globLayout.description))\", which also matches key '\(other.name)' (e.g. \"\(example)\"); give '\(key.name)' a literal part that '\(other.name)' lacks",
                         at: key.pattern.location)
                 }
             }

@@ -11,7 +11,7 @@
 /// | carries its entity's one id parameter | that value | `user:{user_id}` → `shop:user:{7c9e…}` |
 /// | carries all of several id parameters | the span from the first to the last, literals between | `tenant:{tenant_id}:user:{user_id}:profile` → `shop:tenant:{acme:user:42}:profile` |
 /// | belongs to a singleton (no `id`) | the entity's name: the first segment when it is the name, else inserted first | `config:flags` → `shop:{config}:flags`; `flags` → `shop:{config}:flags` |
-/// | lacks some id parameter (no instance owns it) | its first placeholder's value | `user:email:{email}` → `shop:user:email:{a%40b.com}` |
+/// | lacks some id parameter (no instance owns it) | its first placeholder's value | `user:email:{email}` → `shop:user:email:{a@b.com}` |
 /// | lacks some id parameter and has no placeholder | the whole pattern | `stats:global` → `shop:{stats:global}` |
 /// | a related glob with no placeholder, of an entity with an id | nothing: it matches tags as written | `orders:*` |
 ///

@@ -86,13 +86,18 @@ enum SchemaAnalyzer {
         }
 
         // 3. Related patterns that match no declared key.
+        var untaggedIndex: PrefixIndex?
         for (relatedIndex, related) in relatedLanguages.enumerated() where !relatedMatched.contains(relatedIndex) {
             let method = "invalidate\(related.entity.swiftTypeName)"
             var message = "related pattern \"\(related.pattern.text)\" of entity '\(related.entity.name)' matches no declared key"
-            if let near = nearMiss(related, keys: keys, layouts: layouts, entitiesByName: entitiesByName, namespace: schema.namespace) {
-                message += "; key '\(near.key.name)' has its text, but its hash tag wraps \(near.keyTag) (\"\(qualified(near.keyLayout))\") where this pattern's "
+            if untaggedIndex == nil { untaggedIndex = PrefixIndex(prefixes: keys.map(\.pattern.literalPrefix)) }
+            let candidates = untaggedIndex?.candidates(compatibleWith: related.pattern.literalPrefix).sorted().filter { index in
+                suffixesAgree(related.pattern.literalSuffix, keys[index].pattern.literalSuffix)
+            } ?? []
+            if let near = nearMiss(related, among: candidates, keys: keys, layouts: layouts, entitiesByName: entitiesByName, namespace: schema.namespace, search: &search) {
+                message += " because of the hash tags: it would match key '\(near.key.name)' (\"\(qualified(near.keyLayout))\"), but that key's tag wraps \(near.keyTag) where this pattern's "
                     + (related.layout.placement == .untagged ? "has none" : "wraps \(near.patternTag)")
-                    + ", and keys whose tags sit elsewhere never match; move the key to an entity whose id the pattern carries, or delete it explicitly"
+                    + ", and a glob matches a key only where their tags sit alike; move the key to an entity whose id the pattern carries, or delete it explicitly"
             } else {
                 message += "; fix the pattern or declare the keys it should invalidate"
             }
@@ -111,7 +116,7 @@ enum SchemaAnalyzer {
                 if let example = globLanguage.commonMember(with: languages[otherIndex], using: &search) {
                     diagnostics.report(
                         .overlappingInvalidationGlob,
-                        "invalidating entity '\(entity.name)' deletes key '\(key.name)' with the glob \"\(qualified(globLayout.filled(with: [:])))\", which also matches key '\(other.name)' (e.g. \"\(example)\"); give '\(key.name)' a literal part that '\(other.name)' lacks",
+                        "invalidating entity '\(entity.name)' deletes key '\(key.name)' with the glob \"\(qualified(globLayout.description))\", which also matches key '\(other.name)' (e.g. \"\(example)\"); give '\(key.name)' a literal part that '\(other.name)' lacks",
                         at: key.pattern.location)
                 }
             }
@@ -125,13 +130,15 @@ enum SchemaAnalyzer {
     /// A key that an unmatched related pattern would match if keys had no hash tags: the pattern misses it only because
     /// their tags sit in different places, which the message should say.
     private static func nearMiss(
-        _ related: (entity: Entity, pattern: SchemaPattern, layout: CacheKeyLayout, language: KeyLanguage),
-        keys: [Key], layouts: [CacheKeyLayout], entitiesByName: [String: Entity], namespace: String?
+        _ related: (entity: Entity, pattern: SchemaPattern, layout: CacheKeyLayout, language: KeyLanguage), among candidates: [Int],
+        keys: [Key], layouts: [CacheKeyLayout], entitiesByName: [String: Entity], namespace: String?, search: inout KeyLanguage.Search
     ) -> (key: Key, keyLayout: String, keyTag: String, patternTag: String)? {
+        guard !candidates.isEmpty else { return nil }
         let untagged = KeyLanguage(untagged: related.pattern.parsed, types: identityTypes(of: related.entity), prefix: namespace)
-        for (key, layout) in zip(keys, layouts) {
+        for index in candidates {
+            let key = keys[index], layout = layouts[index]
             let keyLanguage = KeyLanguage(untagged: key.pattern.parsed, types: types(of: key, in: entitiesByName[key.entity]), prefix: namespace)
-            if untagged.commonMember(with: keyLanguage) != nil {
+            if untagged.commonMember(with: keyLanguage, using: &search) != nil {
                 let keyTag = "'" + CacheKeyLayout.display(layout.tag) + "'"
                 let patternTag = "'" + CacheKeyLayout.display(related.layout.tag) + "'"
                 return (key, layout.description, keyTag, patternTag)

@@ -19,10 +19,10 @@ extension SchemaValidator {
             let start = pattern.location(atOffset: span.first.flatMap(Self.braceOffset) ?? 0)
             if let stranger = span.first(where: { segment in segment.placeholderName.map { !idNames.contains($0) } ?? !Self.isLiteral(segment) }) {
                 let strangerText = Self.written([stranger])
-                let place = stranger.placeholderName.map { "'{\($0)}', which is not an id parameter" } ?? "'\(strangerText)'"
+                let place = stranger.placeholderName.map { "'{\($0)}' inside, which is not an id parameter" } ?? "'\(strangerText)' inside"
                 diagnostics.report(
                     .identitySpanDiffers,
-                    "the id parameters of entity '\(entity)' span \"\(text)\" in \(what), which holds \(place); the span is the hash tag of the instance's keys, so each value there would put them in another Redis Cluster slot; move '\(strangerText)' before '{\(span.first?.placeholderName ?? names[0])}' or after '{\(span.last?.placeholderName ?? names[0])}'",
+                    "the id parameters of entity '\(entity)' span \"\(text)\" in \(what), with \(place); the span is the hash tag of the instance's keys, so each value there would put them in another Redis Cluster slot; move '\(strangerText)' before '{\(span.first?.placeholderName ?? names[0])}' or after '{\(span.last?.placeholderName ?? names[0])}'",
                     at: start)
                 continue
             }

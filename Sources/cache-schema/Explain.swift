@@ -6,13 +6,15 @@ struct Explain: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Explain a schema: every key, its parameters and TTL, and what invalidates it.",
         discussion: """
-            Prints a table of keys (name, concrete pattern with namespace, parameters with types, TTL, value type, \
-            the invalidations that reach the key), then, per entity, exactly what its invalidation deletes. \
+            Prints a table of keys (name, concrete layout with namespace: parameters as <name> and the Redis \
+            Cluster hash tag in braces, parameters with types, TTL, value type, \
+            the invalidations that reach the key), then, per entity, its hash tag and exactly what its invalidation \
+            deletes. \
             Diagnostics go to standard error; on an error nothing is explained and the exit status is 1.
 
             Examples:
               cache-schema explain schemas/shop.cache.yaml
-              cache-schema explain schemas/shop.cache.yaml --format json | jq '.keys[].pattern'
+              cache-schema explain schemas/shop.cache.yaml --format json | jq '.keys[].layout'
             """
     )
 

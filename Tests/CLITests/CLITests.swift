@@ -54,6 +54,28 @@ import Testing
         #expect(output.stdout.contains("\"line\" : 6"))
     }
 
+    /// Example keys in messages are concrete keys, hash-tag braces included.
+    @Test func checkJSONShowsConcreteKeysWithTheirHashTags() async throws {
+        let file = try write("""
+            version: 1
+            namespace: shop
+            entities:
+              config:
+                keys:
+                  flags: { pattern: "flags" }
+              feature:
+                id: { name: String }
+                keys:
+                  featureFlags: { pattern: "{name}:flags" }
+
+            """)
+        let output = try await CLIRunner.run(["check", "--format", "json", file.path])
+        #expect(output.status == 1)
+        let decoded = try #require(try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [[String: Any]])
+        #expect(decoded.compactMap { $0["identifier"] as? String } == ["ambiguous-patterns"])
+        #expect((decoded.first?["message"] as? String)?.contains("e.g. \"shop:{config}:flags\"") == true)
+    }
+
     @Test func usageErrorsExitWithTwo() async throws {
         #expect(try await CLIRunner.run(["check"]).status == 2)
         #expect(try await CLIRunner.run(["generate", "schemas/shop.cache.yaml"]).status == 2)

@@ -82,22 +82,21 @@ final class Latch: Sendable {
     }
 }
 
-/// A local Redis Cluster (3 primaries, 3 replicas), a cluster client and a cache for one test; everything is shut
-/// down afterwards. Deadlines as in ``withCache(readTimeout:arguments:metrics:_:)``.
+/// A local Redis Cluster (3 primaries, 3 replicas, in this test's turn: see `LocalClusterTurns`), a cluster client
+/// and a cache for one test; everything is shut down afterwards. Deadlines as in ``withCache(readTimeout:arguments:metrics:_:)``.
 func withClusterCache(_ body: (LocalRedisCluster, RedisClusterClient, RedisCache) async throws -> Void) async throws {
-    let cluster = try await LocalRedisCluster.start()
-    var configuration = RedisConnectionConfiguration()
-    configuration.connectTimeout = .seconds(30)
-    configuration.commandTimeout = .seconds(30)
-    let client = try RedisClusterClient(seeds: cluster.seeds, configuration: configuration)
-    let cache = RedisCache(client: client, readTimeout: .seconds(30), writeTimeout: .seconds(30))
-    do {
-        try await body(cluster, client, cache)
-    } catch {
+    try await withLocalCluster { cluster in
+        var configuration = RedisConnectionConfiguration()
+        configuration.connectTimeout = .seconds(30)
+        configuration.commandTimeout = .seconds(30)
+        let client = try RedisClusterClient(seeds: cluster.seeds, configuration: configuration)
+        let cache = RedisCache(client: client, readTimeout: .seconds(30), writeTimeout: .seconds(30))
+        do {
+            try await body(cluster, client, cache)
+        } catch {
+            await client.shutdown()
+            throw error
+        }
         await client.shutdown()
-        await cluster.stop()
-        throw error
     }
-    await client.shutdown()
-    await cluster.stop()
 }

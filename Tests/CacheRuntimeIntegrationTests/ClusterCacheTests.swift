@@ -11,9 +11,13 @@ import Testing
         try await withClusterCache { cluster, client, cache in
             // Filler keys in every slot, so that an invalidation that walked the keyspace would show.
             let filler = (0..<100_000).map { "other:\($0)" }
-            for start in stride(from: 0, to: filler.count, by: 10_000) {
-                let part = filler[start..<start + 10_000].map { (command: RedisCommand("SET", $0, "x"), key: $0) }
-                #expect(try await client.batch(part, timeout: nil).allSatisfy { (try? $0.get()) == .simpleString("OK") })
+            // Batches of 1,000: a first batch of 10,000 on a just-started cluster timed out whole in some runs (not yet
+            // explained; see the closing note of issue 15), which is not what this test is about.
+            for start in stride(from: 0, to: filler.count, by: 1_000) {
+                let part = filler[start..<start + 1_000].map { (command: RedisCommand("SET", $0, "x"), key: $0) }
+                let results = try await client.batch(part, timeout: nil)
+                let failed = results.filter { (try? $0.get()) != .simpleString("OK") }
+                #expect(failed.isEmpty, "\(failed.count) of \(part.count) filler SETs failed, first: \(failed.first.map { "\($0)" } ?? "")")
             }
 
             let id = UUID()

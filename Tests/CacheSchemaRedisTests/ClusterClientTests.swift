@@ -97,18 +97,18 @@ import Testing
     }
 }
 
-/// Runs `body` with a fresh local cluster and a cluster client that knows one seed.
+/// Runs `body` with a fresh local cluster (in this test's turn, see `LocalClusterTurns`) and a cluster client that
+/// knows one seed.
 func withCluster(_ body: (LocalRedisCluster, RedisClusterClient) async throws -> Void) async throws {
     TestLogging.bootstrap()
-    let cluster = try await LocalRedisCluster.start()
-    let client = try RedisClusterClient(seeds: [cluster.seeds[0]], configuration: try testConfiguration(url: cluster.nodes[0].url))
-    do {
-        try await body(cluster, client)
-    } catch {
+    try await withLocalCluster { cluster in
+        let client = try RedisClusterClient(seeds: [cluster.seeds[0]], configuration: try testConfiguration(url: cluster.nodes[0].url))
+        do {
+            try await body(cluster, client)
+        } catch {
+            await client.shutdown()
+            throw error
+        }
         await client.shutdown()
-        await cluster.stop()
-        throw error
     }
-    await client.shutdown()
-    await cluster.stop()
 }

@@ -61,14 +61,14 @@ import Testing
 
     @Test func runRefreshesTheSlotMapPeriodically() async throws {
         TestLogging.bootstrap()
-        let cluster = try await LocalRedisCluster.start()
-        let client = try RedisClusterClient(
-            seeds: [cluster.seeds[0]], configuration: try testConfiguration(url: cluster.nodes[0].url), refreshInterval: .milliseconds(200))
-        let service = Task { try await client.run() }
-        try await waitUntil("run() read the slot map") { client.topology?.coversAllSlots == true }
-        service.cancel()
-        _ = try? await service.value
-        await #expect(throws: RedisError.self) { _ = try await client.routed(by: "k").get("k") }
-        await cluster.stop()
+        try await withLocalCluster { cluster in
+            let client = try RedisClusterClient(
+                seeds: [cluster.seeds[0]], configuration: try testConfiguration(url: cluster.nodes[0].url), refreshInterval: .milliseconds(200))
+            let service = Task { try await client.run() }
+            try await waitUntil("run() read the slot map") { client.topology?.coversAllSlots == true }
+            service.cancel()
+            _ = try? await service.value
+            await #expect(throws: RedisError.self) { _ = try await client.routed(by: "k").get("k") }
+        }
     }
 }

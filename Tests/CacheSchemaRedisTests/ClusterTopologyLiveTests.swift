@@ -9,8 +9,7 @@ import Testing
 @Suite(.serialized) struct ClusterTopologyLiveTests {
     @Test func everyNodeReportsTheSameFullTopologyAndItRoutesLikeTheServers() async throws {
         TestLogging.bootstrap()
-        let cluster = try await LocalRedisCluster.start()
-        do {
+        try await withLocalCluster { cluster in
             var views: [RedisClusterTopology] = []
             for node in cluster.nodes {
                 let connection = try await RedisConnection.connect(configuration: try testConfiguration(url: node.url))
@@ -46,10 +45,6 @@ import Testing
                 }
                 await wrong.close()
             }
-        } catch {
-            await cluster.stop()
-            throw error
         }
-        await cluster.stop()
     }
 }

@@ -23,9 +23,12 @@ import Testing
     }
 
     @Test func aClusterFailoverInTheMiddleLeavesNothingStale() async throws {
-        let run = try await Self.race([
+        // The harness starts the cluster in its own process; the turn keeps other cluster tests from running beside it.
+        let run = try await LocalClusterTurns.shared.withTurn {
+            try await Self.race([
             "--cluster", "--processes", "4", "--tasks", "4", "--operations", "1000000", "--seconds", "15", "--failover-after", "5",
-        ])
+            ])
+        }
         #expect(run.status == 0, "\(run.output)")
         #expect(run.violations == 0, "\(run.output)")
         #expect(run.output.contains("took over its primary"), "the run ended before the failover: \(run.output)")

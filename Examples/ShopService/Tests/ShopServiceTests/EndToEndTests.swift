@@ -36,7 +36,7 @@ struct EndToEndTests {
             #expect(first.status == 200 && first.xCache == "miss", "\(first)")
             let second = try await http.get("/users/\(id)")
             #expect(second.status == 200 && second.xCache == "hit" && second.body == first.body, "\(second)")
-            let ttl = try #require(Int(try await redis.cli(["TTL", "shop:user:\(id)"])))
+            let ttl = try #require(Int(try await redis.cli(["TTL", "shop:user:{\(id)}"])))
             #expect((1...300).contains(ttl), "the schema's `user: 5m` on the key in REDIS_URL's Redis: \(ttl)")
             let metrics = try await http.get("/metrics")
             #expect(metrics.text.contains("redis_client_commands_total"), "the process's metrics backend collects the Redis client's metrics too")

@@ -19,7 +19,7 @@ struct UserRouteTests {
             #expect(second.status == 200 && second.xCache == "hit", "\(second)")
             #expect(second.body == first.body)
             // The schema's `user: 5m`, on the concrete key in Redis itself.
-            let ttl = try #require(Int(try await shop.redis.cli(["TTL", "shop:user:\(id)"])))
+            let ttl = try #require(Int(try await shop.redis.cli(["TTL", "shop:user:{\(id)}"])))
             #expect((1...300).contains(ttl), "TTL \(ttl)")
 
             let duplicate = try await shop.http.request(.post, "/users", json: #"{"name": "Other", "email": "ada.test@example.org"}"#)
@@ -36,7 +36,7 @@ struct UserRouteTests {
             #expect(try first.object()["id"] as? String == user.id)
             let second = try await shop.http.get("/users/by-email/\(user.email.uppercased())")
             #expect(second.status == 200 && second.xCache == "hit", "\(second)")
-            #expect(try await shop.redis.cli(["EXISTS", "shop:user:email:\(user.email)"]) == "1")
+            #expect(try await shop.redis.cli(["EXISTS", "shop:user:email:{\(user.email)}"]) == "1")
             let unknown = try await shop.http.get("/users/by-email/nobody-\(UUID().uuidString.prefix(6))@example.org")
             #expect(unknown.status == 404 && unknown.errorCode == "not_found", "\(unknown)")
         }
@@ -59,7 +59,7 @@ struct UserRouteTests {
 
             let old = try await shop.http.get("/users/by-email/\(user.email)")
             #expect(old.status == 404, "the old e-mail must be gone: \(old)")
-            #expect(try await shop.redis.cli(["EXISTS", "shop:user:email:\(user.email)"]) == "0")
+            #expect(try await shop.redis.cli(["EXISTS", "shop:user:email:{\(user.email)}"]) == "0")
             let new = try await shop.http.get("/users/by-email/\(newEmail)")
             #expect(try new.status == 200 && (new.object()["id"] as? String) == user.id, "\(new)")
         }
@@ -81,7 +81,7 @@ struct UserRouteTests {
 
             let deleted = try await shop.http.request(.delete, "/users/\(user.id)")
             #expect(deleted.status == 204 && deleted.xCacheWrite == "ok", "\(deleted)")
-            #expect(try await shop.redis.cli(["EXISTS", "shop:user:\(user.id)"]) == "0")
+            #expect(try await shop.redis.cli(["EXISTS", "shop:user:{\(user.id)}"]) == "0")
             for path in paths {
                 let reply = try await shop.http.get(path)
                 #expect(reply.status == 404, "after DELETE, \(path): \(reply)")

@@ -112,24 +112,10 @@ public struct CacheKeyLayout: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The literal text every key of the layout starts with, the tag's `{` included.
-    public var literalPrefix: String {
-        var prefix = ""
-        for segment in segments {
-            guard case .literal(let text) = segment else { break }
-            prefix += text
-        }
-        return prefix
-    }
+    public var literalPrefix: String { segments.literalPrefix }
 
     /// The literal text every key of the layout ends with, the tag's `}` included.
-    public var literalSuffix: String {
-        var suffix = ""
-        for segment in segments.reversed() {
-            guard case .literal(let text) = segment else { break }
-            suffix = text + suffix
-        }
-        return suffix
-    }
+    public var literalSuffix: String { segments.literalSuffix }
 
     /// The concrete key (or glob) without the namespace: each placeholder replaced by its value from `values` (already
     /// encoded with `CacheKeyEncoding`), `*` and `?` as written, and the tag built with `CacheKeyEncoding.hashTag(_:)`.

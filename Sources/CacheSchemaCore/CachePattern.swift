@@ -201,24 +201,10 @@ public struct CachePattern: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The literal text before the first non-literal segment.
-    public var literalPrefix: String {
-        var prefix = ""
-        for segment in segments {
-            guard case .literal(let text) = segment else { break }
-            prefix += text
-        }
-        return prefix
-    }
+    public var literalPrefix: String { segments.literalPrefix }
 
     /// The literal text after the last non-literal segment.
-    public var literalSuffix: String {
-        var suffix = ""
-        for segment in segments.reversed() {
-            guard case .literal(let text) = segment else { break }
-            suffix = text + suffix
-        }
-        return suffix
-    }
+    public var literalSuffix: String { segments.literalSuffix }
 
     /// The glob with every placeholder not in `bound` replaced by `*`: what deletes every key of the pattern that
     /// agrees on the bound parameters (every page of a user's orders).
@@ -246,5 +232,27 @@ public struct CachePattern: Sendable, Hashable, CustomStringConvertible {
             }
         }
         return result
+    }
+}
+
+extension [CachePattern.Segment] {
+    /// The literal text before the first non-literal segment.
+    var literalPrefix: String {
+        var prefix = ""
+        for segment in self {
+            guard case .literal(let text) = segment else { break }
+            prefix += text
+        }
+        return prefix
+    }
+
+    /// The literal text after the last non-literal segment.
+    var literalSuffix: String {
+        var suffix = ""
+        for segment in reversed() {
+            guard case .literal(let text) = segment else { break }
+            suffix = text + suffix
+        }
+        return suffix
     }
 }

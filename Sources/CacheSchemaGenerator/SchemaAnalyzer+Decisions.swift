@@ -31,7 +31,11 @@ extension SchemaAnalyzer {
             for pattern in entity.related {
                 let id = RelatedPattern(entity: entity.name, pattern: pattern.text)
                 let reaches = reachedKeys[id] ?? []
-                let indexed = !reaches.isEmpty && reaches.allSatisfy { name in
+                // The index holds one instance's keys: it can stand for the glob only when the glob is confined to
+                // one instance too (it binds every id parameter). `orders:*` in an entity reaches every instance's
+                // keys, and an invalidation must delete them all, not just the invalidated instance's.
+                let bindsInstance = Set(entity.identity.map(\.name)).isSubset(of: Set(pattern.placeholders))
+                let indexed = bindsInstance && !reaches.isEmpty && reaches.allSatisfy { name in
                     analysed[name]?.owners.contains { $0.entity == entity.name } ?? false
                 }
                 related[id] = RelatedAnalysis(reaches: reaches, isIndexed: indexed, layout: entity.layout(of: pattern))

@@ -94,6 +94,26 @@ import Testing
         #expect(analysis.instanceTag(of: userEntity).description == "{<user_id>}")
     }
 
+    /// An index holds one instance's keys, so it stands for a related glob only when the glob binds every id
+    /// parameter: `orders:*` reaches every instance's orders, and invalidating one instance must delete them all.
+    @Test func aRelatedGlobThatBindsNoInstanceIsNotIndexed() throws {
+        let result = CacheSchemaCompiler.compile(
+            source: """
+                version: 1
+                namespace: shop
+                entities:
+                  order:
+                    id: { order_id: String }
+                    keys:
+                      order: { pattern: "orders:{order_id}" }
+                    related: ["orders:*", "orders:{order_id}"]
+                """, file: Self.file, generate: false)
+        let analysis = try #require(result.analysis)
+        let order = try #require(result.schema?.entities.first)
+        #expect(!analysis[related: order.related[0], of: order].isIndexed, "orders:* must be scanned, not read from one instance's index")
+        #expect(analysis[related: order.related[1], of: order].isIndexed)
+    }
+
     @Test func collectorSortsByPlaceAndLimitsWhatItShows() {
         var collector = DiagnosticCollector(file: Self.file)
         collector.report(.unreachableKey, "b", at: SourceLocation(line: 2, column: 1))

@@ -85,4 +85,44 @@ import Testing
             try await ForeignOwnerTests.exercise(cache, slotsDiffer: true)
         }
     }
+
+    /// A primary killed: reads of its slots bypass (answered by the loader, never an error, never a hang) while the
+    /// slots have no primary, and hit again once its replica is promoted, with the value it had replicated.
+    @Test func aKilledPrimaryCostsBypassesUntilItsReplicaIsPromotedThenHits() async throws {
+        try await withClusterCache { cluster, client, _ in
+            let cache = RedisCache(client: client, readTimeout: .seconds(1), writeTimeout: .seconds(2))
+            let id = UUID()
+            let key = CacheKeys.user(userID: id)
+            let user = UserDTO(id: id, name: "Ada", email: "ada@example.com")
+            try await cache.set(key, user)
+            let topology = try await client.refreshTopology()
+            let owner = try #require(topology.primary(forSlot: RedisClusterSlot.of(key.rawValue)))
+            let primary = try #require(cluster.nodes.first { $0.port == owner.port })
+            // The replica has the value before the primary dies (WAIT: replication is asynchronous).
+            _ = try await client.send(RedisCommand("WAIT", "1", "5000"), routedBy: key.rawValue, idempotent: true, timeout: .seconds(10))
+            await primary.kill()
+
+            let clock = ContinuousClock()
+            let start = clock.now
+            var bypasses = 0
+            var longest = Duration.zero
+            var hitAgain: Duration?
+            while clock.now - start < .seconds(60) {
+                let attempt = clock.now
+                let result = try await cache.getOrSetReporting(key) { user }
+                longest = max(longest, clock.now - attempt)
+                #expect(result.value == user)
+                if result.source == .hit, bypasses > 0 {
+                    hitAgain = clock.now - start
+                    break
+                }
+                if result.source == .bypass { bypasses += 1 }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            let recovered = try #require(hitAgain, "no hit within 60 s of the kill (\(bypasses) bypasses)")
+            #expect(bypasses > 0)
+            #expect(longest < .seconds(10), "a read while the primary is down must fail open within its deadline, not hang (longest \(longest))")
+            print("primary killed under the cache: \(bypasses) bypasses (longest read \(longest)), hits again \(recovered) after the kill")
+        }
+    }
 }

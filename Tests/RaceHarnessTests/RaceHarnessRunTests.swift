@@ -35,6 +35,17 @@ import Testing
         #expect(run.operations >= 1_000, "the run did too little to show anything: \(run.output)")
     }
 
+    @Test func aSlotMovedUnderLoadLeavesNothingStale() async throws {
+        let run = try await LocalClusterTurns.shared.withTurn {
+            try await Self.race([
+                "--cluster", "--processes", "4", "--tasks", "4", "--operations", "1000000", "--seconds", "15", "--migrate-after", "5",
+            ])
+        }
+        #expect(run.status == 0, "\(run.output)")
+        #expect(run.violations == 0, "\(run.output)")
+        #expect(run.output.contains("moved to another primary"), "the run ended before the move: \(run.output)")
+    }
+
     @Test func withoutTheGenerationChecksTheHarnessFindsStaleReads() async throws {
         let run = try await Self.race(["--processes", "4", "--tasks", "4", "--operations", "12000", "--seconds", "15", "--skip-generation-checks"])
         #expect(run.status == 1, "\(run.output)")

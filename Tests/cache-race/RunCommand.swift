@@ -1,4 +1,6 @@
 import ArgumentParser
+import CacheRuntime
+import CacheSchemaRedis
 import Foundation
 import RaceHarness
 import RedisTestSupport
@@ -20,6 +22,8 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "Run on a local Redis Cluster (3 primaries, 3 replicas) instead of one redis-server.") var cluster = false
     @Option(help: "With --cluster: a replica takes over its primary (CLUSTER FAILOVER) this many seconds into the run.")
     var failoverAfter: Double?
+    @Option(help: "With --cluster: the slot of record 0 (its key, index and markers) moves to another primary this many seconds into the run (before any --failover-after, which then counts from the move).")
+    var migrateAfter: Double?
     @Flag(help: "Workers store without checking generation markers: the run must then report violations.")
     var skipGenerationChecks = false
 
@@ -29,7 +33,7 @@ struct RunCommand: AsyncParsableCommand {
         defer { try? FileManager.default.removeItem(at: directory) }
         let sourcePath = directory.appendingPathComponent("source").path
         _ = try SourceOfTruth.create(at: sourcePath, records: records)
-        guard cluster || failoverAfter == nil else { throw ValidationError("--failover-after needs --cluster") }
+        guard cluster || (failoverAfter == nil && migrateAfter == nil) else { throw ValidationError("--failover-after and --migrate-after need --cluster") }
         guard !cluster || restartAfter == nil else { throw ValidationError("--restart-after restarts one redis-server; on a cluster use --failover-after") }
         let server = cluster ? nil : try await RedisServerProcess.start()
         let localCluster = cluster ? try await LocalRedisCluster.start() : nil
@@ -64,6 +68,13 @@ struct RunCommand: AsyncParsableCommand {
                 restarted = true
             }
         }
+        var migrated: Int?
+        if let migrateAfter, let localCluster {
+            try await Task.sleep(for: .seconds(migrateAfter))
+            if workers.contains(where: { !$0.hasExited }) {
+                migrated = try await Self.migrate(slotOf: CacheKeys.record(recordID: 0).rawValue, in: localCluster)
+            }
+        }
         var failedOver = false
         if let failoverAfter, let localCluster {
             try await Task.sleep(for: .seconds(failoverAfter))
@@ -87,7 +98,12 @@ struct RunCommand: AsyncParsableCommand {
             events += text.split(separator: "\n").compactMap(RaceEvent.init(line:))
         }
         let report = RaceChecker.check(events)
-        let event = restarted ? "redis-server restarted once, without persistence" : failedOver ? "a replica took over its primary (CLUSTER FAILOVER)" : nil
+        let happened = [
+            restarted ? "redis-server restarted once, without persistence" : nil,
+            migrated.map { "the slot of record 0 moved to another primary under load (\($0) keys)" },
+            failedOver ? "a replica took over its primary (CLUSTER FAILOVER)" : nil,
+        ].compactMap { $0 }
+        let event = happened.isEmpty ? nil : happened.joined(separator: "; ")
         print(Self.describe(report, processes: processes, tasks: tasks, records: records, elapsed: elapsed, cluster: cluster, event: event))
         if !report.violations.isEmpty { throw ExitCode(1) }
     }
@@ -100,6 +116,35 @@ struct RunCommand: AsyncParsableCommand {
             return
         }
         throw ValidationError("the cluster has no replica to fail over to")
+    }
+
+    /// Moves the slot of `key` to another primary as `redis-cli --cluster reshard` does (`SETSLOT IMPORTING` /
+    /// `MIGRATING`, `MIGRATE` in batches, `SETSLOT NODE` on every primary) while the workers run; returns how many keys
+    /// moved.
+    private static func migrate(slotOf key: String, in cluster: LocalRedisCluster) async throws -> Int {
+        let client = try RedisClusterClient(seeds: cluster.seeds, configuration: RedisConnectionConfiguration())
+        defer { Task { await client.shutdown() } }
+        let topology = try await client.refreshTopology()
+        let slot = RedisClusterSlot.of(key)
+        guard let sourceNode = topology.primary(forSlot: slot),
+            let source = cluster.nodes.first(where: { $0.port == sourceNode.port }),
+            let target = cluster.nodes.first(where: { node in topology.primaries.contains { $0.port == node.port } && node.port != sourceNode.port })
+        else { throw ValidationError("the cluster has no second primary to move slot \(slot) to") }
+        let sourceID = try await source.cli(["CLUSTER", "MYID"]), targetID = try await target.cli(["CLUSTER", "MYID"])
+        _ = try await target.cli(["CLUSTER", "SETSLOT", String(slot), "IMPORTING", sourceID])
+        _ = try await source.cli(["CLUSTER", "SETSLOT", String(slot), "MIGRATING", targetID])
+        var moved = 0
+        while true {
+            let keys = try await source.cli(["CLUSTER", "GETKEYSINSLOT", String(slot), "20"]).split(separator: "\n").map(String.init).filter { !$0.isEmpty }
+            if keys.isEmpty { break }
+            _ = try await source.cli(["MIGRATE", "127.0.0.1", String(target.port), "", "0", "5000", "REPLACE", "KEYS"] + keys)
+            moved += keys.count
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        for node in cluster.nodes where topology.primaries.contains(where: { $0.port == node.port }) {
+            _ = try await node.cli(["CLUSTER", "SETSLOT", String(slot), "NODE", targetID])
+        }
+        return moved
     }
 
     /// This executable, which the workers run too.

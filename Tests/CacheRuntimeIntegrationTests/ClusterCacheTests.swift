@@ -125,4 +125,31 @@ import Testing
             print("primary killed under the cache: \(bypasses) bypasses (longest read \(longest)), hits again \(recovered) after the kill")
         }
     }
+
+    /// A write-through that fails on the key's node (its writes paused past the write deadline) is repaired once the
+    /// node takes writes again, and the old value is not read meanwhile.
+    @Test func aWriteThroughThatFailedOnItsNodeIsRepairedOnACluster() async throws {
+        try await withClusterCache { cluster, client, _ in
+            let cache = RedisCache(client: client, readTimeout: .seconds(30), writeTimeout: .milliseconds(500))
+            let id = UUID()
+            let key = CacheKeys.user(userID: id)
+            let old = UserDTO(id: id, name: "old", email: "o@x"), new = UserDTO(id: id, name: "new", email: "n@x")
+            try await cache.set(key, old)
+            let owner = try #require(try await client.refreshTopology().primary(forSlot: RedisClusterSlot.of(key.rawValue)))
+            let primary = try #require(cluster.nodes.first { $0.port == owner.port })
+            #expect(try await primary.cli(["CLIENT", "PAUSE", "20000", "WRITE"]) == "OK")
+            await #expect(throws: CacheWriteThroughError<UserDTO>.self) { _ = try await cache.writeThrough(key) { new } }
+            #expect(cache.pendingRepairCount == 1)
+            guard case .missWithError(let error) = await cache.get(key) else {
+                Issue.record("a key with a pending repair was read from the cache")
+                return
+            }
+            #expect(error.kind == .repairPending)
+            #expect(try await primary.cli(["CLIENT", "UNPAUSE"]) == "OK")
+            try await waitUntil("the repair is done", timeout: .seconds(60)) { cache.pendingRepairCount == 0 }
+            #expect(await cache.get(key).value == nil, "the repair deleted the old value")
+            #expect(try await cache.getOrSetReporting(key) { new }.source == .miss)
+            #expect(await cache.get(key).value == new)
+        }
+    }
 }

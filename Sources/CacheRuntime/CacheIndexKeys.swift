@@ -33,25 +33,17 @@ enum CacheIndexKeys {
         qualify("~gen:\(instance.entity):{\(instance.hashTag)}", namespace)
     }
 
-    /// The text between the braces of a key's hash tag (its first `{…}`, as Redis Cluster reads it), or `nil`.
-    static func hashTag(ofKey key: String) -> Substring? {
-        guard let open = key.utf8.firstIndex(of: UInt8(ascii: "{")) else { return nil }
-        let start = key.utf8.index(after: open)
-        guard let close = key.utf8[start...].firstIndex(of: UInt8(ascii: "}")), close != start else { return nil }
-        return Substring(key.utf8[start..<close])
-    }
-
     /// The owners whose index and marker share the key's hash tag, so one script touches them with the key: every
     /// owner but those reached through another entity's related pattern with another identity.
     static func localOwners<Value>(of key: CacheKey<Value>) -> [CacheEntityInstance] {
-        let tag = hashTag(ofKey: key.rawValue)
+        let tag = RedisClusterSlot.hashTag(of: key.rawValue)
         return key.owners.filter { $0.hashTag[...] == tag }
     }
 
     /// The owners in other slots (see ``localOwners(of:)``): their indexes and markers are written by separate
     /// commands, slot by slot.
     static func foreignOwners<Value>(of key: CacheKey<Value>) -> [CacheEntityInstance] {
-        let tag = hashTag(ofKey: key.rawValue)
+        let tag = RedisClusterSlot.hashTag(of: key.rawValue)
         return key.owners.filter { $0.hashTag[...] != tag }
     }
 
@@ -93,15 +85,11 @@ enum CacheIndexKeys {
         return [qualify(marker, segment), marker]
     }
 
-    /// The pattern markers a SCAN deletion of `glob` bumps before it starts, one per slot, so that every fill of a
-    /// key it can match is refused. With the glob's namespace known (an invalidation's, ``CacheGlob/init(namespace:)``),
-    /// that namespace's markers; otherwise the glob's first segment names them, which is the namespace when that has
-    /// no `:`, and a key's first segment when keys have no namespace; a glob with a wildcard there bumps `~pgen:{…}`.
-    static func patternMarkers(forGlob glob: String, namespace: String?) -> [String] {
-        patternMarkers(prefix: patternMarkerPrefix(forGlob: glob, namespace: namespace))
-    }
-
-    /// What the pattern markers of a glob's deletion start with (`shop:~pgen:`); every glob of one namespace shares it.
+    /// What the pattern markers a SCAN deletion of a glob bumps start with (`shop:~pgen:`); one per slot follows (see
+    /// ``patternMarkers(prefix:)``), so that every fill of a key the glob can match is refused. With the glob's
+    /// namespace known (an invalidation's, ``CacheGlob/init(namespace:)``), that namespace's; otherwise the glob's
+    /// first segment names them, which is the namespace when that has no `:`, and a key's first segment when keys have
+    /// no namespace; a glob with a wildcard there gives `~pgen:`.
     static func patternMarkerPrefix(forGlob glob: String, namespace: String?) -> String {
         if let namespace { return qualify(patternMarker, namespace) }
         return CacheGlob.literalFirstSegment(of: glob).map { qualify(patternMarker, $0) } ?? patternMarker

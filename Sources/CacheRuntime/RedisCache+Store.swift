@@ -97,7 +97,7 @@ extension RedisCache {
         return reply == .integer(1)
     }
 
-    /// Bumps the pattern markers of a glob, one per slot (see ``CacheIndexKeys/patternMarkers(forGlob:namespace:)``),
+    /// Bumps the pattern markers of a glob, one per slot (see ``CacheIndexKeys/patternMarkerPrefix(forGlob:namespace:)``),
     /// before a SCAN deletion of it starts: a fill that read its slot's marker before cannot store afterwards what
     /// the scan may already have passed. Sound because the caller changed the source first, so a fill reading a bumped
     /// marker loads the new data.

@@ -48,7 +48,7 @@ public struct CacheInstanceTag: Sendable, Hashable, CustomStringConvertible {
     /// `identity` is the filled span (empty for a singleton) and its `hashTag` the text between the tag's braces.
     public func instance(values: [String: String]) -> CacheEntityInstance {
         if identity.isEmpty { return CacheEntityInstance(entity: entity, identity: "", hashTag: entity) }
-        let identityText = CacheKeyLayout.fill(segments, values)
+        let identityText = segments.filled(with: values)
         return CacheEntityInstance(entity: entity, identity: identityText, hashTag: CacheKeyEncoding.hashTagContent(identityText))
     }
 

@@ -121,30 +121,17 @@ public struct CacheKeyLayout: Sendable, Hashable, CustomStringConvertible {
     /// encoded with `CacheKeyEncoding`), `*` and `?` as written, and the tag built with `CacheKeyEncoding.hashTag(_:)`.
     /// A placeholder without a value becomes `*`, as in `CachePattern.filled(with:)`.
     public func filled(with values: [String: String]) -> String {
-        let head = Self.fill(head, values)
-        let tail = Self.fill(tail, values)
+        let head = head.filled(with: values)
+        let tail = tail.filled(with: values)
         guard placement != .untagged else { return head }
-        return head + CacheKeyEncoding.hashTag(Self.fill(tag, values)) + tail
+        return head + CacheKeyEncoding.hashTag(tag.filled(with: values)) + tail
     }
 
     /// The text between the tag's braces for these values (`CacheKeyEncoding.hashTagContent(_:)`), or `nil` for an
     /// untagged glob.
     public func tagContent(filledWith values: [String: String]) -> String? {
         guard placement != .untagged else { return nil }
-        return CacheKeyEncoding.hashTagContent(Self.fill(tag, values))
-    }
-
-    static func fill(_ segments: [CachePattern.Segment], _ values: [String: String]) -> String {
-        var result = ""
-        for segment in segments {
-            switch segment {
-            case .literal(let text): result += text
-            case .placeholder(let name, _): result += values[name] ?? "*"
-            case .anyRun: result += "*"
-            case .anyCharacter: result += "?"
-            }
-        }
-        return result
+        return CacheKeyEncoding.hashTagContent(tag.filled(with: values))
     }
 
     /// The layout with every placeholder not in `bound` replaced by `*`: the glob that deletes every key of the

@@ -221,9 +221,15 @@ public struct CachePattern: Sendable, Hashable, CustomStringConvertible {
     /// result is at worst a glob over it, never a key that names the placeholder.
     ///
     /// The result has no hash tag: a concrete key is ``CacheKeyLayout/filled(with:)``, which adds it.
-    public func filled(with values: [String: String]) -> String {
+    public func filled(with values: [String: String]) -> String { segments.filled(with: values) }
+}
+
+extension [CachePattern.Segment] {
+    /// The segments' text with each placeholder replaced by its value from `values`, or `*` without one; `*` and
+    /// `?` as written.
+    func filled(with values: [String: String]) -> String {
         var result = ""
-        for segment in segments {
+        for segment in self {
             switch segment {
             case .literal(let text): result += text
             case .placeholder(let name, _): result += values[name] ?? "*"
@@ -233,9 +239,7 @@ public struct CachePattern: Sendable, Hashable, CustomStringConvertible {
         }
         return result
     }
-}
 
-extension [CachePattern.Segment] {
     /// The literal text before the first non-literal segment.
     var literalPrefix: String {
         var prefix = ""

@@ -18,12 +18,23 @@ public enum RedisClusterSlot {
         Int(crc16(hashed(key)) % UInt16(count))
     }
 
+    /// The text of a key's hash tag (between its first `{` and the next `}`), or `nil` when it has none or an
+    /// empty one: what decides the slot when present.
+    public static func hashTag(of key: String) -> Substring? {
+        tagRange(in: key.utf8).map { Substring(key.utf8[$0]) }
+    }
+
     /// The part of the key that is hashed: the first non-empty hash tag, or the whole key.
     static func hashed<Bytes: Collection<UInt8>>(_ key: Bytes) -> Bytes.SubSequence {
-        guard let open = key.firstIndex(of: UInt8(ascii: "{")) else { return key[...] }
+        tagRange(in: key).map { key[$0] } ?? key[...]
+    }
+
+    /// Where the first non-empty hash tag's text lies, braces excluded.
+    private static func tagRange<Bytes: Collection<UInt8>>(in key: Bytes) -> Range<Bytes.Index>? {
+        guard let open = key.firstIndex(of: UInt8(ascii: "{")) else { return nil }
         let afterOpen = key.index(after: open)
-        guard let close = key[afterOpen...].firstIndex(of: UInt8(ascii: "}")), close != afterOpen else { return key[...] }
-        return key[afterOpen..<close]
+        guard let close = key[afterOpen...].firstIndex(of: UInt8(ascii: "}")), close != afterOpen else { return nil }
+        return afterOpen..<close
     }
 
     /// CRC16-XMODEM, a byte at a time through a 256-entry table.

@@ -25,7 +25,7 @@ import Testing
             #expect(joined == .bulkString(ByteBuffer(string: "{user:1}:a+{user:1}:b")))
             #expect(throws: RedisCrossSlotError.self) { try client.routed(byKeys: ["item:1", "item:2", "item:3"]) }
 
-            // NOSCRIPT after the node forgot its scripts (a failover does that): reloaded and run.
+            // NOSCRIPT after the node forgot its scripts (a failover does that): run by its text, which caches it again.
             let owner = try #require(client.topology?.primary(forSlot: RedisClusterSlot.of("{user:1}:a")))
             let node = try #require(cluster.nodes.first { $0.port == owner.port })
             #expect(try await node.cli(["SCRIPT", "FLUSH"]) == "OK")

@@ -70,7 +70,7 @@ import Testing
             let sha = try await client.scriptLoad("return 'ok'")
             #expect(try await client.evalsha(sha) == .bulkString(ByteBuffer(string: "ok")))
             _ = try await client.raw(["SCRIPT", "FLUSH"])
-            // The cached SHA1 is gone from the server: NOSCRIPT, then load and retry.
+            // The cached SHA1 is gone from the server: NOSCRIPT, then the script runs by its text (EVAL caches it again).
             #expect(try await client.run(script, keys: ["n"], arguments: ["1"]) == .integer(6))
         }
     }

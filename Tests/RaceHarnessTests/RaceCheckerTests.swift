@@ -59,3 +59,32 @@ import Testing
         #expect(RaceEvent(line: "W\t1\t2\t3\t4\tunknown-kind\tok") == nil)
     }
 }
+
+@Suite struct BypassBurstTests {
+    private func bypass(_ start: UInt64, _ end: UInt64) -> RaceEvent {
+        .read(record: 0, start: start, end: end, version: 1, source: "bypass")
+    }
+
+    @Test func bypassesDuringADisturbanceAndItsSettlingTimeAreItsBurst() {
+        let events = [
+            bypass(100, 110), bypass(150, 260), bypass(290, 300),
+            .read(record: 0, start: 10, end: 20, version: 1, source: "hit"),
+            .read(record: 0, start: 400, end: 410, version: 1, source: "miss"),
+        ]
+        let burst = BypassBurst.measure(events, disturbance: 100...200, settle: 100)
+        #expect(burst == BypassBurst(count: 3, outside: 0, span: 200))
+    }
+
+    @Test func bypassesBeforeOrLongAfterTheDisturbanceAreOutside() {
+        let events = [bypass(90, 120), bypass(150, 160), bypass(250, 301)]
+        let burst = BypassBurst.measure(events, disturbance: 100...200, settle: 100)
+        #expect(burst.count == 3)
+        #expect(burst.outside == 2)
+        #expect(burst.span == 211)
+    }
+
+    @Test func withoutADisturbanceEveryBypassIsOutside() {
+        #expect(BypassBurst.measure([bypass(1, 2), bypass(5, 9)], disturbance: nil, settle: 1_000) == BypassBurst(count: 2, outside: 2, span: 8))
+        #expect(BypassBurst.measure([], disturbance: nil, settle: 0) == BypassBurst())
+    }
+}

@@ -20,6 +20,7 @@ import Testing
         #expect(run.status == 0, "\(run.output)")
         #expect(run.violations == 0, "\(run.output)")
         #expect(run.output.contains("restarted once"), "the run ended before the restart: \(run.output)")
+        #expect(run.bypasses?.outside == 0, "bypasses outside the restart's burst: \(run.output)")
     }
 
     @Test func aClusterFailoverInTheMiddleLeavesNothingStale() async throws {
@@ -33,6 +34,7 @@ import Testing
         #expect(run.violations == 0, "\(run.output)")
         #expect(run.output.contains("took over its primary"), "the run ended before the failover: \(run.output)")
         #expect(run.operations >= 1_000, "the run did too little to show anything: \(run.output)")
+        #expect(run.bypasses?.outside == 0, "bypasses outside the failover's burst: \(run.output)")
     }
 
     @Test func aSlotMovedUnderLoadLeavesNothingStale() async throws {
@@ -44,6 +46,7 @@ import Testing
         #expect(run.status == 0, "\(run.output)")
         #expect(run.violations == 0, "\(run.output)")
         #expect(run.output.contains("moved to another primary"), "the run ended before the move: \(run.output)")
+        #expect(run.bypasses?.outside == 0, "bypasses outside the move's burst: \(run.output)")
     }
 
     @Test func withoutTheGenerationChecksTheHarnessFindsStaleReads() async throws {
@@ -58,6 +61,12 @@ import Testing
         /// From the report's last line, `violations: N` (-1 when missing).
         var violations: Int {
             output.split(separator: "\n").last(where: { $0.hasPrefix("violations: ") }).flatMap { Int($0.dropFirst("violations: ".count)) } ?? -1
+        }
+        /// From the report's `bypasses: N, M outside the disturbance …` line: (N, M), or nil when missing.
+        var bypasses: (count: Int, outside: Int)? {
+            guard let line = output.split(separator: "\n").first(where: { $0.hasPrefix("bypasses: ") }) else { return nil }
+            let numbers = line.dropFirst("bypasses: ".count).split(whereSeparator: { !$0.isNumber }).prefix(2).compactMap { Int($0) }
+            return numbers.count == 2 ? (numbers[0], numbers[1]) : nil
         }
         /// From the report's first line, `… : N operations in …`.
         var operations: Int {

@@ -60,11 +60,18 @@ struct RunCommand: AsyncParsableCommand {
                     ] + (skipGenerationChecks ? ["--skip-generation-checks"] : []),
                     output: directory.appendingPathComponent("worker-\(index).out"), diesWithThisProcess: true))
         }
+        // From the start of the first disturbance to the end of the last: the window its bypasses may fall in.
+        var disturbance: ClosedRange<UInt64>?
+        func disturb(_ body: () async throws -> Void) async rethrows {
+            let start = monotonicNanoseconds()
+            try await body()
+            disturbance = (disturbance?.lowerBound ?? start)...monotonicNanoseconds()
+        }
         var restarted = false
         if let restartAfter, let server {
             try await Task.sleep(for: .seconds(restartAfter))
             if workers.contains(where: { !$0.hasExited }) {
-                try await server.restart()
+                try await disturb { try await server.restart() }
                 restarted = true
             }
         }
@@ -72,14 +79,14 @@ struct RunCommand: AsyncParsableCommand {
         if let migrateAfter, let localCluster {
             try await Task.sleep(for: .seconds(migrateAfter))
             if workers.contains(where: { !$0.hasExited }) {
-                migrated = try await Self.migrate(slotOf: CacheKeys.record(recordID: 0).rawValue, in: localCluster)
+                try await disturb { migrated = try await Self.migrate(slotOf: CacheKeys.record(recordID: 0).rawValue, in: localCluster) }
             }
         }
         var failedOver = false
         if let failoverAfter, let localCluster {
             try await Task.sleep(for: .seconds(failoverAfter))
             if workers.contains(where: { !$0.hasExited }) {
-                try await Self.failOver(localCluster)
+                try await disturb { try await Self.failOver(localCluster) }
                 failedOver = true
             }
         }
@@ -104,7 +111,8 @@ struct RunCommand: AsyncParsableCommand {
             failedOver ? "a replica took over its primary (CLUSTER FAILOVER)" : nil,
         ].compactMap { $0 }
         let event = happened.isEmpty ? nil : happened.joined(separator: "; ")
-        print(Self.describe(report, processes: processes, tasks: tasks, records: records, elapsed: elapsed, cluster: cluster, event: event))
+        let bypasses = BypassBurst.measure(events, disturbance: disturbance, settle: Self.settle)
+        print(Self.describe(report, bypasses, processes: processes, tasks: tasks, records: records, elapsed: elapsed, cluster: cluster, event: event))
         if !report.violations.isEmpty { throw ExitCode(1) }
     }
 
@@ -147,11 +155,15 @@ struct RunCommand: AsyncParsableCommand {
         return moved
     }
 
+    /// How long after a disturbance its bypasses still count as its burst: clients learn the new topology on the
+    /// first redirect or failed command, and reconnect with a backoff of at most a second.
+    static let settle: UInt64 = 5_000_000_000
+
     /// This executable, which the workers run too.
     private static var executable: String { URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path }
 
     static func describe(
-        _ report: RaceChecker.Report, processes: Int, tasks: Int, records: Int, elapsed: TimeInterval, cluster: Bool, event: String?
+        _ report: RaceChecker.Report, _ bypasses: BypassBurst, processes: Int, tasks: Int, records: Int, elapsed: TimeInterval, cluster: Bool, event: String?
     ) -> String {
         let operations = report.reads + report.writes
         let sources = report.readsBySource.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
@@ -161,6 +173,10 @@ struct RunCommand: AsyncParsableCommand {
                 + (event.map { "; \($0)" } ?? ""),
             "reads \(report.reads) (\(sources)); writes \(report.writes) (\(report.failedWrites) whose cache call failed, not counted as completed)",
         ]
+        lines.append(
+            String(
+                format: "bypasses: %d, %d outside the disturbance and the %.0f s after it; %.2f s from the first to the last",
+                bypasses.count, bypasses.outside, Double(settle) / 1e9, Double(bypasses.span) / 1e9))
         lines += report.violations.prefix(10).map { "stale read: \($0)" }
         lines.append("violations: \(report.violations.count)")
         return lines.joined(separator: "\n")

@@ -13,7 +13,7 @@ enum Codecs {
         ("binary property list (Foundation)", PropertyListCacheCodec()),
     ]
 
-    static func run(_ options: Options, client: RedisClient, logger: Logger) async throws {
+    static func run(_ options: Options, client: any RedisKeyedClient, logger: Logger) async throws {
         let dto = SampleDTO.make()
         let json = try JSONCacheCodec().encode(dto)
         var table = [["codec", "payload bytes", "stored bytes", "encode µs", "decode µs"]]
@@ -25,7 +25,7 @@ enum Codecs {
             guard case .hit(let readBack) = await cache.get(key), readBack == dto else {
                 throw BenchmarkError("\(name): the value did not read back as a hit of the same value")
             }
-            let stored = try await client.get(key.rawValue)?.readableBytes ?? 0
+            let stored = try await client.routed(by: key.rawValue).get(key.rawValue)?.readableBytes ?? 0
             try await cache.delete(key)
 
             let payload = try codec.encode(dto)

@@ -23,7 +23,7 @@ enum HitPath {
         let hit: @Sendable () async throws -> Bool
     }
 
-    static func run(_ options: Options, client: RedisClient, cache: RedisCache) async throws {
+    static func run(_ options: Options, client: any RedisKeyedClient, cache: RedisCache) async throws {
         // The loader runs only on a miss (or when Redis cannot be read): every call counts as a failed hit.
         let loads = CallCounter()
         var codecRows: [CodecRows] = []
@@ -35,14 +35,14 @@ enum HitPath {
             let dto = SampleDTO.make()
             let key = CacheKeys.sample(id: dto.id)
             try await codecCache.set(key, dto)
-            guard let stored = try await client.get(key.rawValue) else { throw BenchmarkError("\(key) was not stored") }
+            guard let stored = try await client.routed(by: key.rawValue).get(key.rawValue) else { throw BenchmarkError("\(key) was not stored") }
             let storedBytes = stored.readableBytes
             if rawKey.isEmpty { (rawKey, rawBytes) = (key.rawValue, storedBytes) }
             // What a hand-written cache-aside does on a hit: GET, then decode the payload (the stored bytes after the
             // runtime's envelope) with the same codec; the runtime's own overhead is the difference to getOrSet.
             let envelopeLength = storedBytes - (try codec.encode(dto)).count
             let rawDecode: @Sendable () async throws -> Bool = {
-                guard let buffer = try await client.get(key.rawValue) else { return false }
+                guard let buffer = try await client.routed(by: key.rawValue).get(key.rawValue) else { return false }
                 let payload = Array(buffer.readableBytesView.dropFirst(envelopeLength))
                 return try codec.decode(SampleDTO.self, from: payload) == dto
             }
@@ -60,7 +60,7 @@ enum HitPath {
         }
         // The reference: a raw GET of the JSON value's stored bytes.
         let raw: @Sendable () async throws -> Bool = { [rawKey, rawBytes] in
-            try await client.get(rawKey)?.readableBytes == rawBytes
+            try await client.routed(by: rawKey).get(rawKey)?.readableBytes == rawBytes
         }
 
         let executors: [(String, RedisEventLoopExecutor?)] = switch options.executor {

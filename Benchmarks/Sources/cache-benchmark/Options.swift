@@ -14,11 +14,12 @@ struct Options: Sendable {
     var relatedKeys = 20
     var only: Set<String> = ["hit", "codec", "invalidation"]
     var redisServer: String?
+    var cluster = false
 
     static let usage = """
         usage: cache-benchmark [--operations N] [--rounds N] [--in-flight N] [--executor global|task|both]
                                [--codec-iterations N] [--keyspaces N,N,…] [--invalidation-rounds N] [--related N]
-                               [--only hit,codec,invalidation] [--quick] [--redis-server PATH]
+                               [--only hit,codec,invalidation] [--quick] [--redis-server PATH] [--cluster]
           --operations N           calls per round of the hit table, per row (default 200000)
           --rounds N               timed rounds of the hit and codec tables (default 5); medians reported
           --in-flight N            concurrent tasks of the hit table (default 50)
@@ -32,6 +33,8 @@ struct Options: Sendable {
           --quick                  a check that everything works: 20000 operations, 2 rounds, 2000 codec iterations,
                                    keyspaces 10000,100000, 3 invalidation rounds
           --redis-server PATH      the redis-server binary (default: found in /usr/bin, /usr/local/bin, …)
+          --cluster                on a local Redis Cluster (3 primaries, 3 replicas, redis-server from the PATH)
+                                   instead of one redis-server
         """
 
     static func parse(_ arguments: [String]) throws -> Options {
@@ -75,6 +78,7 @@ struct Options: Sendable {
                 options.keyspaces = [10_000, 100_000]
                 options.invalidationRounds = 3
             case "--redis-server": options.redisServer = iterator.next()
+            case "--cluster": options.cluster = true
             case "-h", "--help": print(usage); exit(0)
             default: throw BenchmarkError("unknown option \(argument)\n\(usage)")
             }

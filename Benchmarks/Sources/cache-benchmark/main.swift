@@ -1,4 +1,5 @@
-// cache-benchmark: the cache runtime on a redis-server this process starts (see README.md, "Cache runtime"):
+// cache-benchmark: the cache runtime on a redis-server, or with --cluster a local Redis Cluster, that this process
+// starts (see README.md, "Cache runtime"):
 // 1. getOrSet on a hit against a raw GET of the same stored bytes, 50 in flight;
 // 2. codecs (JSON, MessagePack, binary property list) on a ~300-byte DTO;
 // 3. invalidating an entity instance with 20 keys among 10^4–10^6 filler keys: through the index vs SCAN+UNLINK.
@@ -11,38 +12,36 @@ import Foundation
 import Logging
 
 func runBenchmarks(_ options: Options) async throws {
-    guard let serverPath = options.redisServer ?? ExecutableSearch.path(of: "redis-server") else {
-        throw BenchmarkError("redis-server not found; install it (apt-get install redis-server) or pass --redis-server PATH")
+    var logger = Logger(label: "cache-benchmark")
+    logger.logLevel = .warning  // connection lines would interleave with the tables
+    let redis: BenchmarkRedis
+    if options.cluster {
+        redis = try await BenchmarkRedis.cluster(logger: logger)
+    } else {
+        guard let serverPath = options.redisServer ?? ExecutableSearch.path(of: "redis-server") else {
+            throw BenchmarkError("redis-server not found; install it (apt-get install redis-server) or pass --redis-server PATH")
+        }
+        redis = try await BenchmarkRedis.server(executable: serverPath, logger: logger)
     }
-    // DEBUG POPULATE fills the keyspaces of table 3.
-    // Killed when released, also when a benchmark throws, and with this process when it is interrupted.
-    let server = try await LocalRedisServer(
-        arguments: ["--enable-debug-command", "yes"], executable: serverPath, folderPrefix: "cache-benchmark")
 
     let commit = await commit()
     print("""
-        cache-benchmark at \(commit): redis-server \(server.executable) on 127.0.0.1:\(server.port) (pid \(server.processID ?? 0), \
-        --save '' --appendonly no), \(ProcessInfo.processInfo.activeProcessorCount) CPUs, load average \(loadAverage()) at the start.
+        cache-benchmark at \(commit): \(redis.description), \(ProcessInfo.processInfo.activeProcessorCount) CPUs, load average \
+        \(loadAverage()) at the start.
 
         """)
 
-    var logger = Logger(label: "cache-benchmark")
-    logger.logLevel = .warning  // connection lines would interleave with the tables
-    var configuration = RedisConnectionConfiguration(host: "127.0.0.1", port: server.port)
-    configuration.commandTimeout = .seconds(30)
-    let client = RedisClient(configuration: configuration, logger: logger)
     // Deadlines far above any latency here: a slow read would be served by the loader (a miss), not measured.
-    let cache = RedisCache(client: client, readTimeout: .seconds(10), writeTimeout: .seconds(30), logger: logger)
+    let cache = RedisCache(client: redis.client, readTimeout: .seconds(10), writeTimeout: .seconds(30), logger: logger)
     do {
-        if options.only.contains("hit") { try await HitPath.run(options, client: client, cache: cache) }
-        if options.only.contains("codec") { try await Codecs.run(options, client: client, logger: logger) }
-        if options.only.contains("invalidation") { try await Invalidation.run(options, client: client, cache: cache) }
+        if options.only.contains("hit") { try await HitPath.run(options, client: redis.client, cache: cache) }
+        if options.only.contains("codec") { try await Codecs.run(options, client: redis.client, logger: logger) }
+        if options.only.contains("invalidation") { try await Invalidation.run(options, redis: redis, cache: cache) }
     } catch {
-        await client.shutdown()
+        await redis.stop()
         throw error
     }
-    await client.shutdown()
-    await server.stop()
+    await redis.stop()
     print("load average at the end: \(loadAverage())")
 }
 

@@ -150,7 +150,12 @@ public final class RedisClusterClient: Sendable {
             case .tryAgain, .clusterDown, .loading, .other("MASTERDOWN"):
                 attempt += 1
                 try await backoff(attempt: attempt, until: deadline)
+                // Start again from the slot's primary: after `ASK`, `TRYAGAIN` comes from the node the slot migrates
+                // to, which answers `MOVED` without `ASKING`. The redirects of a migration in progress are not a
+                // loop; the deadline bounds them.
+                target = try await primary(forSlot: slot, deadline: deadline)
                 asking = false
+                redirects = 0
             default:
                 return reply
             }
@@ -177,7 +182,9 @@ public final class RedisClusterClient: Sendable {
         let replies = try await client.batch([RedisCommand("ASKING"), command], timeout: timeout)
         switch replies[1] {
         case .success(let reply): return reply
-        case .failure(let error): throw error
+        // A batch turns error replies into failures; give them back as replies, as `send` does, so that the
+        // redirect loop sees `TRYAGAIN` or `MOVED` from the node the slot migrates to.
+        case .failure(let error): if let server = error.server { return .simpleError(server.message) } else { throw error }
         }
     }
 

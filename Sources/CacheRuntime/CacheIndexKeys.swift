@@ -19,6 +19,10 @@ import CacheSchemaRedis
 ///   invalidated instance. Keys without a namespace check `<first segment>:~pgen:{<slot tag>}` (the segment before
 ///   their first `:`) and `~pgen:{<slot tag>}` (bumped by a glob whose first segment has a wildcard) instead.
 ///
+/// - `<namespace>:~lease:<key>`: the fill lease of a key (see ``CacheFillLease``): the token of the process loading it,
+///   with a short expiry, or `released` for a moment after a holder gave up. The key's hash tag is its first, so it
+///   shares the key's slot and the store script checks it together with the key.
+///
 /// A key reached by another entity's related pattern has that entity's instance among its owners; when its identity
 /// differs, so does its tag, and its index and marker lie in another slot (a "foreign" owner). A fill or write then
 /// first adds the key to the foreign owner's index (before it reads its snapshot), and the owner's invalidation
@@ -58,9 +62,19 @@ enum CacheIndexKeys {
         let namespace = key.descriptor.namespace
         let owners = localOwners(of: key)
         if !owners.isEmpty { return owners.map { generation($0, namespace: namespace) } }
+        return [qualify("~kgen:\(localPart(of: key))", namespace)]
+    }
+
+    /// The fill lease of `key` (see ``CacheFillLease``).
+    static func lease<Value>(of key: CacheKey<Value>) -> String {
+        qualify("~lease:\(localPart(of: key))", key.descriptor.namespace)
+    }
+
+    /// The key without its namespace's prefix.
+    private static func localPart<Value>(of key: CacheKey<Value>) -> Substring {
         var local = Substring(key.rawValue)
-        if let namespace, local.hasPrefix(namespace + ":") { local = local.dropFirst(namespace.count + 1) }
-        return [qualify("~kgen:\(local)", namespace)]
+        if let namespace = key.descriptor.namespace, local.hasPrefix(namespace + ":") { local = local.dropFirst(namespace.count + 1) }
+        return local
     }
 
     /// The generation markers of the foreign owners, bumped one by one after a write or delete of `key`.

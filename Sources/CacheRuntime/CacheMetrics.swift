@@ -10,6 +10,8 @@ final class CacheMetrics: Sendable {
         let loadTime: Timer
         let decodeFailures: Counter
         let errors: Counter
+        /// Callers that waited for another process's load of the key (``CacheFillLease``).
+        let leaseWaits: Counter
     }
 
     struct InvalidationInstruments: Sendable {
@@ -58,7 +60,8 @@ final class CacheMetrics: Sendable {
                 loads: Self.counter("cache_loads_total", dimensions, factory),
                 loadTime: Self.timer("cache_load_duration_seconds", dimensions, factory),
                 decodeFailures: Self.counter("cache_decode_failures_total", dimensions, factory),
-                errors: Self.counter("cache_errors_total", dimensions, factory))
+                errors: Self.counter("cache_errors_total", dimensions, factory),
+                leaseWaits: Self.counter("cache_lease_waits_total", dimensions, factory))
             instruments[name] = created
             return created
         }

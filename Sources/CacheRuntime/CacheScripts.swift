@@ -17,6 +17,9 @@ enum CacheScripts {
     ///
     /// `tag(key)`: the text of a key's hash tag (its first `{…}`), as Redis Cluster hashes it.
     ///
+    /// `release(lease, token)`: a fill lease (see ``acquireLease``) that `token` holds becomes `released` for a
+    /// second, so that the processes waiting for its value stop waiting and load themselves.
+    ///
     /// `incarnation()`: the server process's `run_id`, new at every start and different on every node. A check that
     /// compares it too cannot be fooled by markers that a restart without persistence (or a failover to a replica that
     /// missed the last writes) erased or rolled back: the markers read before are then from another incarnation.
@@ -38,6 +41,9 @@ enum CacheScripts {
         end
         local function incarnation()
           return string.match(redis.call('INFO', 'server'), 'run_id:(%x+)')
+        end
+        local function release(lease, token)
+          if redis.call('GET', lease) == token then redis.call('SET', lease, 'released', 'PX', 1000) end
         end
 
         """
@@ -64,11 +70,16 @@ enum CacheScripts {
     ///   this write-through's read and now, so which value is newer is unknown: delete the key instead, and bump
     ///   (a write-through after its update).
     ///
+    /// A `fill` may also name the fill lease of the key (see ``acquireLease``) and its token: it is refused while
+    /// another process holds the lease (that one's load started later), and it ends its own lease: deleted once the
+    /// value is stored, `released` when the store is refused. A fill without a lease of its own passes the token `-`.
+    ///
     /// KEYS: the key, then n index keys (one per owner), then m generation keys, of which the first b are bumped (the
     /// owners' markers, or the key's own; the rest are pattern markers, see
-    /// ``CacheIndexKeys/checkedGenerations(of:)``). ARGV: value, TTL in ms, n, m, b, mode, the expected
-    /// incarnation, the generation lifetime in ms, then the m expected generations ("" for absent) unless the mode is
-    /// `set`. Returns 1 when stored, 0 when refused (`fill`) or deleted (`write`).
+    /// ``CacheIndexKeys/checkedGenerations(of:)``), then, for a fill with a lease token, the lease. ARGV: value, TTL
+    /// in ms, n, m, b, mode, the expected incarnation, the generation lifetime in ms, then the m expected generations
+    /// ("" for absent) unless the mode is `set`, then the lease token, if any. Returns 1 when stored, 0 when refused
+    /// (`fill`) or deleted (`write`).
     ///
     /// Each store also prunes its indexes (`prune`): k = 3 random probes remove about k × (dead fraction) expired
     /// members per store, and a store adds at most one member. Even when every store adds one, the two balance at a
@@ -80,6 +91,12 @@ enum CacheScripts {
         local b = tonumber(ARGV[5])
         local mode = ARGV[6]
         local lifetime = ARGV[8]
+        local token = mode == 'fill' and ARGV[9 + m] or nil
+        local lease = KEYS[2 + n + m]
+        if token then
+          local holder = redis.call('GET', lease)
+          if holder and holder ~= token and string.sub(holder, 1, 1) == 't' then return 0 end
+        end
         if mode ~= 'set' then
           local unchanged = incarnation() == ARGV[7]
           for i = 1, m do
@@ -87,7 +104,10 @@ enum CacheScripts {
             unchanged = (redis.call('GET', KEYS[1 + n + i]) or '') == ARGV[8 + i]
           end
           if not unchanged then
-            if mode == 'fill' then return 0 end
+            if mode == 'fill' then
+              if token then release(lease, token) end
+              return 0
+            end
             redis.call('UNLINK', KEYS[1])
             for i = 1, n do redis.call('SREM', KEYS[1 + i], KEYS[1]) end
             for i = 1, b do bump(KEYS[1 + n + i], lifetime) end
@@ -104,6 +124,35 @@ enum CacheScripts {
         if mode ~= 'fill' then
           for i = 1, b do bump(KEYS[1 + n + i], lifetime) end
         end
+        if token and redis.call('GET', lease) == token then redis.call('DEL', lease) end
+        return 1
+        """)
+
+    /// Takes the fill lease of a key whose read missed, unless the key has a value meanwhile: one process per key
+    /// loads it, the others wait for its value (see ``CacheFillLease``). A lease is a random token (`t…`) with an
+    /// expiry, so a holder that dies loses it; `released` (see `release`) tells waiters the holder gave up.
+    ///
+    /// KEYS: the key, its lease. ARGV: the token, the lease's duration in ms, and `1` when the key's current value is
+    /// unusable to the caller (another type or envelope: it is then ignored). Returns `{value}` when the key has a
+    /// usable value, else `{false, state}` with state `acquired` (the caller holds the lease, also when it held it
+    /// already), `held` (another process does) or `released`.
+    static let acquireLease = RedisScript("""
+        local value = redis.pcall('GET', KEYS[1])
+        if type(value) == 'string' and ARGV[3] ~= '1' then return {value} end
+        local holder = redis.call('GET', KEYS[2])
+        if not holder or holder == ARGV[1] then
+          redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2])
+          return {false, 'acquired'}
+        end
+        if string.sub(holder, 1, 1) ~= 't' then return {false, 'released'} end
+        return {false, 'held'}
+        """)
+
+    /// Gives up a fill lease without storing (the loader found nothing or failed): see `release`.
+    ///
+    /// KEYS: the lease. ARGV: the token.
+    static let releaseLease = RedisScript(helpers + """
+        release(KEYS[1], ARGV[1])
         return 1
         """)
 

@@ -75,7 +75,7 @@ extension RedisCache {
         budget: RedisWaitBudget,
         loader: @escaping @Sendable () async throws -> Value?
     ) async throws -> FlightAnswer<Value> {
-        let read: AsideRead<Value>
+        var read: AsideRead<Value>
         if let failure {
             // Redis is unavailable: share one load among concurrent callers, store nothing.
             read = .failed(failure)
@@ -86,7 +86,28 @@ extension RedisCache {
             read = await readWithGenerations(key, timeout: budget.remaining, foreign: foreign)
             if case .hit(let value) = read { return FlightAnswer(result: CacheAsideResult(value: value, source: .hit), currentAsOf: sent) }
         }
-        return try await loadAndStore(key, ttl: ttl, read: read, flight: flight, budget: budget, loader: loader)
+        // Across processes: one loads under the key's lease, the others wait for its value.
+        var lease: String?
+        if let policy = fillLease, case .miss(.some, let unreadable) = read {
+            switch try await awaitFillLease(key, policy: policy, unreadable: unreadable, budget: budget) {
+            case .hit(let value, let sent):
+                return FlightAnswer(result: CacheAsideResult(value: value, source: .hit), currentAsOf: sent)
+            case .holder(let token, let waited):
+                lease = token
+                if waited {
+                    // Taken over after a wait: the snapshot must be younger than the load that follows it.
+                    let sent = ContinuousClock.now
+                    read = await readWithGenerations(key, timeout: readTimeout, foreign: unreadable)
+                    if case .hit(let value) = read {
+                        releaseFillLease(key, token: token)
+                        return FlightAnswer(result: CacheAsideResult(value: value, source: .hit), currentAsOf: sent)
+                    }
+                }
+            case .loadAlone:
+                lease = Self.noLeaseToken
+            }
+        }
+        return try await loadAndStore(key, ttl: ttl, read: read, lease: lease, flight: flight, budget: budget, loader: loader)
     }
 
     /// Makes later callers of `getOrSet` for the invalidation's keys (its exact keys and every key its instance
@@ -131,8 +152,9 @@ extension RedisCache {
     enum AsideRead<Value: Sendable>: Sendable {
         case hit(Value)
         /// A miss, with the snapshot of the generations taken together with the key (`nil` only when the test hook
-        /// ``RedisCache/skipsGenerationChecks`` is set: the fill then stores unchecked).
-        case miss(generations: GenerationSnapshot?)
+        /// ``RedisCache/skipsGenerationChecks`` is set: the fill then stores unchecked); `unreadable` when the key
+        /// holds a value this cache cannot read (another type, envelope or Redis type).
+        case miss(generations: GenerationSnapshot?, unreadable: Bool)
         case failed(CacheError)
     }
 
@@ -176,8 +198,9 @@ extension RedisCache {
             } else {
                 instruments.misses.increment()
             }
-            if skipsGenerationChecks { return .miss(generations: nil) }
-            return .miss(generations: snapshot)
+            let unreadable = buffer != nil || foreign
+            if skipsGenerationChecks { return .miss(generations: nil, unreadable: unreadable) }
+            return .miss(generations: snapshot, unreadable: unreadable)
         } catch {
             return .failed(readFailed(error, key: key, instruments: instruments))
         }
@@ -191,14 +214,16 @@ extension RedisCache {
         return readError
     }
 
-    /// Runs the loader and stores a non-nil result if the generations are unchanged. The answer is current as of
-    /// the store (sent) when the store was accepted in time: no write bumped the markers between the snapshot and
-    /// then. Otherwise (refused, not stored, still running, Redis unavailable) it is current only as of the loader's
-    /// start.
+    /// Runs the loader and stores a non-nil result if the generations are unchanged (and, with a `lease` token, no
+    /// other process holds the key's lease; a lease this flight holds ends with the store, or is released when
+    /// nothing is stored). The answer is current as of the store (sent) when the store was accepted in time: no
+    /// write bumped the markers between the snapshot and then. Otherwise (refused, not stored, still running, Redis
+    /// unavailable) it is current only as of the loader's start.
     private func loadAndStore<Value: Codable & Sendable>(
         _ key: CacheKey<Value>,
         ttl: Duration?,
         read: AsideRead<Value>,
+        lease: String?,
         flight: SingleFlight.Flight,
         budget: RedisWaitBudget,
         loader: @escaping @Sendable () async throws -> Value?
@@ -206,19 +231,30 @@ extension RedisCache {
         let instruments = metrics.forKey(key.name)
         instruments.loads.increment()
         let start = ContinuousClock.now
-        let loaded = try await loader()
+        let loaded: Value?
+        do {
+            loaded = try await loader()
+        } catch {
+            releaseFillLease(key, token: lease)
+            throw error
+        }
         let elapsed = ContinuousClock.now - start
         instruments.loadTime.recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
         func answer(_ source: CacheAsideResult<Value>.Source, currentAsOf: ContinuousClock.Instant = start) -> FlightAnswer<Value> {
             FlightAnswer(result: CacheAsideResult(value: loaded, source: source), currentAsOf: currentAsOf)
         }
 
-        guard case .miss(let generations) = read else {
+        guard case .miss(let generations, _) = read else {
             // Redis could not be read: answer from the loader and do not try to write.
+            releaseFillLease(key, token: lease)
             return answer(.bypass)
         }
-        guard let value = loaded else { return answer(.miss) }
+        guard let value = loaded else {
+            releaseFillLease(key, token: lease)
+            return answer(.miss)
+        }
         guard !flight.isSuperseded else {
+            releaseFillLease(key, token: lease)
             // A write, delete or invalidation in this process came after this load started; if it failed, the
             // generations did not move and would not stop this (possibly older) value.
             logger.debug("the key was written or invalidated during the load; not storing its result", metadata: ["key": "\(key.name)"])
@@ -228,6 +264,7 @@ extension RedisCache {
         do {
             bytes = try encode(value, for: key)
         } catch {
+            releaseFillLease(key, token: lease)
             instruments.errors.increment()
             warnRateLimited("cache write after load failed", name: key.name, error: CacheError.wrapping(error, name: key.name, doing: "write").message)
             return answer(.miss)
@@ -240,7 +277,7 @@ extension RedisCache {
             var acceptedAsOf: ContinuousClock.Instant?
             do {
                 let sent = ContinuousClock.now
-                let mode: StoreMode = generations.map { .fill($0) } ?? .set
+                let mode: StoreMode = generations.map { .fill($0, lease: lease) } ?? .set
                 if try await self.store(bytes, key: key, ttl: ttl ?? key.ttl, mode: mode) {
                     acceptedAsOf = sent
                 } else {

@@ -18,8 +18,9 @@ extension RedisCache {
     enum StoreMode: Sendable {
         /// `set`: store and bump; the caller's write is the latest.
         case set
-        /// A cache-aside fill: store only if nothing changed since the snapshot; bump nothing.
-        case fill(GenerationSnapshot)
+        /// A cache-aside fill: store only if nothing changed since the snapshot; bump nothing. With a lease token
+        /// (see ``CacheFillLease``; `-` for none of its own), also only while no other process holds the key's lease.
+        case fill(GenerationSnapshot, lease: String?)
         /// A write-through after its update: store and bump if nothing changed since the snapshot (taken before the
         /// update), otherwise delete the key and bump. `nil` when the snapshot could not be read: delete and bump.
         case write(GenerationSnapshot?)
@@ -37,12 +38,14 @@ extension RedisCache {
         let generationKeys: [String]
         let snapshot: GenerationSnapshot?
         let name: String
+        var lease: (key: String, token: String)?
         switch mode {
         case .set:
             try await registerWithForeignOwners(key, ttl: ttl)
             (generationKeys, snapshot, name) = (bumpedKeys, nil, "set")
-        case .fill(let read):
+        case .fill(let read, let token):
             (generationKeys, snapshot, name) = (bumpedKeys + CacheIndexKeys.patternMarkers(ofKey: key.rawValue, namespace: key.descriptor.namespace), read, "fill")
+            lease = token.map { (CacheIndexKeys.lease(of: key), $0) }
         case .write(let read):
             (generationKeys, snapshot, name) = (bumpedKeys + CacheIndexKeys.patternMarkers(ofKey: key.rawValue, namespace: key.descriptor.namespace), read, "write")
         }
@@ -51,8 +54,9 @@ extension RedisCache {
         let arguments: [any RESPArgument] = [
             bytes, Self.milliseconds(ttl), indexKeys.count, generationKeys.count, bumpedKeys.count, name, snapshot?.incarnation ?? "",
             Self.milliseconds(Self.generationLifetime),
-        ] + expected
-        let reply = try await runScript(CacheScripts.store, keys: [key.rawValue] + indexKeys + generationKeys, values: arguments, timeout: writeTimeout)
+        ] + expected + (lease.map { [$0.token] } ?? [])
+        let keys = [key.rawValue] + indexKeys + generationKeys + (lease.map { [$0.key] } ?? [])
+        let reply = try await runScript(CacheScripts.store, keys: keys, values: arguments, timeout: writeTimeout)
         if name != "fill" { try await bumpEach(CacheIndexKeys.foreignGenerations(of: key)) }
         return reply == .integer(1)
     }

@@ -28,6 +28,9 @@ public final class RedisCache: Sendable, CacheInvalidating {
     public let readTimeout: Duration
     /// The deadline of writes and invalidations.
     public let writeTimeout: Duration
+    /// How `getOrSet` shares one load of a missing key among processes; `nil`: each process loads on its own
+    /// (single-flight still holds within a process).
+    public let fillLease: CacheFillLease?
     let logger: Logger
     let metrics: CacheMetrics
     let singleFlight = SingleFlight()
@@ -71,6 +74,8 @@ public final class RedisCache: Sendable, CacheInvalidating {
     ///   - codec: How values are encoded (JSON by default).
     ///   - readTimeout: Deadline of cache reads; past it, `getOrSet` serves from the loader.
     ///   - writeTimeout: Deadline of writes and invalidations.
+    ///   - fillLease: How a missing key's load is shared among processes (see ``CacheFillLease``); `nil` turns the
+    ///     lease off.
     ///   - repairCapacity: How many failed writes and invalidations are kept for retrying (see
     ///     ``pendingRepairCount``).
     ///   - logger: Cache events, labelled by schema key name; never concrete keys or values at info level.
@@ -80,6 +85,7 @@ public final class RedisCache: Sendable, CacheInvalidating {
         codec: any CacheCodec = JSONCacheCodec(),
         readTimeout: Duration = .milliseconds(250),
         writeTimeout: Duration = .seconds(1),
+        fillLease: CacheFillLease? = CacheFillLease(),
         repairCapacity: Int = 10_000,
         logger: Logger = Logger(label: "cache-schema.cache"),
         metricsFactory: (any MetricsFactory)? = nil
@@ -89,6 +95,7 @@ public final class RedisCache: Sendable, CacheInvalidating {
         self.codecBytes = Array(codec.identifier.utf8.prefix(255))
         self.readTimeout = readTimeout
         self.writeTimeout = writeTimeout
+        self.fillLease = fillLease
         self.repairs = CacheRepairQueue(capacity: repairCapacity)
         self.logger = logger
         self.metrics = CacheMetrics(factory: metricsFactory)

@@ -178,6 +178,7 @@ let package = Package(
                 "CacheRuntime", "CacheSchemaRedis", "RaceHarness", "RedisTestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
             ],
             path: "Tests/cache-race",
             plugins: ["CacheSchemaPlugin"]

@@ -23,7 +23,8 @@ public struct CacheFillLease: Sendable, Hashable {
     /// The first pause between a waiter's looks at the key; each pause doubles up to ``maximumPollInterval``, and each
     /// is jittered (between half and all of it) so that waiters of many processes do not look in step. Default 5 ms.
     public var pollInterval: Duration
-    /// The longest pause between looks. Default 100 ms.
+    /// The longest pause between looks. Default 50 ms: a waiter then learns of the value at most about 50 ms after
+    /// it was stored, at the cost of 20 looks a second per waiting process.
     public var maximumPollInterval: Duration
 
     /// A lease policy.
@@ -35,7 +36,7 @@ public struct CacheFillLease: Sendable, Hashable {
     ///   - maximumPollInterval: The longest pause between looks.
     public init(
         duration: Duration = .seconds(3), maximumWait: Duration = .milliseconds(3_500), pollInterval: Duration = .milliseconds(5),
-        maximumPollInterval: Duration = .milliseconds(100)
+        maximumPollInterval: Duration = .milliseconds(50)
     ) {
         self.duration = max(duration, .milliseconds(1))
         self.maximumWait = max(maximumWait, .zero)

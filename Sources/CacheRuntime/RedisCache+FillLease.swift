@@ -43,6 +43,7 @@ extension RedisCache {
                 reply = try await runScript(CacheScripts.acquireLease, keys: keys, values: [token, duration, ignoresValue ? "1" : "0"], timeout: timeout)
             } catch {
                 if error is CancellationError { throw error }
+                instruments.errors.increment()
                 logger.debug("the fill lease could not be asked for; loading without it", metadata: ["key": "\(key.name)", "error": "\(error)"])
                 return .loadAlone
             }

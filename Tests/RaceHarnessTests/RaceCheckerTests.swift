@@ -88,3 +88,28 @@ import Testing
         #expect(BypassBurst.measure([], disturbance: nil, settle: 0) == BypassBurst())
     }
 }
+
+@Suite struct StampedeRoundTests {
+    @Test func aRoundCountsItsLoadsErrorsAndTheWaitOfOtherProcessesCallers() {
+        let events: [StampedeEvent] = [
+            .load(round: 0, process: 1, start: 100, end: 300),
+            .call(round: 0, process: 1, start: 90, end: 310, source: "miss"),  // the holder's own caller: not a waiter
+            .call(round: 0, process: 2, start: 95, end: 340, source: "hit"),  // waited: answered 40 after the load
+            .call(round: 0, process: 3, start: 120, end: 300, source: "hit"),  // answered as the load ended
+            .call(round: 0, process: 3, start: 400, end: 410, source: "hit"),  // came after the load: a plain hit
+            .errors(round: 0, process: 2, count: 0),
+            .load(round: 1, process: 0, start: 1_000, end: 1_200), .load(round: 1, process: 2, start: 1_050, end: 1_250),
+            .errors(round: 1, process: 2, count: 1),
+        ]
+        let rounds = StampedeRound.rounds(events.flatMap { StampedeEvent(line: $0.line[...]).map { [$0] } ?? [] })
+        #expect(rounds.map(\.round) == [0, 1])
+        #expect(rounds[0].loads == 1)
+        #expect(rounds[0].calls == 4)
+        #expect(rounds[0].errors == 0)
+        #expect(rounds[0].firstLoadStart == 100)
+        #expect(rounds[0].addedLatencies.sorted() == [0, 40])
+        #expect(rounds[1].loads == 2)
+        #expect(rounds[1].errors == 1)
+        #expect(rounds[1].firstLoadStart == 1_000)
+    }
+}

@@ -2,10 +2,12 @@ import Foundation
 import RedisTestSupport
 import Testing
 
-/// Runs the built `cache-race` as CI's short version of the harness (about a minute in all): four processes of four
+/// Runs the built `cache-race` as CI's short version of the harness (about two minutes in all): four processes of four
 /// tasks each against one redis-server, with and without a restart of Redis, on a local Redis Cluster with a replica
-/// taking over its primary, and once with the generation checks switched off, which must produce stale reads (the
-/// harness can fail). The long run is in the README.
+/// taking over its primary or a slot moving, and once with the generation checks switched off, which must produce
+/// stale reads (the harness can fail); and `cache-race stampede`, four processes of 50 tasks reading one cold key at
+/// once, which must load it once per round with the fill lease (on one node and on a cluster), more often without
+/// it, and once more, by one other process, when the lease holder is killed mid-load. The long run is in the README.
 @Suite(.serialized) struct RaceHarnessRunTests {
     @Test func fourProcessesReadNothingStale() async throws {
         let run = try await Self.race(["--processes", "4", "--tasks", "4", "--operations", "12000", "--seconds", "20"])
@@ -55,6 +57,40 @@ import Testing
         #expect(run.violations > 0, "\(run.output)")
     }
 
+    // MARK: Stampede: one load per cold key across processes (the fill lease)
+
+    @Test func aColdKeyReadByFourProcessesAtOnceIsLoadedOnce() async throws {
+        let run = try await Self.race(["--processes", "4", "--tasks", "50", "--rounds", "5", "--load-ms", "200"], command: "stampede")
+        #expect(run.status == 0, "\(run.output)")
+        #expect(run.violations == 0, "\(run.output)")
+        #expect(run.output.contains("rounds with one load: "), "\(run.output)")
+    }
+
+    @Test func withoutTheLeaseEachProcessLoadsTheColdKey() async throws {
+        let run = try await Self.race(["--processes", "4", "--tasks", "50", "--rounds", "3", "--load-ms", "200", "--no-lease"], command: "stampede")
+        #expect(run.status == 0, "\(run.output)")
+        let loads = run.output.split(separator: "\n").first { $0.hasPrefix("loads per round: ") }?
+            .dropFirst("loads per round: ".count).prefix { $0 != ";" }.split(separator: " ").compactMap { Int($0) } ?? []
+        #expect(loads.count == 3, "\(run.output)")
+        #expect(loads.reduce(0, +) > 3, "more than one load per round without the lease: \(run.output)")
+    }
+
+    @Test func aKilledLeaseHolderIsReplacedByOneProcessOnceItsLeaseExpires() async throws {
+        let run = try await Self.race(
+            ["--processes", "4", "--tasks", "50", "--rounds", "1", "--load-ms", "200", "--kill-holder", "--lease-ms", "1500"], command: "stampede")
+        #expect(run.status == 0, "\(run.output)")
+        #expect(run.violations == 0, "\(run.output)")
+        #expect(run.output.contains("killed holder"), "\(run.output)")
+    }
+
+    @Test func aColdKeyOnAClusterIsLoadedOnce() async throws {
+        let run = try await LocalClusterTurns.shared.withTurn {
+            try await Self.race(["--processes", "4", "--tasks", "50", "--rounds", "3", "--load-ms", "200", "--cluster"], command: "stampede")
+        }
+        #expect(run.status == 0, "\(run.output)")
+        #expect(run.violations == 0, "\(run.output)")
+    }
+
     struct Run {
         var status: Int32
         var output: String
@@ -75,9 +111,9 @@ import Testing
         }
     }
 
-    /// Runs `cache-race run <arguments>` and returns its status and output.
-    static func race(_ arguments: [String]) async throws -> Run {
-        let run = try await CommandRun.run(productsDirectory(containing: "cache-race").appendingPathComponent("cache-race").path, ["run"] + arguments, timeout: .seconds(300))
+    /// Runs `cache-race <command> <arguments>` and returns its status and output.
+    static func race(_ arguments: [String], command: String = "run") async throws -> Run {
+        let run = try await CommandRun.run(productsDirectory(containing: "cache-race").appendingPathComponent("cache-race").path, [command] + arguments, timeout: .seconds(300))
         return Run(status: run.status, output: run.output)
     }
 }

@@ -7,6 +7,6 @@ struct CacheRace: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cache-race",
         abstract: "Checks the cache's no-stale-read promise across processes.",
-        subcommands: [RunCommand.self, WorkerCommand.self],
+        subcommands: [RunCommand.self, WorkerCommand.self, StampedeCommand.self, StampedeWorkerCommand.self],
         defaultSubcommand: RunCommand.self)
 }

@@ -35,15 +35,9 @@ struct RunCommand: AsyncParsableCommand {
         _ = try SourceOfTruth.create(at: sourcePath, records: records)
         guard cluster || (failoverAfter == nil && migrateAfter == nil) else { throw ValidationError("--failover-after and --migrate-after need --cluster") }
         guard !cluster || restartAfter == nil else { throw ValidationError("--restart-after restarts one redis-server; on a cluster use --failover-after") }
-        let server = cluster ? nil : try await RedisServerProcess.start()
-        let localCluster = cluster ? try await LocalRedisCluster.start() : nil
-        defer {
-            Task {
-                await server?.stop()
-                await localCluster?.stop()
-            }
-        }
-        let target = localCluster.map { ["--cluster-seeds", $0.seeds.joined(separator: ",")] } ?? ["--url", server!.url]
+        let redis = try await RaceTarget.start(cluster: cluster)
+        defer { Task { await redis.stop() } }
+        let (server, localCluster, target) = (redis.server, redis.cluster, redis.workerArguments)
 
         let started = Date()
         let deadline = monotonicNanoseconds() + UInt64(seconds * 1e9)

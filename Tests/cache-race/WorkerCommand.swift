@@ -28,16 +28,7 @@ struct WorkerCommand: AsyncParsableCommand {
             handler.logLevel = .error
             return handler
         }
-        var configuration = try url.map { try RedisConnectionConfiguration(url: $0) } ?? RedisConnectionConfiguration()
-        configuration.connectTimeout = .seconds(10)
-        configuration.commandTimeout = .seconds(10)
-        let client: any RedisKeyedClient
-        if let clusterSeeds {
-            client = try RedisClusterClient(seeds: clusterSeeds.split(separator: ",").map(String.init), configuration: configuration)
-        } else {
-            guard url != nil else { throw ValidationError("give --url or --cluster-seeds") }
-            client = RedisClient(configuration: configuration)
-        }
+        let client = try RaceTarget.client(url: url, clusterSeeds: clusterSeeds)
         // Deadlines far above any scheduling delay of a loaded machine: a read past its deadline is a bypass, which
         // is correct but tests nothing.
         let cache = RedisCache(client: client, readTimeout: .seconds(5), writeTimeout: .seconds(10))

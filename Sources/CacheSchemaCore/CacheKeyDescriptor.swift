@@ -18,6 +18,8 @@ public struct CacheKeyDescriptor: Sendable, Hashable, Codable {
     public let valueType: String?
     /// The entities whose invalidation removes this key.
     public let invalidatedBy: [String]
+    /// Early refresh, stale-while-revalidate and TTL jitter, as the schema declares them for the key or its TTL class.
+    public let freshness: CacheFreshness
 
     /// Creates a descriptor. Generated code calls this.
     public init(
@@ -29,7 +31,8 @@ public struct CacheKeyDescriptor: Sendable, Hashable, Codable {
         ttl: Duration,
         ttlClass: String?,
         valueType: String?,
-        invalidatedBy: [String]
+        invalidatedBy: [String],
+        freshness: CacheFreshness
     ) {
         self.name = name
         self.entity = entity
@@ -40,6 +43,17 @@ public struct CacheKeyDescriptor: Sendable, Hashable, Codable {
         self.ttlClass = ttlClass
         self.valueType = valueType
         self.invalidatedBy = invalidatedBy
+        self.freshness = freshness
+    }
+
+    /// Creates a descriptor of a key with plain expiry (``CacheFreshness/none``).
+    public init(
+        name: String, entity: String, pattern: String, namespace: String?, parameters: [CacheParameterDescriptor], ttl: Duration,
+        ttlClass: String?, valueType: String?, invalidatedBy: [String]
+    ) {
+        self.init(
+            name: name, entity: entity, pattern: pattern, namespace: namespace, parameters: parameters, ttl: ttl, ttlClass: ttlClass,
+            valueType: valueType, invalidatedBy: invalidatedBy, freshness: .none)
     }
 
     /// The pattern with the namespace in front (`"shop:user:email:{email}"`).

@@ -2,26 +2,41 @@
 /// fingerprint of the key's value type. A value whose envelope does not match what the reader expects — written by
 /// an older deploy with another type, another codec, or not by CacheSchema at all — is a miss, never a wrong value.
 ///
-/// Layout: `"CS"`, format version (1 byte), codec identifier length (1 byte) and bytes, fingerprint (8 bytes,
-/// big-endian), then the payload.
+/// Layout, version 1: `"CS"`, format version (1 byte), codec identifier length (1 byte) and bytes, fingerprint (8 bytes,
+/// big-endian), then the payload. Version 2, written only for keys with early refresh (``CacheFreshness``), adds
+/// after the fingerprint how long the value's load took, in milliseconds (4 bytes, big-endian; 0 when it was written
+/// rather than loaded): XFetch's δ. Readers accept both; code from before version 2 reads a version 2 value as a miss
+/// (and overwrites it with version 1).
 import CacheSchemaCore
 import NIOCore
 
 enum CacheEnvelope {
     static let marker: [UInt8] = [0x43, 0x53]  // "CS"
     static let version: UInt8 = 1
+    /// The version that carries the load's duration.
+    static let timedVersion: UInt8 = 2
 
-    static func wrap(_ payload: [UInt8], codec: String, fingerprint: UInt64) -> [UInt8] {
+    /// Wraps a payload; with `loadMilliseconds`, in version 2.
+    static func wrap(_ payload: [UInt8], codec: String, fingerprint: UInt64, loadMilliseconds: UInt32? = nil) -> [UInt8] {
         let codecBytes = Array(codec.utf8.prefix(255))
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(payload.count + 12 + codecBytes.count)
+        bytes.reserveCapacity(payload.count + 16 + codecBytes.count)
         bytes += marker
-        bytes.append(version)
+        bytes.append(loadMilliseconds == nil ? version : timedVersion)
         bytes.append(UInt8(codecBytes.count))
         bytes += codecBytes
         for shift in stride(from: 56, through: 0, by: -8) { bytes.append(UInt8(truncatingIfNeeded: fingerprint >> UInt64(shift))) }
+        if let loadMilliseconds {
+            for shift in stride(from: 24, through: 0, by: -8) { bytes.append(UInt8(truncatingIfNeeded: loadMilliseconds >> UInt32(shift))) }
+        }
         bytes += payload
         return bytes
+    }
+
+    /// A payload, and how long its load took (version 2; `nil` for version 1).
+    struct Unwrapped: Equatable {
+        let payload: [UInt8]
+        let loadMilliseconds: UInt32?
     }
 
     enum Mismatch: Error, Equatable, CustomStringConvertible {
@@ -42,12 +57,13 @@ enum CacheEnvelope {
 
     /// The payload, when the envelope matches, read straight from the reply's buffer (one copy, of the payload only).
     /// `codec` is the identifier's UTF-8 bytes.
-    static func unwrap(_ buffer: ByteBuffer, codec: [UInt8], fingerprint: UInt64) -> Result<[UInt8], Mismatch> {
+    static func unwrap(_ buffer: ByteBuffer, codec: [UInt8], fingerprint: UInt64) -> Result<Unwrapped, Mismatch> {
         buffer.withUnsafeReadableBytes { bytes in
             guard bytes.count >= 4, bytes[0] == marker[0], bytes[1] == marker[1] else { return .failure(.notAnEnvelope) }
-            guard bytes[2] == version else { return .failure(.version(bytes[2])) }
+            guard bytes[2] == version || bytes[2] == timedVersion else { return .failure(.version(bytes[2])) }
             let codecLength = Int(bytes[3])
-            guard bytes.count >= 12 + codecLength else { return .failure(.notAnEnvelope) }
+            let header = 12 + codecLength + (bytes[2] == timedVersion ? 4 : 0)
+            guard bytes.count >= header else { return .failure(.notAnEnvelope) }
             let storedCodec = UnsafeRawBufferPointer(rebasing: bytes[4..<(4 + codecLength)])
             guard storedCodec.elementsEqual(codec) else {
                 return .failure(.codec(String(decoding: storedCodec, as: UTF8.self)))
@@ -55,7 +71,11 @@ enum CacheEnvelope {
             var stored: UInt64 = 0
             for byte in bytes[(4 + codecLength)..<(12 + codecLength)] { stored = stored << 8 | UInt64(byte) }
             guard stored == fingerprint else { return .failure(.fingerprint) }
-            return .success(Array(UnsafeRawBufferPointer(rebasing: bytes[(12 + codecLength)...])))
+            var loadMilliseconds: UInt32?
+            if bytes[2] == timedVersion {
+                loadMilliseconds = bytes[(12 + codecLength)..<header].reduce(0) { $0 << 8 | UInt32($1) }
+            }
+            return .success(Unwrapped(payload: Array(UnsafeRawBufferPointer(rebasing: bytes[header...])), loadMilliseconds: loadMilliseconds))
         }
     }
 

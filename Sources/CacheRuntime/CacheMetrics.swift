@@ -12,6 +12,10 @@ final class CacheMetrics: Sendable {
         let errors: Counter
         /// Callers that waited for another process's load of the key (``CacheFillLease``).
         let leaseWaits: Counter
+        /// Background refreshes started (``CacheFreshness``: early refresh or a stale value served).
+        let refreshes: Counter
+        /// Hits served from a stale-while-revalidate window.
+        let staleHits: Counter
     }
 
     struct InvalidationInstruments: Sendable {
@@ -61,7 +65,9 @@ final class CacheMetrics: Sendable {
                 loadTime: Self.timer("cache_load_duration_seconds", dimensions, factory),
                 decodeFailures: Self.counter("cache_decode_failures_total", dimensions, factory),
                 errors: Self.counter("cache_errors_total", dimensions, factory),
-                leaseWaits: Self.counter("cache_lease_waits_total", dimensions, factory))
+                leaseWaits: Self.counter("cache_lease_waits_total", dimensions, factory),
+                refreshes: Self.counter("cache_refreshes_total", dimensions, factory),
+                staleHits: Self.counter("cache_stale_hits_total", dimensions, factory))
             instruments[name] = created
             return created
         }

@@ -41,6 +41,9 @@ extension RedisCache {
         let failure: CacheError?
         switch try await readFast(key) {
         case .hit(let value): return CacheAsideResult(value: value, source: .hit)
+        case .hitToRefresh(let value):
+            refreshInBackground(key, ttl: ttl, loader: loader)
+            return CacheAsideResult(value: value, source: .hit)
         case .miss(let isForeign): (foreign, failure) = (isForeign, nil)
         case .failed(let error): (foreign, failure) = (false, error)
         }
@@ -144,6 +147,8 @@ extension RedisCache {
 
     enum FastRead<Value: Sendable>: Sendable {
         case hit(Value)
+        /// A hit to serve and refresh in the background (``CacheFreshness``).
+        case hitToRefresh(Value)
         /// Nothing usable; `foreign` when the key holds a non-string Redis value (`WRONGTYPE`).
         case miss(foreign: Bool)
         case failed(CacheError)
@@ -166,9 +171,23 @@ extension RedisCache {
         if let pending = repairPending(key) { return .failed(pending) }
         let instruments = metrics.forKey(key.name)
         do {
-            guard let buffer = try await client.routed(by: key.rawValue).get(key.rawValue, timeout: readTimeout) else { return .miss(foreign: false) }
-            if case .hit(let value) = decode(buffer, for: key, instruments: instruments, countMisses: false) { return .hit(value) }
-            return .miss(foreign: false)
+            let freshness = key.descriptor.freshness
+            guard freshness.refreshesBeforeExpiry else {
+                guard let buffer = try await client.routed(by: key.rawValue).get(key.rawValue, timeout: readTimeout) else { return .miss(foreign: false) }
+                if case .hit(let value) = decode(buffer, for: key, instruments: instruments, countMisses: false) { return .hit(value) }
+                return .miss(foreign: false)
+            }
+            // Early refresh or a stale window: the remaining TTL decides, read in the same round trip.
+            let (buffer, pttl) = try await readWithRemainingTTL(key)
+            guard let buffer else { return .miss(foreign: false) }
+            let decoded = decodeTimed(buffer, for: key, instruments: instruments, countMisses: false)
+            guard case .hit(let value) = decoded.lookup else { return .miss(foreign: false) }
+            switch Self.decide(pttl: pttl, loadMilliseconds: decoded.loadMilliseconds, freshness: freshness, random: .random(in: Double.ulpOfOne...1)) {
+            case .serve: return .hit(value)
+            case .refresh(let stale):
+                if stale { instruments.staleHits.increment() }
+                return .hitToRefresh(value)
+            }
         } catch {
             if error is CancellationError || Task.isCancelled { throw CancellationError() }
             if Self.isWrongType(error) { return .miss(foreign: true) }
@@ -262,7 +281,7 @@ extension RedisCache {
         }
         let bytes: ByteBuffer
         do {
-            bytes = try encode(value, for: key)
+            bytes = try encode(value, for: key, loadTime: elapsed)
         } catch {
             releaseFillLease(key, token: lease)
             instruments.errors.increment()

@@ -28,7 +28,7 @@ extension RedisCache {
         _ key: CacheKey<Value>, policy: CacheFillLease, unreadable: Bool, budget: RedisWaitBudget
     ) async throws -> LeaseOutcome<Value> {
         let instruments = metrics.forKey(key.name)
-        let token = "t" + String(UInt64.random(in: .min ... .max), radix: 16) + String(UInt64.random(in: .min ... .max), radix: 16)
+        let token = Self.newLeaseToken()
         let keys = [key.rawValue, CacheIndexKeys.lease(of: key)]
         let duration = String(Self.milliseconds(policy.duration))
         let waitEnd = ContinuousClock.now + policy.maximumWait
@@ -69,6 +69,22 @@ extension RedisCache {
             try await Task.sleep(for: pause)
             attempt += 1
         }
+    }
+
+    /// Takes the key's fill lease if it is free, whatever the key holds (a background refresh: the value is there
+    /// and stays served); the token, or `nil` when another process holds it or gave it up a moment ago.
+    func takeFillLease<Value>(_ key: CacheKey<Value>, policy: CacheFillLease) async throws -> String? {
+        let token = Self.newLeaseToken()
+        let reply = try await runScript(
+            CacheScripts.acquireLease, keys: [key.rawValue, CacheIndexKeys.lease(of: key)],
+            values: [token, String(Self.milliseconds(policy.duration)), "1"], timeout: readTimeout)
+        guard case .array(let items) = reply, items.count > 1, (try? items[1].text()) == "acquired" else { return nil }
+        return token
+    }
+
+    /// A lease token: `t` and 128 random bits in hex.
+    static func newLeaseToken() -> String {
+        "t" + String(UInt64.random(in: .min ... .max), radix: 16) + String(UInt64.random(in: .min ... .max), radix: 16)
     }
 
     /// Gives up a held lease without storing (the loader found nothing, failed, or its result must not be stored), so

@@ -32,7 +32,9 @@ extension RedisCache {
     /// Owners in another slot (see ``CacheIndexKeys``) are served by separate commands: a `set` first adds the key
     /// to their indexes (a fill or write-through did when it read its snapshot), and a `set` or write-through bumps
     /// their markers after its own script.
-    func store<Value>(_ bytes: ByteBuffer, key: CacheKey<Value>, ttl: Duration, mode: StoreMode) async throws -> Bool {
+    func store<Value>(_ bytes: ByteBuffer, key: CacheKey<Value>, ttl declared: Duration, mode: StoreMode) async throws -> Bool {
+        // Jittered, and with the stale window on top (see ``CacheFreshness``).
+        let ttl = Self.storedTTL(declared, freshness: key.descriptor.freshness)
         let indexKeys = CacheIndexKeys.indexes(of: key)
         let bumpedKeys = CacheIndexKeys.generations(of: key)
         let generationKeys: [String]
@@ -80,7 +82,8 @@ extension RedisCache {
     func registerWithForeignOwners<Value>(_ key: CacheKey<Value>, ttl: Duration, timeout: Duration? = nil) async throws {
         for owner in CacheIndexKeys.foreignOwners(of: key) {
             let index = CacheIndexKeys.index(owner, namespace: key.descriptor.namespace)
-            _ = try await runScript(CacheScripts.register, keys: [index], values: [key.rawValue, Self.milliseconds(max(ttl, key.ttl))], timeout: timeout ?? writeTimeout)
+            let longest = max(ttl, key.ttl + (key.descriptor.freshness.staleWindow ?? .zero))
+            _ = try await runScript(CacheScripts.register, keys: [index], values: [key.rawValue, Self.milliseconds(longest)], timeout: timeout ?? writeTimeout)
         }
     }
 
@@ -138,10 +141,10 @@ extension RedisCache {
 
     /// A TTL in whole milliseconds for `PX`, between 1 and ``maximumMilliseconds``, without overflowing for any
     /// `Duration` (a zero or negative TTL becomes 1 ms, as Redis refuses 0).
-    static func milliseconds(_ duration: Duration) -> Int {
+    static func milliseconds(_ duration: Duration, minimum: Int = 1) -> Int {
         let (seconds, attoseconds) = duration.components
-        guard seconds >= 0 else { return 1 }
+        guard seconds >= 0 else { return minimum }
         guard seconds < Int64(maximumMilliseconds / 1000) else { return maximumMilliseconds }
-        return min(maximumMilliseconds, max(1, Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000)))
+        return min(maximumMilliseconds, max(minimum, Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000)))
     }
 }

@@ -41,6 +41,8 @@ public final class RedisCache: Sendable, CacheInvalidating {
     private let reportedDecodeFailures = Mutex<Set<String>>([])
     private let lastWarnings = Mutex<[String: ContinuousClock.Instant]>([:])
     private let generationChecksSkipped = Atomic<Bool>(false)
+    /// Keys with a background refresh running in this process (see ``refreshInBackground(_:ttl:loader:)``).
+    let refreshing = Mutex<Set<String>>([])
 
     /// Test hook: fills and write-throughs store without comparing generation markers, as a cache without the
     /// no-stale guarantee would. The race harness sets it to show that its checker finds the stale reads that
@@ -185,6 +187,14 @@ public final class RedisCache: Sendable, CacheInvalidating {
     func decode<Value: Codable & Sendable>(
         _ buffer: ByteBuffer, for key: CacheKey<Value>, instruments: CacheMetrics.Instruments, countMisses: Bool = true
     ) -> CacheLookup<Value> {
+        decodeTimed(buffer, for: key, instruments: instruments, countMisses: countMisses).lookup
+    }
+
+    /// ``decode(_:for:instruments:countMisses:)``, and how long the value's load took when its envelope says
+    /// (version 2, see ``CacheEnvelope``).
+    func decodeTimed<Value: Codable & Sendable>(
+        _ buffer: ByteBuffer, for key: CacheKey<Value>, instruments: CacheMetrics.Instruments, countMisses: Bool = true
+    ) -> (lookup: CacheLookup<Value>, loadMilliseconds: UInt32?) {
         switch CacheEnvelope.unwrap(buffer, codec: codecBytes, fingerprint: fingerprint(for: key)) {
         case .failure(let mismatch):
             if countMisses {
@@ -192,19 +202,19 @@ public final class RedisCache: Sendable, CacheInvalidating {
                 instruments.decodeFailures.increment()
                 instruments.misses.increment()
             }
-            return .miss
-        case .success(let payload):
+            return (.miss, nil)
+        case .success(let unwrapped):
             do {
-                let value = try codec.decode(Value.self, from: payload)
+                let value = try codec.decode(Value.self, from: unwrapped.payload)
                 instruments.hits.increment()
-                return .hit(value)
+                return (.hit(value), unwrapped.loadMilliseconds)
             } catch {
                 if countMisses {
                     reportDecodeFailure(key.name, reason: "the value no longer decodes as \(Value.self)")
                     instruments.decodeFailures.increment()
                     instruments.misses.increment()
                 }
-                return .miss
+                return (.miss, nil)
             }
         }
     }
@@ -243,10 +253,13 @@ public final class RedisCache: Sendable, CacheInvalidating {
         return computed
     }
 
-    func encode<Value: Codable & Sendable>(_ value: Value, for key: CacheKey<Value>) throws -> ByteBuffer {
+    /// Encodes a value in its envelope: version 2 with `loadTime` (0 when written, not loaded) for a key with early
+    /// refresh, which needs it; version 1 otherwise, which every deployed version reads.
+    func encode<Value: Codable & Sendable>(_ value: Value, for key: CacheKey<Value>, loadTime: Duration? = nil) throws -> ByteBuffer {
         do {
             let payload = try codec.encode(value)
-            return ByteBuffer(bytes: CacheEnvelope.wrap(payload, codec: codec.identifier, fingerprint: fingerprint(for: key)))
+            let milliseconds = key.descriptor.freshness.earlyRefresh == nil ? nil : UInt32(clamping: Self.milliseconds(loadTime ?? .zero, minimum: 0))
+            return ByteBuffer(bytes: CacheEnvelope.wrap(payload, codec: codec.identifier, fingerprint: fingerprint(for: key), loadMilliseconds: milliseconds))
         } catch {
             throw CacheError(.encoding, name: key.name, "cannot encode the value with codec '\(codec.identifier)': \(error)")
         }

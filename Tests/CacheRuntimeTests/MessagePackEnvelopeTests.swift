@@ -19,11 +19,11 @@ import Testing
         let note = Note(id: UUID(), text: "übersicht: 42", at: Date(timeIntervalSince1970: 1_733_000_000.123_456))
         let fingerprint = CacheEnvelope.fingerprint(keyName: "note", valueType: Note.self)
         let stored = ByteBuffer(bytes: CacheEnvelope.wrap(try codec.encode(note), codec: codec.identifier, fingerprint: fingerprint))
-        guard case .success(let payload) = CacheEnvelope.unwrap(stored, codec: Array(codec.identifier.utf8), fingerprint: fingerprint) else {
+        guard case .success(let unwrapped) = CacheEnvelope.unwrap(stored, codec: Array(codec.identifier.utf8), fingerprint: fingerprint) else {
             Issue.record("the envelope did not unwrap")
             return
         }
-        #expect(try codec.decode(Note.self, from: payload) == note)
+        #expect(try codec.decode(Note.self, from: unwrapped.payload) == note)
         #expect(CacheEnvelope.unwrap(stored, codec: Array(JSONCacheCodec().identifier.utf8), fingerprint: fingerprint) == .failure(.codec("msgpack")))
     }
 }

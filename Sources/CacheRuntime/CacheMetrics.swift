@@ -12,6 +12,9 @@ final class CacheMetrics: Sendable {
         let errors: Counter
         /// Callers that waited for another process's load of the key (``CacheFillLease``).
         let leaseWaits: Counter
+        /// Lease waits that ran out (``CacheFillLease/maximumWait``) or saw the holder's lease expire (a holder too slow
+        /// or dead): the fleet may then load a key more than once.
+        let leaseTimeouts: Counter
         /// Background refreshes started (``CacheFreshness``: early refresh or a stale value served).
         let refreshes: Counter
         /// Hits served from a stale-while-revalidate window.
@@ -66,6 +69,7 @@ final class CacheMetrics: Sendable {
                 decodeFailures: Self.counter("cache_decode_failures_total", dimensions, factory),
                 errors: Self.counter("cache_errors_total", dimensions, factory),
                 leaseWaits: Self.counter("cache_lease_waits_total", dimensions, factory),
+                leaseTimeouts: Self.counter("cache_lease_timeouts_total", dimensions, factory),
                 refreshes: Self.counter("cache_refreshes_total", dimensions, factory),
                 staleHits: Self.counter("cache_stale_hits_total", dimensions, factory))
             instruments[name] = created

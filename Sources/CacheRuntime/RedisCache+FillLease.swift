@@ -56,13 +56,17 @@ extension RedisCache {
             }
             let state = items.count > 1 ? (try? items[1].text()) : nil
             switch state {
-            case "acquired": return .holder(token: token, waited: attempt > 0)
+            case "acquired":
+                // Acquired after waiting: the holder's lease expired before it stored (released leases are not taken).
+                if attempt > 0 { instruments.leaseTimeouts.increment() }
+                return .holder(token: token, waited: attempt > 0)
             case "held": break
             default: return .loadAlone
             }
             if attempt == 0 { instruments.leaseWaits.increment() }
             let pause = policy.pause(before: attempt)
             guard ContinuousClock.now + pause < waitEnd else {
+                instruments.leaseTimeouts.increment()
                 logger.debug("waited for another process's load past the lease's maximumWait; loading", metadata: ["key": "\(key.name)"])
                 return .loadAlone
             }

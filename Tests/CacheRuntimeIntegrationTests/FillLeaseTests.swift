@@ -25,8 +25,11 @@ import Testing
                 }
                 #expect(results.allSatisfy { $0 == value }, "every caller got the value")
                 let errors = try metrics.expectCounter("cache_errors_total", [("key", "user")]).totalValue
-                try #require(errors == 0, "a cache call timed out, so a process may rightly have loaded alone")
-                #expect(await loads.value == 1, "four processes × 50 tasks, one load")
+                let timeouts = try metrics.expectCounter("cache_lease_timeouts_total", [("key", "user")]).totalValue
+                // A busy machine can stretch a load past the lease or a wait past its end: a process then rightly loads too.
+                try #require(errors == 0 && timeouts == 0, "a cache call or a lease wait timed out, so a process may rightly have loaded alone")
+                let loaded = await loads.value
+                #expect(loaded == 1, "four processes × 50 tasks, one load (\(loaded) loads)")
                 // Each process that found the lease taken waited once (a process the machine delayed past the load may
                 // have found the value instead).
                 #expect((1...3).contains(try metrics.expectCounter("cache_lease_waits_total", [("key", "user")]).totalValue))

@@ -48,7 +48,7 @@ import Testing
             let old = UserDTO(id: UUID(), name: "old", email: "o@x"), new = UserDTO(id: UUID(), name: "new", email: "n@x")
             _ = try await cache.getOrSet(key, ttl: .milliseconds(300)) { old }
             let pttl = try await cache.client.routed(by: key.rawValue).raw(["PTTL", key.rawValue]).integer()
-            #expect(pttl > 29_000, "Redis keeps the value through the stale window (\(pttl) ms)")
+            #expect(pttl > 10_000, "Redis keeps the value through the stale window, far past its 300 ms TTL (\(pttl) ms)")
             try await Task.sleep(for: .milliseconds(600))
             let loads = Counter()
             let results = try await withThrowingTaskGroup(of: UserDTO?.self) { group in

@@ -6,7 +6,8 @@ public enum StampedeEvent: Sendable, Hashable {
     case call(round: Int, process: Int, start: UInt64, end: UInt64, source: String)
     /// A loader call.
     case load(round: Int, process: Int, start: UInt64, end: UInt64)
-    /// The process's cache errors (`cache_errors_total`) during the round.
+    /// The process's cache errors and lease timeouts (`cache_errors_total`, `cache_lease_timeouts_total`) during the
+    /// round.
     case errors(round: Int, process: Int, count: Int)
 
     /// One log line: tab-separated fields.
@@ -44,8 +45,8 @@ public struct StampedeRound: Sendable, Hashable {
     public var round: Int
     /// Loader calls in every process.
     public var loads = 0
-    /// Cache errors (timeouts, unreachable Redis) in every process: a round with errors may rightly load more than
-    /// once (fail-open).
+    /// Cache errors (timeouts, unreachable Redis) and lease timeouts in every process: a round with them may rightly
+    /// load more than once (fail-open).
     public var errors = 0
     /// Callers of the round.
     public var calls = 0

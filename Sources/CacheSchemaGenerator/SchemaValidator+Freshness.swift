@@ -16,9 +16,21 @@ extension SchemaValidator {
     /// with an error is left unwritten.
     mutating func readFreshness(_ syntax: FreshnessSyntax, owner: String) -> FreshnessFields {
         var fields = FreshnessFields()
-        if let node = syntax.early { fields.earlyRefreshThousandths = readEarlyRefresh(node, owner: owner) }
-        if let node = syntax.stale { fields.staleWindow = readStaleWindow(node, owner: owner) }
-        if let node = syntax.jitter { fields.jitterBasisPoints = readJitter(node, owner: owner) }
+        if let node = syntax.early {
+            fields.earlyRefreshThousandths = readSetting(
+                node, .invalidEarlyRefresh, expected: "'early' of \(owner) must be XFetch's β, a positive number such as 1 or 1.5, or 'off'"
+            ) { validator, text, expected in validator.readEarlyRefresh(text, at: node, owner: owner, expected: expected) }
+        }
+        if let node = syntax.stale {
+            fields.staleWindow = readSetting(node, .invalidStaleWindow, expected: "'stale' of \(owner) must be a duration such as '1m', or 'off'") { validator, text, _ in
+                validator.readStaleWindow(text, at: node, owner: owner)
+            }
+        }
+        if let node = syntax.jitter {
+            fields.jitterBasisPoints = readSetting(
+                node, .invalidJitter, expected: "'jitter' of \(owner) must be a percentage of the TTL from 0% to 50%, such as '10%' or '2.5%', or 'off'"
+            ) { validator, text, expected in validator.readJitter(text, at: node, owner: owner, expected: expected) }
+        }
         return fields
     }
 
@@ -32,13 +44,19 @@ extension SchemaValidator {
             at: node.location)
     }
 
-    private mutating func readEarlyRefresh(_ node: Node, owner: String) -> FreshnessFields.Setting<Int>? {
-        let expected = "'early' of \(owner) must be XFetch's β, a positive number such as 1 or 1.5, or 'off'"
+    /// A field that is `off` or a scalar `readValue` checks; `expected` says what it must be when it is neither.
+    private mutating func readSetting<Value>(
+        _ node: Node, _ identifier: DiagnosticID, expected: String, readValue: (inout SchemaValidator, String, String) -> Value?
+    ) -> FreshnessFields.Setting<Value>? {
         guard let text = node.schemaText else {
-            diagnostics.report(.invalidEarlyRefresh, "\(expected); found \(node.shapeDescription)", at: node.location)
+            diagnostics.report(identifier, "\(expected); found \(node.shapeDescription)", at: node.location)
             return nil
         }
         if text == Self.offWord { return FreshnessFields.Setting(value: nil) }
+        return readValue(&self, text, expected).map { FreshnessFields.Setting(value: $0) }
+    }
+
+    private mutating func readEarlyRefresh(_ text: String, at node: Node, owner: String, expected: String) -> Int? {
         if text.hasPrefix("-") {
             diagnostics.report(.invalidEarlyRefresh, "'early' of \(owner) is negative; β must be positive (1 is XFetch's usual choice), or write 'off' for no early refresh", at: node.location)
             return nil
@@ -53,33 +71,22 @@ extension SchemaValidator {
         case .success(let thousandths) where thousandths > Self.maximumEarlyRefreshThousandths:
             diagnostics.report(.earlyRefreshTooLarge, "'early' of \(owner) is \(text), above 10: such a β reloads a hot key long before it expires; use 1 (XFetch's usual choice) to 2, larger refreshing earlier", at: node.location)
         case .success(let thousandths):
-            return FreshnessFields.Setting(value: thousandths)
+            return thousandths
         }
         return nil
     }
 
-    private mutating func readStaleWindow(_ node: Node, owner: String) -> FreshnessFields.Setting<Milliseconds>? {
-        guard let text = node.schemaText else {
-            diagnostics.report(.invalidStaleWindow, "'stale' of \(owner) must be a duration such as '1m', or 'off'; found \(node.shapeDescription)", at: node.location)
-            return nil
-        }
-        if text == Self.offWord { return FreshnessFields.Setting(value: nil) }
+    private mutating func readStaleWindow(_ text: String, at node: Node, owner: String) -> Milliseconds? {
         switch DurationLiteral.parse(text) {
         case .success(let milliseconds):
-            return FreshnessFields.Setting(value: milliseconds)
+            return milliseconds
         case .failure(let failure):
             diagnostics.report(.invalidStaleWindow, "'stale' of \(owner): " + DurationLiteral.message(for: failure, written: text, use: .staleWindow), at: node.location)
             return nil
         }
     }
 
-    private mutating func readJitter(_ node: Node, owner: String) -> FreshnessFields.Setting<Int>? {
-        let expected = "'jitter' of \(owner) must be a percentage of the TTL from 0% to 50%, such as '10%' or '2.5%', or 'off'"
-        guard let text = node.schemaText else {
-            diagnostics.report(.invalidJitter, "\(expected); found \(node.shapeDescription)", at: node.location)
-            return nil
-        }
-        if text == Self.offWord { return FreshnessFields.Setting(value: nil) }
+    private mutating func readJitter(_ text: String, at node: Node, owner: String, expected: String) -> Int? {
         guard text.hasSuffix("%") else {
             diagnostics.report(.invalidJitter, "\(expected); found '\(text)', which has no '%' (a tenth of the TTL is '10%')", at: node.location)
             return nil
@@ -92,7 +99,7 @@ extension SchemaValidator {
         case .success(let basisPoints) where basisPoints > Self.maximumJitterBasisPoints:
             diagnostics.report(.invalidJitter, "'jitter' of \(owner) is \(text), above 50%: a store could cut the TTL by more than half; use at most 50% (5% to 10% is usual)", at: node.location)
         case .success(let basisPoints):
-            return FreshnessFields.Setting(value: basisPoints)
+            return basisPoints
         }
         return nil
     }

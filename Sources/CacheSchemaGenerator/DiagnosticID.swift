@@ -82,6 +82,16 @@ public enum DiagnosticID: String, Sendable, Hashable, CaseIterable, Codable {
     /// The identity span of an entity with several id parameters differs between two of its patterns, or holds
     /// another placeholder, so its instance's keys would not share one hash tag.
     case identitySpanDiffers = "identity-span-differs"
+    /// `early` is not a positive number or `off`.
+    case invalidEarlyRefresh = "invalid-early-refresh"
+    /// `early` is above 10.
+    case earlyRefreshTooLarge = "early-refresh-too-large"
+    /// `stale` is not a positive duration or `off`.
+    case invalidStaleWindow = "invalid-stale-window"
+    /// `jitter` is not a percentage from 0% to 50% or `off`.
+    case invalidJitter = "invalid-jitter"
+    /// A stale window is longer than the TTL it follows.
+    case staleWindowLongerThanTTL = "stale-window-longer-than-ttl"
 
     // MARK: The whole schema (analyse stage)
 
@@ -107,7 +117,7 @@ public enum DiagnosticID: String, Sendable, Hashable, CaseIterable, Codable {
     /// rely on it.
     public var severity: Diagnostic.Severity {
         switch self {
-        case .emptyEntities, .unreachableKey, .relatedMatchesNothing, .overlappingInvalidationGlob, .crossSlotOwner, .scanFallback:
+        case .emptyEntities, .staleWindowLongerThanTTL, .unreachableKey, .relatedMatchesNothing, .overlappingInvalidationGlob, .crossSlotOwner, .scanFallback:
             .warning
         default: .error
         }
@@ -126,7 +136,7 @@ public enum DiagnosticID: String, Sendable, Hashable, CaseIterable, Codable {
         case .duplicateField: "a mapping sets the same field (or entity, key, parameter) twice"
         case .unknownField: "a field the format does not know, with a \"did you mean\""
         case .wrongShape: "a value is a list, mapping or scalar where the format wants another shape"
-        case .missingField: "a required field is missing (`version`, `entities`, `keys`, `pattern`, a parameter's `type`)"
+        case .missingField: "a required field is missing (`version`, `entities`, `keys`, `pattern`, a parameter's `type`, a TTL class's `duration`)"
         case .unsupportedVersion: "`version` is not 1"
         case .invalidNamespace: "the namespace is empty, ends with `:` or has a character patterns cannot hold"
         case .invalidAccessLevel: "`swift.access` is not `public`, `package` or `internal`"
@@ -151,6 +161,11 @@ public enum DiagnosticID: String, Sendable, Hashable, CaseIterable, Codable {
         case .relatedNonIdentityPlaceholder: "a related pattern uses a placeholder that is not an id parameter"
         case .relatedMatchesEverything: "a related pattern has no literal text"
         case .identitySpanDiffers: "the id parameters of an entity with several are written in two of its patterns with different text from the first to the last (order, literals between, another placeholder between), so its keys would not share one hash tag"
+        case .invalidEarlyRefresh: "`early` is not XFetch's β, a positive number with at most 3 decimals, or `off`"
+        case .earlyRefreshTooLarge: "`early` is above 10, which refreshes hot keys long before they expire"
+        case .invalidStaleWindow: "`stale` is not a positive duration of at most 10 years, or `off`"
+        case .invalidJitter: "`jitter` is not a percentage from 0% to 50% with at most 2 decimals (`10%`, `2.5%`), or `off`"
+        case .staleWindowLongerThanTTL: "a `stale` window is longer than the TTL it follows, so a value could be served stale for longer than fresh"
         case .ambiguousPatterns: "two key patterns can produce the same concrete key (with an example key)"
         case .unreachableKey: "a key holds an entity's data but no invalidation reaches it"
         case .relatedMatchesNothing: "a related pattern matches no declared key"

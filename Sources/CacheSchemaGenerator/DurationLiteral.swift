@@ -28,7 +28,7 @@ enum DurationLiteral {
         var rest = Substring(trimmed)
         var lastUnitSize = Milliseconds.max
         while !rest.isEmpty {
-            let digits = rest.prefix { $0.isASCII && $0.isNumber }
+            let digits = rest.prefix(while: \.isASCIIDigit)
             guard !digits.isEmpty else { return .failure(.notANumber) }
             rest = rest.dropFirst(digits.count)
             let unitText = rest.prefix { $0.isASCII && $0.isLetter }
@@ -50,25 +50,36 @@ enum DurationLiteral {
         return total == 0 ? .failure(.zero) : .success(total)
     }
 
+    /// What a duration is for, which its messages name.
+    enum Use {
+        /// A TTL: a key's, a TTL class's or the schema default.
+        case ttl
+        /// A stale-while-revalidate window (`stale:`), which `off` turns off.
+        case staleWindow
+    }
+
     /// A message for a failure, naming what was written.
-    static func message(for failure: Failure, written: String) -> String {
+    static func message(for failure: Failure, written: String, use: Use = .ttl) -> String {
+        let noun = use == .ttl ? "TTL" : "stale window"
         switch failure {
         case .empty:
-            "a duration is empty; write a number and a unit (ms, s, m, h, d), e.g. '5m'"
+            return "a duration is empty; write a number and a unit (ms, s, m, h, d), e.g. '5m'"
         case .missingUnit:
-            "duration '\(written)' has no unit; write '\(written.trimmingWhitespace)s' for seconds (units: ms, s, m, h, d)"
+            return "duration '\(written)' has no unit; write '\(written.trimmingWhitespace)s' for seconds (units: ms, s, m, h, d)"
         case .unknownUnit(let unit):
-            "duration '\(written)' has unknown unit '\(unit)'; use ms, s, m, h or d"
+            return "duration '\(written)' has unknown unit '\(unit)'; use ms, s, m, h or d"
         case .notANumber:
-            "'\(written)' is not a duration; write a number and a unit (ms, s, m, h, d), e.g. '5m' or '1h30m'"
+            return "'\(written)' is not a duration; write a number and a unit (ms, s, m, h, d), e.g. '5m' or '1h30m'"
         case .negative:
-            "duration '\(written)' is negative; a TTL must be positive"
+            return "duration '\(written)' is negative; a \(noun) must be positive"
         case .zero:
-            "duration '\(written)' is zero; a TTL must be positive (a key without expiry is not supported)"
+            return use == .ttl
+                ? "duration '\(written)' is zero; a TTL must be positive (a key without expiry is not supported)"
+                : "duration '\(written)' is zero; a stale window must be positive, or write 'off' for none"
         case .outOfOrder:
-            "duration '\(written)' repeats a unit or puts a smaller unit first; write e.g. '1h30m'"
+            return "duration '\(written)' repeats a unit or puts a smaller unit first; write e.g. '1h30m'"
         case .tooLong:
-            "duration '\(written)' is longer than 10 years; use a shorter TTL"
+            return "duration '\(written)' is longer than 10 years; use a shorter \(noun)"
         }
     }
 

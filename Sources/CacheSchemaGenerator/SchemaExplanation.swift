@@ -1,7 +1,7 @@
 import CacheSchemaCore
 
-/// What `cache-schema explain` shows: every key with its parameters, TTL and the invalidations that reach it, and
-/// per entity exactly what its invalidation deletes. Encodable as JSON for tools, or rendered as a text table.
+/// What `cache-schema explain` shows: every key with its parameters, TTL, freshness and the invalidations that reach
+/// it, and per entity exactly what its invalidation deletes. Encodable as JSON for tools, or rendered as a text table.
 public struct SchemaExplanation: Sendable, Hashable, Codable {
     /// The schema file.
     public var file: String
@@ -21,6 +21,35 @@ public struct SchemaExplanation: Sendable, Hashable, Codable {
         public var name: String
         public var ttl: String
         public var milliseconds: Int64
+        /// What its keys inherit; absent for plain expiry.
+        public var freshness: FreshnessInfo?
+    }
+
+    /// Early refresh, stale window and jitter of a key or TTL class. Absent (`nil`) for plain expiry.
+    public struct FreshnessInfo: Sendable, Hashable, Codable {
+        /// XFetch's β (`1`, `1.5`); absent for no early refresh.
+        public var early: Double?
+        /// The stale-while-revalidate window (`5m`); absent for none.
+        public var stale: String?
+        /// The same in milliseconds.
+        public var staleMilliseconds: Int64?
+        /// The TTL jitter as written (`10%`); absent for none.
+        public var jitter: String?
+        /// The same as the fraction of the TTL a store may cut at most (`0.1`); 0 for none.
+        public var jitterFraction: Double
+        /// The three in one line: `early refresh β 1, stale 5m, jitter 10%`.
+        public var summary: String
+
+        /// The information of `freshness`, or `nil` for plain expiry.
+        init?(_ freshness: Freshness) {
+            guard let summary = freshness.summary else { return nil }
+            early = freshness.earlyRefresh
+            stale = freshness.staleWindow.map(DurationLiteral.format)
+            staleMilliseconds = freshness.staleWindow
+            jitter = freshness.jitterText
+            jitterFraction = freshness.jitterFraction
+            self.summary = summary
+        }
     }
 
     /// A parameter.
@@ -60,6 +89,8 @@ public struct SchemaExplanation: Sendable, Hashable, Codable {
         public var ttl: String
         public var ttlMilliseconds: Int64
         public var ttlClass: String?
+        /// Its early refresh, stale window and jitter; absent for plain expiry.
+        public var freshness: FreshnessInfo?
         public var valueType: String?
         public var invalidatedBy: [ReachInfo]
         public var line: Int
@@ -113,7 +144,9 @@ public struct SchemaExplanation: Sendable, Hashable, Codable {
         file = schema.file
         namespace = schema.namespace
         fingerprint = SchemaFingerprint.compute(schema)
-        ttlClasses = schema.ttlClasses.map { TTLClassInfo(name: $0.name, ttl: DurationLiteral.format($0.duration), milliseconds: $0.duration) }
+        ttlClasses = schema.ttlClasses.map {
+            TTLClassInfo(name: $0.name, ttl: DurationLiteral.format($0.duration), milliseconds: $0.duration, freshness: FreshnessInfo($0.freshness))
+        }
         keys = schema.keys.map { key in
             let identityNames = Set(entities[key.entity]?.identity.map(\.name) ?? [])
             let reaches = analysis[key].reach.map { reach -> ReachInfo in
@@ -135,6 +168,7 @@ public struct SchemaExplanation: Sendable, Hashable, Codable {
                 ttl: DurationLiteral.format(key.ttl.milliseconds),
                 ttlMilliseconds: key.ttl.milliseconds,
                 ttlClass: key.ttl.className,
+                freshness: FreshnessInfo(key.freshness),
                 valueType: key.valueType,
                 invalidatedBy: reaches,
                 line: key.location.line)
@@ -185,7 +219,9 @@ public struct SchemaExplanation: Sendable, Hashable, Codable {
     public func textTable() -> String {
         var out = "\(file): namespace \(namespace.map { "'\($0)'" } ?? "none"), \(keys.count) keys, \(entities.count) entities, fingerprint \(fingerprint)\n"
         out += "Key layouts show each parameter's encoded value as <name>, and the Redis Cluster hash tag in braces.\n\n"
-        let header = ["KEY", "LAYOUT", "PARAMETERS", "TTL", "VALUE", "INVALIDATED BY"]
+        // The freshness column appears when some key has more than plain expiry.
+        let showsFreshness = keys.contains { $0.freshness != nil }
+        let header = ["KEY", "LAYOUT", "PARAMETERS", "TTL"] + (showsFreshness ? ["FRESHNESS"] : []) + ["VALUE", "INVALIDATED BY"]
         let rows: [[String]] = keys.map { key in
             let parameters = key.parameters.map { parameter in
                 "\(parameter.name): \(parameter.type)" + (parameter.defaultValue.map { " = \($0)" } ?? "")
@@ -199,7 +235,8 @@ public struct SchemaExplanation: Sendable, Hashable, Codable {
                 default: return short
                 }
             }.joined(separator: "; ")
-            return [key.name, key.layout, parameters.isEmpty ? "-" : parameters, ttl, key.valueType ?? "(call site)", reach]
+            let freshness = showsFreshness ? [key.freshness?.summary ?? "-"] : []
+            return [key.name, key.layout, parameters.isEmpty ? "-" : parameters, ttl] + freshness + [key.valueType ?? "(call site)", reach]
         }
         out += Self.table(header: header, rows: rows)
         for entity in entities {

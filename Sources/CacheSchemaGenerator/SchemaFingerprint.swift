@@ -1,7 +1,8 @@
 import CacheSchemaCore
 
 /// A stable 64-bit FNV-1a fingerprint of what a schema means for stored data: namespace, key names, patterns,
-/// parameter types, TTLs, value types and the key layout version. Comments and formatting do not change it.
+/// parameter types, TTLs, freshness (early refresh, stale window, jitter), value types and the key layout version.
+/// Comments and formatting do not change it.
 enum SchemaFingerprint {
     /// The version of the rule that turns patterns into key text: 2 since every key carries a hash tag
     /// (`CacheKeyLayout`). No release wrote layout 1, so the fingerprint names only the one in use; a change of
@@ -15,7 +16,13 @@ enum SchemaFingerprint {
             canonical += " related=\(entity.related.map(\.text).joined(separator: ","))\n"
             for key in entity.keys {
                 canonical += "key \(key.name) \(key.pattern.text) (\(key.parameters.map { "\($0.name):\($0.type)" }.joined(separator: ",")))"
-                canonical += " ttl=\(key.ttl.milliseconds) value=\(key.valueType ?? "")\n"
+                canonical += " ttl=\(key.ttl.milliseconds) value=\(key.valueType ?? "")"
+                // Written only when declared, so that the fingerprints of schemas without freshness stay as they were.
+                if !key.freshness.isNone {
+                    let freshness = key.freshness
+                    canonical += " early=\(freshness.earlyRefreshThousandths ?? 0) stale=\(freshness.staleWindow ?? 0) jitter=\(freshness.jitterBasisPoints)"
+                }
+                canonical += "\n"
             }
         }
         return String(FNV1a.hash64(canonical.utf8), radix: 16).leftPadded(to: 16)

@@ -10,7 +10,9 @@ struct SchemaLoader {
     static let defaultsFields = ["ttl"]
     static let swiftFields = ["access"]
     static let entityFields = ["id", "keys", "related"]
-    static let keyFields = ["pattern", "params", "ttl", "value"]
+    static let keyFields = ["pattern", "params", "ttl", "value"] + FreshnessSyntax.fieldNames
+    /// The fields of a TTL class written as a mapping.
+    static let ttlClassFields = ["duration"] + FreshnessSyntax.fieldNames
     static let parameterFields = ["type", "default"]
 
     /// What the load stage gives.
@@ -118,7 +120,7 @@ struct SchemaLoader {
             syntax.access = readFields(swift, allowed: Self.swiftFields, context: "'swift'")["access"]
         }
         if let node = fields["ttl"], let ttl = expectMapping(node, what: "'ttl'") {
-            syntax.ttlClasses = ttl.map { SchemaSyntax.Entry(name: $0.key, value: $0.value) }
+            syntax.ttlClasses = ttl.map { readTTLClass(name: $0.key, value: $0.value) }
         }
         if let node = fields["entities"] {
             let entities = expectMapping(node, what: "'entities'").map { mapping in
@@ -127,6 +129,16 @@ struct SchemaLoader {
             syntax.entities = SchemaSyntax.Field(node: node, content: entities)
         }
         return syntax
+    }
+
+    /// A TTL class: a plain duration, or a mapping with its `duration` and freshness fields.
+    private mutating func readTTLClass(name nameNode: Node, value: Node) -> TTLClassSyntax {
+        guard let name = SchemaNameRule.acceptedName(nameNode, kind: .ttlClass) else { return TTLClassSyntax(name: nameNode, body: nil) }
+        guard case .mapping(let mapping) = value else {
+            return TTLClassSyntax(name: nameNode, body: TTLClassSyntax.Body(value: value, duration: value, freshness: .none))
+        }
+        let fields = readFields(mapping, allowed: Self.ttlClassFields, context: "TTL class '\(name)'")
+        return TTLClassSyntax(name: nameNode, body: TTLClassSyntax.Body(value: value, duration: fields["duration"], freshness: FreshnessSyntax(fields: fields)))
     }
 
     private mutating func readEntity(name nameNode: Node, value: Node) -> EntitySyntax {
@@ -166,7 +178,9 @@ struct SchemaLoader {
         if let params = fields["params"] {
             parameters = readParameters(params, owner: "'params' of key '\(name)'", example: "'{ page: Int }'")
         }
-        return KeySyntax(name: nameNode, body: KeySyntax.Body(pattern: fields["pattern"], parameters: parameters, ttl: fields["ttl"], value: fields["value"]))
+        return KeySyntax(
+            name: nameNode,
+            body: KeySyntax.Body(pattern: fields["pattern"], parameters: parameters, ttl: fields["ttl"], value: fields["value"], freshness: FreshnessSyntax(fields: fields)))
     }
 
     /// Reads the parameters of an `id` or `params` field: a mapping, or null for none.

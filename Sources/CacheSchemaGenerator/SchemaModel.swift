@@ -50,6 +50,8 @@ public struct TTLClass: Sendable, Hashable {
     public var location: SourceLocation
     /// Comment lines attached to it.
     public var documentation: [String]
+    /// Early refresh, stale window and jitter its keys inherit (``Freshness/none`` when it is a plain duration).
+    public var freshness: Freshness = .none
 }
 
 /// A unit of invalidation: identity parameters, keys and related patterns.
@@ -107,6 +109,8 @@ public struct Key: Sendable, Hashable {
     public var ttl: TTLReference
     /// The Swift type of the value, or `nil` when the call site chooses.
     public var valueType: String?
+    /// Early refresh, stale window and jitter: the key's own fields over its TTL class's.
+    public var freshness: Freshness = .none
     /// Where the name is.
     public var location: SourceLocation
     /// Comment lines attached to it.

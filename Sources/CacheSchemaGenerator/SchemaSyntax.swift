@@ -20,15 +20,9 @@ struct SchemaSyntax {
     /// `swift.access`.
     var access: Node?
     /// The entries of `ttl:`.
-    var ttlClasses: [Entry]
+    var ttlClasses: [TTLClassSyntax]
     /// `entities:`, absent when not written.
     var entities: Field<[EntitySyntax]>?
-
-    /// A mapping entry whose key is a schema name.
-    struct Entry {
-        var name: Node
-        var value: Node
-    }
 
     /// A field whose value the structure needs in one shape: its node, and what it holds, or `nil` when it has
     /// another shape (an error the load stage has reported).
@@ -66,7 +60,43 @@ struct KeySyntax {
         var parameters: [ParameterSyntax]
         var ttl: Node?
         var value: Node?
+        var freshness: FreshnessSyntax
     }
+}
+
+/// A TTL class as written: `name: 5m`, or `name: { duration: 30m, early: 1, stale: 5m, jitter: 10% }`.
+struct TTLClassSyntax {
+    var name: Node
+    /// What is inside, unless the name is refused.
+    var body: Body?
+
+    struct Body {
+        /// The value after the name: the duration, or the mapping holding it.
+        var value: Node
+        /// The duration, `nil` when a mapping gives none.
+        var duration: Node?
+        var freshness: FreshnessSyntax
+    }
+}
+
+/// The freshness fields of a TTL class's mapping or of a key, as written: each absent when not written.
+struct FreshnessSyntax {
+    /// The field names, the same on a TTL class's mapping and on a key.
+    static let fieldNames = ["early", "stale", "jitter"]
+
+    var early: Node?
+    var stale: Node?
+    var jitter: Node?
+
+    /// The fields a mapping's known fields hold.
+    init(fields: [String: Node]) {
+        early = fields["early"]
+        stale = fields["stale"]
+        jitter = fields["jitter"]
+    }
+
+    /// No field written (a TTL class given as a plain duration).
+    static var none: FreshnessSyntax { FreshnessSyntax(fields: [:]) }
 }
 
 /// A parameter as written: `name: Type` or `name: { type: Type, default: value }`.

@@ -118,24 +118,33 @@ struct SchemaValidator {
 
     // MARK: - TTL classes
 
-    private mutating func readTTLClasses(_ entries: [SchemaSyntax.Entry]) -> [TTLClass] {
+    private mutating func readTTLClasses(_ entries: [TTLClassSyntax]) -> [TTLClass] {
         var result: [TTLClass] = []
         for entry in entries {
-            guard let name = readName(entry.name, kind: .ttlClass) else {
+            guard let name = readName(entry.name, kind: .ttlClass), let body = entry.body else {
                 if let written = entry.name.schemaText { rejectedTTLClasses.insert(written) }
                 continue
             }
-            guard let duration = readDuration(entry.value) else {
+            let owner = "TTL class '\(name)'"
+            let freshness = readFreshness(body.freshness, owner: owner)
+            guard let durationNode = body.duration else {
+                diagnostics.report(.missingField, "\(owner) has no 'duration'; write e.g. '\(name): { duration: 30m, early: 1 }'", at: body.value.location)
                 rejectedTTLClasses.insert(name)
                 continue
             }
+            guard let duration = readDuration(durationNode) else {
+                rejectedTTLClasses.insert(name)
+                continue
+            }
+            checkStaleWindow(freshness, syntax: body.freshness, ttl: duration.milliseconds, owner: owner)
             result.append(TTLClass(
                 name: name,
                 swiftName: SwiftNaming.lowerCamelCase(name),
                 duration: duration.milliseconds,
                 written: duration.written,
                 location: entry.name.location,
-                documentation: comments.documentation(forLine: entry.name.location.line)))
+                documentation: comments.documentation(forLine: entry.name.location.line),
+                freshness: Freshness.none.overridden(by: freshness)))
         }
         return result
     }
@@ -281,7 +290,17 @@ struct SchemaValidator {
         }
 
         var ttl = TTLReference.schemaDefault(defaultTTL)
-        if let node = body.ttl, let reference = readTTL(node, key: name) { ttl = reference }
+        var ttlIsKnown = true
+        if let node = body.ttl {
+            if let reference = readTTL(node, key: name) { ttl = reference } else { ttlIsKnown = false }
+        }
+
+        // The key's own fields override its TTL class's; a literal or default TTL has none to inherit.
+        let declaredFreshness = readFreshness(body.freshness, owner: "key '\(name)'")
+        if ttlIsKnown {
+            checkStaleWindow(declaredFreshness, syntax: body.freshness, ttl: ttl.milliseconds, owner: "key '\(name)'")
+        }
+        let inherited = ttl.className.flatMap { ttlClassesByName[$0]?.freshness } ?? .none
 
         var valueType: String?
         if let node = body.value {
@@ -310,6 +329,7 @@ struct SchemaValidator {
             parameters: ordered,
             ttl: ttl,
             valueType: valueType,
+            freshness: inherited.overridden(by: declaredFreshness),
             location: syntax.name.location,
             documentation: comments.documentation(forLine: syntax.name.location.line))
     }
@@ -327,7 +347,7 @@ struct SchemaValidator {
             // The class's own error is reported where it is declared.
             return nil
         }
-        if text.first.map({ $0.isASCII && $0.isNumber }) ?? false || text.hasPrefix("-") {
+        if text.first?.isASCIIDigit ?? false || text.hasPrefix("-") {
             return readDuration(node).map { .literal($0.written, $0.milliseconds) }
         }
         let classes = ttlClassesByName.keys.sorted()

@@ -71,6 +71,14 @@ struct SwiftRenderer {
         return ".milliseconds(\(milliseconds))"
     }
 
+    /// `CacheFreshness(earlyRefresh: 1.0, staleWindow: .seconds(300), ttlJitter: 0.1)`: every argument written, so
+    /// that a descriptor reads the same whichever fields the schema sets.
+    private func freshnessExpression(_ freshness: Freshness) -> String {
+        let early = freshness.earlyRefresh.map { "\($0)" } ?? "nil"
+        let stale = freshness.staleWindow.map(ttlExpression) ?? "nil"
+        return "CacheFreshness(earlyRefresh: \(early), staleWindow: \(stale), ttlJitter: \(freshness.jitterFraction))"
+    }
+
     // MARK: - CacheTTL
 
     private func renderTTL(_ out: inout SourceWriter) {
@@ -78,7 +86,8 @@ struct SwiftRenderer {
         out.block("\(a) enum CacheTTL") { out in
             for (index, ttl) in schema.ttlClasses.enumerated() {
                 if index > 0 { out.line() }
-                out.docComment(ttl.documentation + (ttl.documentation.isEmpty ? [] : [""]) + ["`\(ttl.written)`."])
+                let freshness = ttl.freshness.summary.map { " Its keys get \($0) unless they say otherwise." } ?? ""
+                out.docComment(ttl.documentation + (ttl.documentation.isEmpty ? [] : [""]) + ["`\(ttl.written)`.\(freshness)"])
                 out.line("\(a) static let \(ttl.swiftName): Duration = \(ttlExpression(ttl.duration))")
             }
             if !schema.ttlClasses.isEmpty { out.line() }
@@ -227,6 +236,7 @@ struct SwiftRenderer {
                 if !doc.isEmpty { doc.append("") }
                 doc.append("Key `\(qualified(analysis[key].layout.description))` from pattern `\(key.pattern.text)`, \(ttlText), entity `\(key.entity)`.")
                 doc.append(reachSummary(key))
+                if let freshness = key.freshness.summary { doc.append("Freshness: \(freshness) (`CacheFreshness`).") }
                 let arguments = analysis[key].arguments
                 var parameters = parameterList(arguments)
                 let returnType: String
@@ -307,7 +317,14 @@ struct SwiftRenderer {
                 out.line("    ttlClass: \(optionalLiteral(key.ttl.className)),")
                 out.line("    valueType: \(optionalLiteral(key.valueType)),")
                 let entities = analysis[key].reach.map(\.entity).uniqued()
-                out.line("    invalidatedBy: [\(entities.map(SwiftSource.stringLiteral).joined(separator: ", "))]")
+                let invalidatedBy = "    invalidatedBy: [\(entities.map(SwiftSource.stringLiteral).joined(separator: ", "))]"
+                // Plain expiry is left unsaid, so that schemas without freshness fields generate what they always did.
+                if key.freshness.isNone {
+                    out.line(invalidatedBy)
+                } else {
+                    out.line(invalidatedBy + ",")
+                    out.line("    freshness: \(freshnessExpression(key.freshness))")
+                }
                 out.line(")")
             }
         }

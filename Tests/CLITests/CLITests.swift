@@ -151,6 +151,57 @@ import Testing
         #expect(entities.map { $0["method"] as? String } == ["invalidateUser(userID:)", "invalidateUserOrders(userID:)", "invalidateOrder(orderID:)", "invalidateRestaurant(restaurantID:)"])
     }
 
+    static let freshSchema = """
+        version: 1
+        namespace: shop
+        ttl:
+          menu: { duration: 30m, early: 1, stale: 5m, jitter: 10% }
+        entities:
+          restaurant:
+            id: { restaurant_id: UUID }
+            keys:
+              restaurant: { pattern: "restaurant:{restaurant_id}", ttl: 1h }
+              restaurantMenu: { pattern: "restaurant:{restaurant_id}:menu", ttl: menu, jitter: 2.5% }
+
+        """
+
+    @Test func explainTableShowsFreshness() async throws {
+        let file = try write(Self.freshSchema)
+        let output = try await CLIRunner.run(["explain", file.path])
+        #expect(output.status == 0)
+        let lines = output.stdout.split(separator: "\n").map(String.init)
+        let header = try #require(lines.first { $0.hasPrefix("KEY ") })
+        #expect(header.contains("  TTL  ") && header.contains("  FRESHNESS  "))
+        let menu = try #require(lines.first { $0.hasPrefix("restaurantMenu ") })
+        #expect(menu.contains("30m (menu)  early refresh β 1, stale 5m, jitter 2.5%  "))
+        let restaurant = try #require(lines.first { $0.hasPrefix("restaurant ") })
+        #expect(restaurant.contains("1h  ") && restaurant.contains("  -  "))
+    }
+
+    @Test func explainTableHasNoFreshnessColumnWithoutFreshness() async throws {
+        let output = try await CLIRunner.run(["explain", "schemas/shop.cache.yaml"])
+        #expect(!output.stdout.contains("FRESHNESS"))
+    }
+
+    @Test func explainJSONShowsFreshness() async throws {
+        let file = try write(Self.freshSchema)
+        let output = try await CLIRunner.run(["explain", file.path, "--format", "json"])
+        #expect(output.status == 0)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any])
+        let keys = try #require(object["keys"] as? [[String: Any]])
+        #expect(keys.map { $0["name"] as? String } == ["restaurant", "restaurantMenu"])
+        #expect(keys[0]["freshness"] == nil)
+        let freshness = try #require(keys[1]["freshness"] as? [String: Any])
+        #expect(freshness["early"] as? Double == 1)
+        #expect(freshness["stale"] as? String == "5m")
+        #expect(freshness["staleMilliseconds"] as? Int == 300_000)
+        #expect(freshness["jitter"] as? String == "2.5%")
+        #expect(freshness["jitterFraction"] as? Double == 0.025)
+        #expect(freshness["summary"] as? String == "early refresh β 1, stale 5m, jitter 2.5%")
+        let classes = try #require(object["ttlClasses"] as? [[String: Any]])
+        #expect((classes.first?["freshness"] as? [String: Any])?["jitter"] as? String == "10%")
+    }
+
     @Test(arguments: [[], ["check"], ["generate"], ["explain"]])
     func helpIsAccurateAndHasAnExample(command: [String]) async throws {
         let output = try await CLIRunner.run(command + ["--help"])

@@ -23,6 +23,7 @@ import Testing
             ("entity", SchemaLoader.entityFields, definition("entity")),
             ("key", SchemaLoader.keyFields, definition("key")),
             ("parameter", SchemaLoader.parameterFields, definition("parameterDetail")),
+            ("TTL class", SchemaLoader.ttlClassFields, definition("ttlClass")),
             ("defaults", SchemaLoader.defaultsFields, definition("defaults")),
             ("swift", SchemaLoader.swiftFields, definition("swift")),
         ]
@@ -84,7 +85,7 @@ import Testing
         ("missing-entities", "/: missing required property 'entities'"),
         ("wrong-version", "/version: expected 1, found 2"),
         ("swift-access-open", "/swift/access: expected one of [\"public\", \"package\", \"internal\"], found \"open\""),
-        ("duration-without-unit", "/ttl/user: expected \"string\", found integer"),
+        ("duration-without-unit", "/ttl/user: anyOf: 0 of 2 alternatives match"),
         ("bad-duration", "/ttl/user: \"5x\" does not match"),
         ("zero-and-negative-duration", "/defaults/ttl: \"0s\" does not match"),
         ("invalid-names", "/entities/User: property name: \"User\" does not match"),
@@ -96,6 +97,14 @@ import Testing
         ("bad-namespace", "/namespace: \"shop cache\" does not match"),
         ("scalar-document", "/: expected \"object\", found string"),
         ("list-document", "/: expected \"object\", found array"),
+        ("unknown-field-freshness", "/entities/restaurant/keys/restaurantMenu/jiter: unknown property 'jiter'"),
+        ("ttl-class-without-duration", "/ttl/menu: missing required property 'duration'"),
+        ("early-refresh-too-large", "/entities/restaurant/keys/restaurantMenu/early: 12 is greater than 10"),
+        ("invalid-early-refresh", "/ttl/menu/early: 0 is not greater than 0"),
+        ("invalid-early-refresh", "/entities/restaurant/keys/restaurantStats/early: anyOf: 0 of 2 alternatives match"),
+        ("invalid-stale-window", "/entities/restaurant/keys/restaurantMenu/stale: \"soon\" does not match"),
+        ("invalid-jitter", "/entities/restaurant/keys/restaurantMenu/jitter: anyOf: 0 of 2 alternatives match"),
+        ("invalid-jitter", "/entities/restaurant/keys/restaurantRating/jitter: \"ten%\" does not match"),
     ]
 
     @Test(arguments: nonConforming.indices)
@@ -120,6 +129,23 @@ import Testing
             return
         }
         let accepted = if case .success = DurationLiteral.parse(text) { true } else { false }
+        #expect(JSONSchemaValidator.matches(text, pattern: pattern) == accepted)
+    }
+
+    static let jitterSamples = [
+        "0%", "5%", "10%", "2.5%", "12.25%", "49.99%", "50%", "50.0%", "50.00%", "07%", "50.01%", "51%", "60%", "100%",
+        "10", "0.1", "ten%", "2.555%", "-5%", "5 %", "%", ".5%", "5.%", "",
+    ]
+
+    /// The jitter pattern accepts exactly the percentages the validator does (`off` is its own alternative).
+    @Test(arguments: jitterSamples)
+    func jitterPatternAgreesWithTheValidator(_ text: String) throws {
+        guard case .string(let pattern)? = definition("jitter")?["anyOf"]?.arrayElements.first?["pattern"] else {
+            Issue.record("no jitter pattern")
+            return
+        }
+        let source = "version: 1\nentities:\n  user:\n    id: { user_id: UUID }\n    keys:\n      user: { pattern: \"user:{user_id}\", jitter: \"\(text)\" }\n"
+        let accepted = !CacheSchemaCompiler.compile(source: source, file: "jitter.cache.yaml", generate: false).hasErrors
         #expect(JSONSchemaValidator.matches(text, pattern: pattern) == accepted)
     }
 

@@ -2,7 +2,7 @@ import Foundation
 
 /// A small JSON Schema validator supporting exactly the keywords `schemas/cache-schema.json` uses: `type`,
 /// `properties`, `additionalProperties`, `required`, `propertyNames`, `minProperties`, `enum`, `const`, `pattern`,
-/// `maxLength`, `anyOf`, `oneOf`, `items`, and `$ref` to `#/$defs/…`. Annotations (`description`, `title`,
+/// `maxLength`, `exclusiveMinimum`, `maximum`, `anyOf`, `oneOf`, `items`, and `$ref` to `#/$defs/…`. Annotations (`description`, `title`,
 /// `$schema`) are ignored; any other keyword is reported, so that the schema cannot grow beyond what is tested.
 struct JSONSchemaValidator {
     let root: JSONValue
@@ -10,7 +10,7 @@ struct JSONSchemaValidator {
     static let annotations: Set<String> = ["$schema", "$id", "title", "description", "$defs", "examples"]
     static let supported: Set<String> = [
         "type", "properties", "additionalProperties", "required", "propertyNames", "minProperties", "enum", "const",
-        "pattern", "maxLength", "anyOf", "oneOf", "items", "$ref",
+        "pattern", "maxLength", "exclusiveMinimum", "maximum", "anyOf", "oneOf", "items", "$ref",
     ]
 
     /// One reason a value does not conform: where (a JSON pointer) and why.
@@ -90,6 +90,10 @@ struct JSONSchemaValidator {
                 fail("longer than \(limit) characters")
             }
         }
+        if let number = value.numericValue {
+            if let limit = keywords["exclusiveMinimum"]?.numericValue, number <= limit { fail("\(value) is not greater than \(limit)") }
+            if let limit = keywords["maximum"]?.numericValue, number > limit { fail("\(value) is greater than \(limit)") }
+        }
         if case .object(let members) = value {
             let properties = keywords["properties"]?.objectMembers ?? [:]
             for name in keywords["required"]?.arrayElements ?? [] {
@@ -124,12 +128,18 @@ struct JSONSchemaValidator {
         }
         for keyword in ["anyOf", "oneOf"] {
             guard let options = keywords[keyword]?.arrayElements, !options.isEmpty else { continue }
-            let conforming = options.filter { option in
-                var optionFailures: [Failure] = []
-                validate(value, against: option, path: path, into: &optionFailures)
-                return optionFailures.isEmpty
-            }.count
-            if conforming == 0 || (keyword == "oneOf" && conforming > 1) {
+            let optionFailures = options.map { option in
+                var found: [Failure] = []
+                validate(value, against: option, path: path, into: &found)
+                return found
+            }
+            let conforming = optionFailures.filter(\.isEmpty).count
+            // As editors do, a value that has the shape of exactly one alternative gets that alternative's failures
+            // ("5x" does not match a duration's pattern), not only a count.
+            let sameShape = optionFailures.filter { found in !found.contains { $0.path == path && $0.reason.hasPrefix("expected ") } }
+            if conforming == 0 && sameShape.count == 1 {
+                failures += sameShape[0]
+            } else if conforming == 0 || (keyword == "oneOf" && conforming > 1) {
                 fail("\(keyword): \(conforming) of \(options.count) alternatives match")
             }
         }

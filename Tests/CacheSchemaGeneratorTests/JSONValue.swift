@@ -46,12 +46,17 @@ indirect enum JSONValue: Equatable, Sendable, Decodable, CustomStringConvertible
         return try fromYAML(node)
     }
 
+    private static let yaml12Booleans = ["true": true, "True": true, "TRUE": true, "false": false, "False": false, "FALSE": false]
+
     static func fromYAML(_ node: Node) throws -> JSONValue {
         switch node {
         case .scalar(let scalar):
             switch node.tag.rawValue {
             case "tag:yaml.org,2002:null": return .null
-            case "tag:yaml.org,2002:bool": return node.bool.map(JSONValue.bool) ?? .string(scalar.string)
+            // YAML 1.2's booleans, as language servers read them: `off`, `yes` and `on` (booleans to YAML 1.1 and
+            // to Yams) are strings there, and `early: off` must validate as the string it is to the generator.
+            case "tag:yaml.org,2002:bool":
+                return yaml12Booleans[scalar.string].map(JSONValue.bool) ?? .string(scalar.string)
             case "tag:yaml.org,2002:int": return node.int.map(JSONValue.integer) ?? .string(scalar.string)
             case "tag:yaml.org,2002:float": return node.float.map(JSONValue.number) ?? .string(scalar.string)
             default: return .string(scalar.string)
@@ -96,6 +101,15 @@ indirect enum JSONValue: Equatable, Sendable, Decodable, CustomStringConvertible
 
     subscript(key: String) -> JSONValue? {
         if case .object(let members) = self { members[key] } else { nil }
+    }
+
+    /// The value of a number or integer, for `exclusiveMinimum` and `maximum`.
+    var numericValue: Double? {
+        switch self {
+        case .integer(let value): Double(value)
+        case .number(let value): value
+        default: nil
+        }
     }
 
     /// The member names of an object, sorted.

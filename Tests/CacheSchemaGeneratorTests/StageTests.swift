@@ -27,7 +27,7 @@ import Testing
             """)
         #expect(diagnostics.map(\.identifier) == [.unknownField])
         let syntax = try #require(output.syntax)
-        #expect(syntax.ttlClasses.map(\.value.schemaText) == ["5x"])
+        #expect(syntax.ttlClasses.map(\.body?.duration?.schemaText) == ["5x"])
         let entity = try #require(syntax.entities?.content?.first?.body)
         #expect(entity.identity.map(\.name.schemaText) == ["user_id"])
         #expect(entity.keys?.content?.map(\.name.schemaText) == ["user"])

@@ -16,6 +16,18 @@ import Testing
         #expect(run.operations >= 1_000, "the run did too little to show anything: \(run.output)")
     }
 
+    @Test func earlyRefreshAndStaleWindowsAmongWritesReadNothingStale() async throws {
+        // The harness's record key declares early refresh, a 2 s stale window and jitter on a 2 s TTL; with 400 records
+        // many go unwritten for longer than that, so reads serve stale values and refresh them beside the writes.
+        let run = try await Self.race(["--processes", "4", "--tasks", "4", "--operations", "1000000", "--seconds", "12", "--records", "400"])
+        #expect(run.status == 0, "\(run.output)")
+        #expect(run.violations == 0, "\(run.output)")
+        // "background refreshes (…): N; stale hits: M"
+        let line = run.output.split(separator: "\n").first { $0.hasPrefix("background refreshes") } ?? ""
+        let refreshes = line.split(separator: "): ").dropFirst().first.flatMap { Int($0.prefix { $0.isNumber }) } ?? 0
+        #expect(refreshes > 0, "no value was refreshed or served stale, so the run tested nothing of them: \(run.output)")
+    }
+
     @Test func aRedisRestartInTheMiddleLeavesNothingStale() async throws {
         // Bounded by time, not by operations: a quiet machine finishes 12,000 in under 5 s, before the restart.
         let run = try await Self.race(["--processes", "4", "--tasks", "4", "--operations", "1000000", "--seconds", "12", "--restart-after", "4"])

@@ -94,9 +94,16 @@ struct RunCommand: AsyncParsableCommand {
         }
 
         var events: [RaceEvent] = []
+        var refreshes = 0, staleHits = 0
         for index in 0..<processes {
             let text = try String(contentsOf: directory.appendingPathComponent("worker-\(index).log"), encoding: .utf8)
-            events += text.split(separator: "\n").compactMap(RaceEvent.init(line:))
+            for line in text.split(separator: "\n") {
+                if let event = RaceEvent(line: line) {
+                    events.append(event)
+                } else if let counts = Self.freshnessCounts(line) {
+                    (refreshes, staleHits) = (refreshes + counts.refreshes, staleHits + counts.staleHits)
+                }
+            }
         }
         let report = RaceChecker.check(events)
         let happened = [
@@ -107,6 +114,7 @@ struct RunCommand: AsyncParsableCommand {
         let event = happened.isEmpty ? nil : happened.joined(separator: "; ")
         let bypasses = BypassBurst.measure(events, disturbance: disturbance, settle: Self.settle)
         print(Self.describe(report, bypasses, processes: processes, tasks: tasks, records: records, elapsed: elapsed, cluster: cluster, event: event))
+        print("background refreshes (early refresh or a stale value served): \(refreshes); stale hits: \(staleHits)")
         if !report.violations.isEmpty { throw ExitCode(1) }
     }
 
@@ -147,6 +155,16 @@ struct RunCommand: AsyncParsableCommand {
             _ = try await node.cli(["CLUSTER", "SETSLOT", String(slot), "NODE", targetID])
         }
         return moved
+    }
+
+    /// A worker's last log line: how often the record key's early refresh and stale window acted.
+    static func freshnessLine(refreshes: Int, staleHits: Int) -> String { "F\t\(refreshes)\t\(staleHits)" }
+
+    /// The counts of a ``freshnessLine(refreshes:staleHits:)``, or `nil` for another line.
+    static func freshnessCounts(_ line: Substring) -> (refreshes: Int, staleHits: Int)? {
+        let fields = line.split(separator: "\t")
+        guard fields.count == 3, fields[0] == "F", let refreshes = Int(fields[1]), let staleHits = Int(fields[2]) else { return nil }
+        return (refreshes, staleHits)
     }
 
     /// How long after a disturbance its bypasses still count as its burst: clients learn the new topology on the

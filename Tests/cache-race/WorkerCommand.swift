@@ -3,6 +3,7 @@ import ArgumentParser
 import CacheSchemaRedis
 import Foundation
 import Logging
+import MetricsTestKit
 import RaceHarness
 
 /// `cache-race worker`: one harness process, started by `cache-race run`.
@@ -31,13 +32,19 @@ struct WorkerCommand: AsyncParsableCommand {
         let client = try RaceTarget.client(url: url, clusterSeeds: clusterSeeds)
         // Deadlines far above any scheduling delay of a loaded machine: a read past its deadline is a bypass, which
         // is correct but tests nothing.
-        let cache = RedisCache(client: client, readTimeout: .seconds(5), writeTimeout: .seconds(10))
+        let metrics = TestMetrics()
+        let cache = RedisCache(client: client, readTimeout: .seconds(5), writeTimeout: .seconds(10), metricsFactory: metrics)
         cache.skipsGenerationChecks = skipGenerationChecks
         let worker = RaceWorker(
             cache: cache, source: try SourceOfTruth.open(at: source), operations: operations, deadline: deadline, tasks: tasks,
             seed: seed)
         let events = await worker.run()
         await client.shutdown()
-        try events.map(\.line).joined(separator: "\n").write(toFile: log, atomically: true, encoding: .utf8)
+        // How often the schema's early refresh and stale window acted, for the report (a line the event parser skips).
+        let counts = ["cache_refreshes_total", "cache_stale_hits_total"].map {
+            Int((try? metrics.expectCounter($0, [("key", "record")]).totalValue) ?? 0)
+        }
+        let lines = events.map(\.line) + [RunCommand.freshnessLine(refreshes: counts[0], staleHits: counts[1])]
+        try lines.joined(separator: "\n").write(toFile: log, atomically: true, encoding: .utf8)
     }
 }

@@ -20,6 +20,8 @@ public struct CacheKeyDescriptor: Sendable, Hashable, Codable {
     public let invalidatedBy: [String]
     /// Early refresh, stale-while-revalidate and TTL jitter, as the schema declares them for the key or its TTL class.
     public let freshness: CacheFreshness
+    /// The key's near cache (decoded values in process memory), or `nil` when it has none.
+    public let nearCache: CacheNearCachePolicy?
 
     /// Creates a descriptor. Generated code calls this.
     public init(
@@ -32,7 +34,8 @@ public struct CacheKeyDescriptor: Sendable, Hashable, Codable {
         ttlClass: String?,
         valueType: String?,
         invalidatedBy: [String],
-        freshness: CacheFreshness
+        freshness: CacheFreshness,
+        nearCache: CacheNearCachePolicy?
     ) {
         self.name = name
         self.entity = entity
@@ -44,6 +47,17 @@ public struct CacheKeyDescriptor: Sendable, Hashable, Codable {
         self.valueType = valueType
         self.invalidatedBy = invalidatedBy
         self.freshness = freshness
+        self.nearCache = nearCache
+    }
+
+    /// Creates a descriptor of a key without a near cache.
+    public init(
+        name: String, entity: String, pattern: String, namespace: String?, parameters: [CacheParameterDescriptor], ttl: Duration,
+        ttlClass: String?, valueType: String?, invalidatedBy: [String], freshness: CacheFreshness
+    ) {
+        self.init(
+            name: name, entity: entity, pattern: pattern, namespace: namespace, parameters: parameters, ttl: ttl, ttlClass: ttlClass,
+            valueType: valueType, invalidatedBy: invalidatedBy, freshness: freshness, nearCache: nil)
     }
 
     /// Creates a descriptor of a key with plain expiry (``CacheFreshness/none``).
@@ -53,7 +67,7 @@ public struct CacheKeyDescriptor: Sendable, Hashable, Codable {
     ) {
         self.init(
             name: name, entity: entity, pattern: pattern, namespace: namespace, parameters: parameters, ttl: ttl, ttlClass: ttlClass,
-            valueType: valueType, invalidatedBy: invalidatedBy, freshness: .none)
+            valueType: valueType, invalidatedBy: invalidatedBy, freshness: .none, nearCache: nil)
     }
 
     /// The pattern with the namespace in front (`"shop:user:email:{email}"`).

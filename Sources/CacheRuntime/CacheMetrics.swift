@@ -19,6 +19,12 @@ final class CacheMetrics: Sendable {
         let refreshes: Counter
         /// Hits served from a stale-while-revalidate window.
         let staleHits: Counter
+        /// Near-cache lookups answered from process memory, and those that went on to Redis.
+        let nearHits: Counter
+        let nearMisses: Counter
+        /// Near-cache entries evicted for room, and dropped by an invalidation (a push from Redis or a write here).
+        let nearEvictions: Counter
+        let nearInvalidations: Counter
     }
 
     struct InvalidationInstruments: Sendable {
@@ -71,7 +77,11 @@ final class CacheMetrics: Sendable {
                 leaseWaits: Self.counter("cache_lease_waits_total", dimensions, factory),
                 leaseTimeouts: Self.counter("cache_lease_timeouts_total", dimensions, factory),
                 refreshes: Self.counter("cache_refreshes_total", dimensions, factory),
-                staleHits: Self.counter("cache_stale_hits_total", dimensions, factory))
+                staleHits: Self.counter("cache_stale_hits_total", dimensions, factory),
+                nearHits: Self.counter("cache_near_hits_total", dimensions, factory),
+                nearMisses: Self.counter("cache_near_misses_total", dimensions, factory),
+                nearEvictions: Self.counter("cache_near_evictions_total", dimensions, factory),
+                nearInvalidations: Self.counter("cache_near_invalidations_total", dimensions, factory))
             instruments[name] = created
             return created
         }

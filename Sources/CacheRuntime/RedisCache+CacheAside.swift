@@ -39,7 +39,15 @@ extension RedisCache {
         let start = ContinuousClock.now
         let foreign: Bool
         let failure: CacheError?
-        switch try await readFast(key) {
+        let near = nearPolicy(key)
+        if near != nil {
+            if let value = nearCache.value(key, now: start) {
+                metrics.forKey(key.name).nearHits.increment()
+                return CacheAsideResult(value: value, source: .hit)
+            }
+            metrics.forKey(key.name).nearMisses.increment()
+        }
+        switch try await readFast(key, near: near) {
         case .hit(let value): return CacheAsideResult(value: value, source: .hit)
         case .hitToRefresh(let value):
             refreshInBackground(key, ttl: ttl, loader: loader)
@@ -117,6 +125,7 @@ extension RedisCache {
     /// owns) start a new load instead of sharing one that may have read the source before the change, and keeps
     /// such a load from storing. Called by every invalidation.
     func supersedeFlights(of invalidation: CacheInvalidation) {
+        dropNear(invalidation)
         singleFlight.supersede(
             keys: invalidation.keys.map(\.rawValue),
             owners: [CacheRepairQueue.instanceIdentity(invalidation.instance, namespace: invalidation.namespace)])
@@ -124,6 +133,7 @@ extension RedisCache {
 
     /// The same for one key, on its write or delete.
     func supersedeFlights<Value>(of key: CacheKey<Value>) {
+        dropNear([key.rawValue], name: key.name)
         singleFlight.supersede(keys: [key.rawValue], owners: [])
     }
 
@@ -167,12 +177,16 @@ extension RedisCache {
     /// it).
     ///
     /// - Throws: `CancellationError` only: a cancelled caller is neither a Redis failure nor a reason to load.
-    private func readFast<Value: Codable & Sendable>(_ key: CacheKey<Value>) async throws -> FastRead<Value> {
+    private func readFast<Value: Codable & Sendable>(_ key: CacheKey<Value>, near: CacheNearCachePolicy?) async throws -> FastRead<Value> {
         if let pending = repairPending(key) { return .failed(pending) }
         let instruments = metrics.forKey(key.name)
+        // A near-cached key's read takes its ticket before it is sent: an invalidation from now on keeps its value out.
+        let ticket = near.map { _ in nearCache.ticket(for: key) }
+        var stored = false
+        defer { if let ticket, !stored { nearCache.release(ticket) } }
         do {
             let freshness = key.descriptor.freshness
-            guard freshness.refreshesBeforeExpiry else {
+            guard freshness.refreshesBeforeExpiry || near != nil else {
                 guard let buffer = try await client.routed(by: key.rawValue).get(key.rawValue, timeout: readTimeout) else { return .miss(foreign: false) }
                 if case .hit(let value) = decode(buffer, for: key, instruments: instruments, countMisses: false) { return .hit(value) }
                 return .miss(foreign: false)
@@ -183,7 +197,13 @@ extension RedisCache {
             let decoded = decodeTimed(buffer, for: key, instruments: instruments, countMisses: false)
             guard case .hit(let value) = decoded.lookup else { return .miss(foreign: false) }
             switch Self.decide(pttl: pttl, loadMilliseconds: decoded.loadMilliseconds, freshness: freshness, random: .random(in: Double.ulpOfOne...1)) {
-            case .serve: return .hit(value)
+            case .serve:
+                if let near, let ticket, let expires = Self.nearExpiry(policy: near, pttl: pttl, freshness: freshness, now: .now) {
+                    stored = true
+                    let evicted = nearCache.store(key, value, ticket: ticket, expires: expires, policy: near)
+                    if evicted > 0 { instruments.nearEvictions.increment(by: Int64(evicted)) }
+                }
+                return .hit(value)
             case .refresh(let stale):
                 if stale { instruments.staleHits.increment() }
                 return .hitToRefresh(value)

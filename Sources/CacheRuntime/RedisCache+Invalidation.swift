@@ -15,6 +15,7 @@ extension RedisCache {
     @discardableResult
     public func invalidateCounting(_ invalidation: CacheInvalidation) async throws -> Int {
         supersedeFlights(of: invalidation)
+        defer { dropNear(invalidation) }
         let entity = invalidation.instance.entity
         let instruments = metrics.forEntity(entity)
         instruments.invalidations.increment()

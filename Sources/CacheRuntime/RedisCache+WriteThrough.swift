@@ -21,6 +21,7 @@ extension RedisCache {
         let before = await snapshotBeforeWrite(key)
         let value = try await update()
         supersedeFlights(of: key)
+        defer { dropNear([key.rawValue], name: key.name) }
         do {
             let bytes = try encode(value, for: key)
             let mode: StoreMode = skipsGenerationChecks ? .set : .write(before)

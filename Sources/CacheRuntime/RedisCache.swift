@@ -43,6 +43,10 @@ public final class RedisCache: Sendable, CacheInvalidating {
     private let generationChecksSkipped = Atomic<Bool>(false)
     /// Keys with a background refresh running in this process (see ``refreshInBackground(_:ttl:loader:)``).
     let refreshing = Mutex<Set<String>>([])
+    /// Decoded values of near-cached keys (``CacheNearCachePolicy``), and what keeps them coherent: on a single node
+    /// only (`nil` on a cluster).
+    let nearCache = CacheNearCache()
+    let nearTracker: CacheNearCacheTracker?
 
     /// Test hook: fills and write-throughs store without comparing generation markers, as a cache without the
     /// no-stale guarantee would. The race harness sets it to show that its checker finds the stale reads that
@@ -101,6 +105,8 @@ public final class RedisCache: Sendable, CacheInvalidating {
         self.repairs = CacheRepairQueue(capacity: repairCapacity)
         self.logger = logger
         self.metrics = CacheMetrics(factory: metricsFactory)
+        let nearCache = self.nearCache
+        self.nearTracker = (client as? RedisClient).map { CacheNearCacheTracker(client: $0, nearCache: nearCache, logger: logger) }
     }
 
     /// Runs one of the runtime's scripts on the node holding its keys. On a cluster they must share a slot: a
@@ -276,6 +282,7 @@ public final class RedisCache: Sendable, CacheInvalidating {
     ///   (see ``pendingRepairCount``) and, until then, does not read it.
     public func set<Value: Codable & Sendable>(_ key: CacheKey<Value>, _ value: Value, ttl: Duration? = nil) async throws {
         supersedeFlights(of: key)
+        defer { dropNear([key.rawValue], name: key.name) }
         do {
             let bytes = try encode(value, for: key)
             _ = try await store(bytes, key: key, ttl: ttl ?? key.ttl, mode: .set)
@@ -294,6 +301,7 @@ public final class RedisCache: Sendable, CacheInvalidating {
     @discardableResult
     public func delete<Value>(_ key: CacheKey<Value>) async throws -> Bool {
         supersedeFlights(of: key)
+        defer { dropNear([key.rawValue], name: key.name) }
         do {
             return try await deleteAndBump(
                 key: key.rawValue, indexKeys: CacheIndexKeys.indexes(of: key), generationKeys: CacheIndexKeys.generations(of: key),
@@ -319,6 +327,8 @@ public final class RedisCache: Sendable, CacheInvalidating {
     ///   process does not read matching keys from the cache.
     @discardableResult
     public func deletePattern(_ glob: CacheGlob, batchSize: Int = 1000) async throws -> Int {
+        dropNear(matching: glob)
+        defer { dropNear(matching: glob) }
         do {
             try await bumpPatternGeneration(for: glob.pattern, namespace: glob.namespace)
             return try await scanAndUnlink(glob.pattern, batchSize: batchSize)

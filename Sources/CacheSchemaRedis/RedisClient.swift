@@ -34,6 +34,9 @@ public final class RedisClient: Sendable, Service, RedisCommandSending {
     private let metrics: RedisClientMetrics
     /// The pool's decisions (see ``RedisConnectionPoolStateMachine``); this class performs what it returns.
     private let state: Mutex<PoolStateMachine>
+    /// Connections opened outside the pool (``makeDedicatedConnection(onPush:)``), closed by ``shutdown()``; `nil` once
+    /// shut down.
+    private let dedicated = Mutex<[ObjectIdentifier: RedisConnection]?>([:])
 
     private typealias Waiter = CheckedContinuation<(RedisConnection, Int), any Error>
     private typealias PoolStateMachine = RedisConnectionPoolStateMachine<RedisConnection, Waiter>
@@ -109,9 +112,24 @@ public final class RedisClient: Sendable, Service, RedisCommandSending {
     }
 
     /// Opens a connection outside the pool, for state that belongs to one connection (CLIENT TRACKING). The caller
-    /// closes it.
+    /// may close it; ``shutdown()`` closes it too.
+    ///
+    /// - Throws: ``RedisError`` of kind `shutDown` after ``shutdown()``, or the connection's error.
     public func makeDedicatedConnection(onPush: (@Sendable (RESPValue) -> Void)? = nil) async throws -> RedisConnection {
-        try await RedisConnection.connect(configuration: configuration, eventLoop: eventLoopGroup.any(), logger: logger, onPush: onPush)
+        guard dedicated.withLock({ $0 != nil }) else { throw RedisError(.shutDown, "the client was shut down") }
+        let connection = try await RedisConnection.connect(configuration: configuration, eventLoop: eventLoopGroup.any(), logger: logger, onPush: onPush)
+        let id = ObjectIdentifier(connection)
+        let registered = dedicated.withLock { connections -> Bool in
+            guard connections != nil else { return false }
+            connections?[id] = connection
+            return true
+        }
+        guard registered else {
+            await connection.close()
+            throw RedisError(.shutDown, "the client was shut down")
+        }
+        connection.closeFuture.whenComplete { [weak self] _ in self?.dedicated.withLock { _ = $0?.removeValue(forKey: id) } }
+        return connection
     }
 
     /// The number of open pooled connections.
@@ -260,6 +278,11 @@ public final class RedisClient: Sendable, Service, RedisCommandSending {
     /// Stops the client: waiting callers fail with `shutDown`, connections close once their in-flight commands are
     /// answered (or after the command timeout).
     public func shutdown() async {
+        let outside = dedicated.withLock { connections in
+            defer { connections = nil }
+            return Array((connections ?? [:]).values)
+        }
+        for connection in outside { await connection.close() }
         let action = state.withLock { $0.shutdown() }
         for waiter in action.fail.waiters { waiter.resume(throwing: action.fail.error) }
         let drainDeadline = NIODeadline.now() + TimeAmount(saturating: configuration.commandTimeout)

@@ -1,0 +1,99 @@
+import CacheSchemaRedis
+import Foundation
+import MetricsTestKit
+import RedisTestSupport
+import Testing
+
+@testable import CacheRuntime
+
+/// The near cache on a real redis-server: local hits, read-your-writes, other processes' writes arriving as pushes,
+/// and the tracking connection's loss and a flush emptying it.
+@Suite struct NearCacheTests {
+    private static let policy = CacheNearCachePolicy(localTTL: .seconds(60), capacity: 100)
+
+    @Test func aSecondReadIsANearHitAndAWriteHereIsReadAtOnce() async throws {
+        let metrics = TestMetrics()
+        try await withCache(metrics: metrics) { _, cache in
+            let id = UUID()
+            let key = CacheKeys.user(userID: id).near(Self.policy)
+            let first = UserDTO(id: id, name: "first", email: "f@x"), second = UserDTO(id: id, name: "second", email: "s@x")
+            try await cache.set(key, first)
+            try await waitForTracking(cache, key)
+            #expect(try await cache.getOrSet(key) { nil } == first)  // from Redis, now held locally
+            #expect(try await cache.getOrSet(key) { nil } == first)
+            #expect(try metrics.expectCounter("cache_near_hits_total", [("key", "user")]).totalValue >= 1)
+            // Read your writes: no push needed, no sleep.
+            try await cache.set(key, second)
+            #expect(try await cache.getOrSet(key) { nil } == second)
+            _ = try await cache.getOrSet(key) { nil }
+            try await cache.invalidate(CacheInvalidations.user(userID: id))
+            #expect(try await cache.getOrSet(key) { nil } == nil, "the invalidation dropped the local copy at once")
+        }
+    }
+
+    @Test func anotherProcessesWriteArrivesAsAPush() async throws {
+        try await withCache { _, cache in
+            try await withOtherProcess(of: cache) { other in
+                let id = UUID()
+                let key = CacheKeys.user(userID: id).near(Self.policy)
+                try await cache.set(key, UserDTO(id: id, name: "1", email: "1@x"))
+                try await waitForTracking(cache, key)
+                #expect(try await cache.getOrSet(key) { nil }?.name == "1")
+                #expect(cache.nearCache.count == 1)
+                try await other.set(key, UserDTO(id: id, name: "2", email: "2@x"))
+                #expect(await eventually { cache.nearCache.count == 0 }, "the push dropped the local copy")
+                #expect(try await cache.getOrSet(key) { nil }?.name == "2")
+            }
+        }
+    }
+
+    @Test func losingTheTrackingConnectionOrAFlushEmptiesTheNearCache() async throws {
+        try await withCache { server, cache in
+            let id = UUID()
+            let key = CacheKeys.user(userID: id).near(Self.policy)
+            try await cache.set(key, UserDTO(id: id, name: "1", email: "1@x"))
+            try await waitForTracking(cache, key)
+            _ = try await cache.getOrSet(key) { nil }
+            #expect(cache.nearCache.count == 1)
+            // CLIENT KILL of the tracking connection (the one in BCAST mode).
+            let clients = try await cache.client.routed(by: key.rawValue).raw(["CLIENT", "LIST"]).text()
+            // Its last command was CLIENT TRACKING; since then it only receives pushes.
+            let tracking = try #require(clients.split(separator: "\n").first { $0.contains("cmd=client|tracking") }, "\(clients)")
+            let clientID = try #require(tracking.split(separator: " ").first { $0.hasPrefix("id=") }?.dropFirst(3))
+            _ = try await cache.client.routed(by: key.rawValue).raw(["CLIENT", "KILL", "ID", String(clientID)])
+            #expect(await eventually { cache.nearCache.count == 0 && cache.nearCache.isLive }, "emptied, then tracking again")
+            _ = try await cache.getOrSet(key) { nil }
+            #expect(cache.nearCache.count == 1)
+            _ = try await cache.client.routed(by: key.rawValue).raw(["FLUSHALL"])
+            #expect(await eventually { cache.nearCache.count == 0 }, "a flush pushes a null invalidation")
+            _ = server
+        }
+    }
+
+    @Test func aValueInItsStaleWindowOrAboutToExpireIsNotHeldLocally() {
+        let now = ContinuousClock.now
+        let freshness = CacheFreshness(staleWindow: .seconds(10))
+        #expect(RedisCache.nearExpiry(policy: Self.policy, pttl: 5_000, freshness: freshness, now: now) == nil, "stale: Redis decides")
+        #expect(RedisCache.nearExpiry(policy: Self.policy, pttl: 15_000, freshness: freshness, now: now) == now + .seconds(5))
+        #expect(RedisCache.nearExpiry(policy: Self.policy, pttl: 600_000, freshness: .none, now: now) == now + .seconds(60))
+        #expect(RedisCache.nearExpiry(policy: Self.policy, pttl: -2, freshness: .none, now: now) == nil)
+    }
+}
+
+/// Waits until the cache's tracking connection is live (it starts on the first near-cached read).
+private func waitForTracking(_ cache: RedisCache, _ key: CacheKey<UserDTO>) async throws {
+    _ = cache.nearPolicy(key)
+    try #require(await eventually { cache.nearCache.isLive }, "tracking did not start")
+}
+
+extension CacheKey {
+    /// The same key with a near cache, as a schema declaring one would generate.
+    func near(_ policy: CacheNearCachePolicy) -> CacheKey {
+        let d = descriptor
+        return CacheKey(
+            descriptor: CacheKeyDescriptor(
+                name: d.name, entity: d.entity, pattern: d.pattern, namespace: d.namespace, parameters: d.parameters, ttl: d.ttl,
+                ttlClass: d.ttlClass, valueType: d.valueType, invalidatedBy: d.invalidatedBy, freshness: d.freshness, nearCache: policy),
+            rawValue: rawValue, owners: owners)
+    }
+}

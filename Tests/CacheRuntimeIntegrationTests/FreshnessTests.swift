@@ -143,15 +143,19 @@ import Testing
 }
 
 extension CacheKey {
-    /// The same key with another freshness policy, as a schema declaring it would generate.
-    func with(_ freshness: CacheFreshness) -> CacheKey {
+    /// The same key with another freshness policy and near cache, as a schema declaring them would generate.
+    func redeclared(freshness: CacheFreshness? = nil, nearCache: CacheNearCachePolicy? = nil) -> CacheKey {
         let d = descriptor
         return CacheKey(
             descriptor: CacheKeyDescriptor(
                 name: d.name, entity: d.entity, pattern: d.pattern, namespace: d.namespace, parameters: d.parameters, ttl: d.ttl,
-                ttlClass: d.ttlClass, valueType: d.valueType, invalidatedBy: d.invalidatedBy, freshness: freshness),
+                ttlClass: d.ttlClass, valueType: d.valueType, invalidatedBy: d.invalidatedBy, freshness: freshness ?? d.freshness,
+                nearCache: nearCache ?? d.nearCache),
             rawValue: rawValue, owners: owners)
     }
+
+    /// The same key with another freshness policy.
+    func with(_ freshness: CacheFreshness) -> CacheKey { redeclared(freshness: freshness) }
 }
 
 /// Polls `condition` every 20 ms for up to 30 s; whether it became true.

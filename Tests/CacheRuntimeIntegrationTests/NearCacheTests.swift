@@ -87,13 +87,6 @@ private func waitForTracking(_ cache: RedisCache, _ key: CacheKey<UserDTO>) asyn
 }
 
 extension CacheKey {
-    /// The same key with a near cache, as a schema declaring one would generate.
-    func near(_ policy: CacheNearCachePolicy) -> CacheKey {
-        let d = descriptor
-        return CacheKey(
-            descriptor: CacheKeyDescriptor(
-                name: d.name, entity: d.entity, pattern: d.pattern, namespace: d.namespace, parameters: d.parameters, ttl: d.ttl,
-                ttlClass: d.ttlClass, valueType: d.valueType, invalidatedBy: d.invalidatedBy, freshness: d.freshness, nearCache: policy),
-            rawValue: rawValue, owners: owners)
-    }
+    /// The same key with a near cache.
+    func near(_ policy: CacheNearCachePolicy) -> CacheKey { redeclared(nearCache: policy) }
 }

@@ -12,14 +12,17 @@ struct Options: Sendable {
     var keyspaces = [10_000, 100_000, 1_000_000]
     var invalidationRounds = 11
     var relatedKeys = 20
-    var only: Set<String> = ["hit", "codec", "invalidation"]
+    var nearCalls = 200_000
+    var nearWrites = 10_000
+    var nearEntries = 100_000
+    var only: Set<String> = ["hit", "codec", "invalidation", "near"]
     var redisServer: String?
     var cluster = false
 
     static let usage = """
         usage: cache-benchmark [--operations N] [--rounds N] [--in-flight N] [--executor global|task|both]
                                [--codec-iterations N] [--keyspaces N,N,…] [--invalidation-rounds N] [--related N]
-                               [--only hit,codec,invalidation] [--quick] [--redis-server PATH] [--cluster]
+                               [--only hit,codec,invalidation,near] [--quick] [--redis-server PATH] [--cluster]
           --operations N           calls per round of the hit table, per row (default 200000)
           --rounds N               timed rounds of the hit and codec tables (default 5); medians reported
           --in-flight N            concurrent tasks of the hit table (default 50)
@@ -29,7 +32,10 @@ struct Options: Sendable {
           --keyspaces LIST         filler keys of the invalidation table, one row each (default 10000,100000,1000000)
           --invalidation-rounds N  invalidations per keyspace and method (default 11)
           --related N              keys of the invalidated instance (default 20)
-          --only LIST              tables to run: hit, codec, invalidation (default all)
+          --near-calls N           near-cache reads of table 4, one caller (default 200000)
+          --near-writes N          another process's writes table 4 waits for (default 10000)
+          --near-entries N         near entries of table 4's memory measure (default 100000)
+          --only LIST              tables to run: hit, codec, invalidation, near (default all)
           --quick                  a check that everything works: 20000 operations, 2 rounds, 2000 codec iterations,
                                    keyspaces 10000,100000, 3 invalidation rounds
           --redis-server PATH      the redis-server binary (default: found in /usr/bin, /usr/local/bin, …)
@@ -67,9 +73,12 @@ struct Options: Sendable {
                 options.keyspaces = sizes.compactMap { $0 }
             case "--invalidation-rounds": options.invalidationRounds = try number(argument)
             case "--related": options.relatedKeys = try number(argument)
+            case "--near-calls": options.nearCalls = try number(argument, minimum: 100)
+            case "--near-writes": options.nearWrites = try number(argument)
+            case "--near-entries": options.nearEntries = try number(argument)
             case "--only":
                 let tables = Set(try list(argument))
-                guard tables.isSubset(of: ["hit", "codec", "invalidation"]) else { throw BenchmarkError("--only takes hit, codec, invalidation\n\(usage)") }
+                guard tables.isSubset(of: ["hit", "codec", "invalidation", "near"]) else { throw BenchmarkError("--only takes hit, codec, invalidation, near\n\(usage)") }
                 options.only = tables
             case "--quick":
                 options.operations = 20_000
@@ -77,6 +86,9 @@ struct Options: Sendable {
                 options.codecIterations = 2_000
                 options.keyspaces = [10_000, 100_000]
                 options.invalidationRounds = 3
+                options.nearCalls = 20_000
+                options.nearWrites = 1_000
+                options.nearEntries = 10_000
             case "--redis-server": options.redisServer = iterator.next()
             case "--cluster": options.cluster = true
             case "-h", "--help": print(usage); exit(0)

@@ -99,10 +99,3 @@ enum Workloads {
     }
 }
 
-/// Resident set size from /proc/self/statm (Linux), in bytes.
-func residentBytes() -> Int? {
-    guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return nil }
-    let fields = text.split(separator: " ")
-    guard fields.count >= 2, let pages = Int(fields[1]) else { return nil }
-    return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
-}

@@ -1,0 +1,111 @@
+import BenchmarkSupport
+import CacheRuntime
+import CacheSchemaRedis
+import Foundation
+import Logging
+
+/// Table 4 (one node only): the near cache. (a) One caller, `getOrSet` of the same `SampleDTO` from process memory
+/// against a Redis hit, each call timed alone; (b) how long another process's write takes to reach this one (a
+/// second cache with its own client writes; this one reads until it sees the new value), over many writes; (c)
+/// resident memory per near entry.
+enum NearCacheTable {
+    static func run(_ options: Options, client: any RedisKeyedClient, logger: Logger) async throws {
+        guard let node = client as? RedisClient else {
+            print("4. Near cache: skipped on a cluster (the near cache is single-node only for now).\n")
+            return
+        }
+        let policy = CacheNearCachePolicy(localTTL: .seconds(600), capacity: 200_000)
+        let cache = RedisCache(client: node, readTimeout: .seconds(10), writeTimeout: .seconds(30), logger: logger)
+        let dto = SampleDTO.make()
+        let plain = CacheKeys.sample(id: dto.id)
+        let near = withNearCache(CacheKeys.sample(id: UUID()), policy)
+        try await cache.set(plain, dto)
+        try await cache.set(near, dto)
+        // The first near read starts tracking; from then on reads are held: wait until a read is answered from memory.
+        let ready = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < ready, try await timeOne({ try await cache.getOrSet(near) { nil } == dto }) > .microseconds(20) {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+
+        // (a) One caller, each call timed alone, after a warm-up of a tenth.
+        let calls = options.nearCalls
+        _ = try await times(calls / 10) { try await cache.getOrSet(near) { nil } == dto }
+        _ = try await times(calls / 100) { try await cache.getOrSet(plain) { nil } == dto }
+        let nearTimes = try await times(calls) { try await cache.getOrSet(near) { nil } == dto }
+        let redisTimes = try await times(calls / 10) { try await cache.getOrSet(plain) { nil } == dto }
+        func percentile(_ values: [Double], _ p: Double) -> Double {
+            let sorted = values.sorted()
+            return sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]
+        }
+        let nearP50 = percentile(nearTimes, 0.5), redisP50 = percentile(redisTimes, 0.5)
+
+        // (b) Another process's writes reaching this one.
+        let writerClient = RedisClient(configuration: node.configuration, logger: logger)
+        let writer = RedisCache(client: writerClient, readTimeout: .seconds(10), writeTimeout: .seconds(30), logger: logger)
+        var windows: [Double] = []
+        var version = dto
+        for write in 0..<options.nearWrites {
+            version.score = write + 1
+            try await writer.set(near, version)
+            let written = ContinuousClock.now
+            while try await cache.getOrSet(near, loader: { nil })?.score != version.score {
+                if ContinuousClock.now - written > .seconds(10) { throw BenchmarkError("write \(write) did not reach the reader in 10 s") }
+            }
+            windows.append(seconds(ContinuousClock.now - written) * 1e6)
+        }
+        await writerClient.shutdown()
+
+        // (c) Memory per entry: fill many near keys, compare resident memory.
+        let entries = options.nearEntries
+        let keys = (0..<entries).map { _ in withNearCache(CacheKeys.sample(id: UUID()), policy) }
+        for chunk in stride(from: 0, to: entries, by: 1_000) {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for key in keys[chunk..<min(chunk + 1_000, entries)] { group.addTask { try await cache.set(key, dto) } }
+                try await group.waitForAll()
+            }
+        }
+        let before = residentBytes() ?? 0
+        for key in keys { _ = try await cache.getOrSet(key) { nil } }
+        let after = residentBytes() ?? 0
+
+        print("""
+            4. Near cache (one node): getOrSet of SampleDTO (JSON), one caller, each call timed alone; \(thousands(Double(calls))) near \
+            calls, \(thousands(Double(calls / 10))) Redis hits, after a warm-up round.
+
+            """)
+        print(pad([
+            ["getOrSet, one caller", "p50 µs", "p99 µs", "max µs"],
+            ["near hit (process memory)", String(format: "%.3f", nearP50), String(format: "%.3f", percentile(nearTimes, 0.99)), String(format: "%.1f", nearTimes.max() ?? 0)],
+            ["Redis hit (GET + decode)", String(format: "%.2f", redisP50), String(format: "%.2f", percentile(redisTimes, 0.99)), String(format: "%.1f", redisTimes.max() ?? 0)],
+            ["Redis hit / near hit (p50)", String(format: "%.0fx", redisP50 / nearP50), "", ""],
+        ]))
+        print(String(
+            format: "\nnear-hit p50 target ≤ 1 µs: %@. Another process's write seen by this one, %d writes: p50 %.0f µs, p99 %.0f µs, max %.0f µs (write returned → this process read the new value).\nResident memory for %@ near entries: %.1f MiB, %.0f bytes per entry (the decoded DTO, its key and the map's bookkeeping).\n",
+            nearP50 <= 1 ? "met" : "MISSED", windows.count, percentile(windows, 0.5), percentile(windows, 0.99), windows.max() ?? 0,
+            thousands(Double(entries)), Double(after - before) / 1_048_576, Double(after - before) / Double(entries)))
+    }
+
+    /// Microseconds of each of `count` calls, timed one by one; throws when a call's result is wrong.
+    private static func times(_ count: Int, _ call: () async throws -> Bool) async throws -> [Double] {
+        var result: [Double] = []
+        result.reserveCapacity(count)
+        for _ in 0..<count { result.append(seconds(try await timeOne(call)) * 1e6) }
+        return result
+    }
+
+    private static func timeOne(_ call: () async throws -> Bool) async throws -> Duration {
+        let start = ContinuousClock.now
+        guard try await call() else { throw BenchmarkError("a near-cache call returned a wrong value") }
+        return ContinuousClock.now - start
+    }
+
+    /// The key with a near cache, as a schema declaring one generates it.
+    private static func withNearCache<Value>(_ key: CacheKey<Value>, _ policy: CacheNearCachePolicy) -> CacheKey<Value> {
+        let d = key.descriptor
+        return CacheKey(
+            descriptor: CacheKeyDescriptor(
+                name: d.name, entity: d.entity, pattern: d.pattern, namespace: d.namespace, parameters: d.parameters, ttl: d.ttl,
+                ttlClass: d.ttlClass, valueType: d.valueType, invalidatedBy: d.invalidatedBy, freshness: d.freshness, nearCache: policy),
+            rawValue: key.rawValue, owners: key.owners)
+    }
+}

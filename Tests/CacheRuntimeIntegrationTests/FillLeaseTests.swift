@@ -14,26 +14,33 @@ import Testing
     @Test func manyProcessesReadingOneColdKeyLoadItOnce() async throws {
         try await withCache { server, _ in
             let metrics = TestMetrics()
-            try await withProcesses(4, on: server, metrics: metrics) { caches in
-                let key = CacheKeys.user(userID: UUID())
-                let value = UserDTO(id: UUID(), name: "Ada", email: "ada@x")
-                let loads = Counter()
-                let results = try await readTogether(caches, tasksEach: 50, key) {
-                    await loads.increment()
-                    try await Task.sleep(for: .milliseconds(300))
-                    return value
+            // A lease far longer than the load: on a machine busy enough to stretch a 300 ms load past it, a waiter
+            // rightly loads too (and the metrics say so); such a round proves nothing, and another round is run.
+            let lease = CacheFillLease(duration: .seconds(20), maximumWait: .seconds(25))
+            try await withProcesses(4, on: server, fillLease: lease, metrics: metrics) { caches in
+                func count(_ name: String) throws -> Int64 { try metrics.expectCounter(name, [("key", "user")]).totalValue }
+                var cleanRounds = 0
+                for _ in 0..<5 where cleanRounds == 0 {
+                    let key = CacheKeys.user(userID: UUID())
+                    let value = UserDTO(id: UUID(), name: "Ada", email: "ada@x")
+                    let loads = Counter()
+                    let disturbancesBefore = (try? count("cache_errors_total") + count("cache_lease_timeouts_total")) ?? 0
+                    let results = try await readTogether(caches, tasksEach: 50, key) {
+                        await loads.increment()
+                        try await Task.sleep(for: .milliseconds(300))
+                        return value
+                    }
+                    #expect(results.allSatisfy { $0 == value }, "every caller got the value")
+                    #expect(await caches[0].get(key).value == value)
+                    guard try count("cache_errors_total") + count("cache_lease_timeouts_total") == disturbancesBefore else { continue }
+                    cleanRounds += 1
+                    let loaded = await loads.value
+                    #expect(loaded == 1, "four processes × 50 tasks, one load (\(loaded) loads)")
                 }
-                #expect(results.allSatisfy { $0 == value }, "every caller got the value")
-                let errors = try metrics.expectCounter("cache_errors_total", [("key", "user")]).totalValue
-                let timeouts = try metrics.expectCounter("cache_lease_timeouts_total", [("key", "user")]).totalValue
-                // A busy machine can stretch a load past the lease or a wait past its end: a process then rightly loads too.
-                try #require(errors == 0 && timeouts == 0, "a cache call or a lease wait timed out, so a process may rightly have loaded alone")
-                let loaded = await loads.value
-                #expect(loaded == 1, "four processes × 50 tasks, one load (\(loaded) loads)")
-                // Each process that found the lease taken waited once (a process the machine delayed past the load may
+                #expect(cleanRounds == 1, "every round had a cache error or a lease timeout")
+                // Each process that found the lease taken waited (a process the machine delayed past the load may
                 // have found the value instead).
-                #expect((1...3).contains(try metrics.expectCounter("cache_lease_waits_total", [("key", "user")]).totalValue))
-                #expect(await caches[0].get(key).value == value)
+                #expect(try count("cache_lease_waits_total") >= 1)
             }
         }
     }
@@ -59,7 +66,7 @@ import Testing
     @Test func aHolderThatStopsLoadingLosesTheLeaseWhenItExpires() async throws {
         try await withCache { server, _ in
             // Long enough that a busy machine cannot let it expire before the test looks at it.
-            let lease = CacheFillLease(duration: .seconds(4), maximumWait: .seconds(30))
+            let lease = CacheFillLease(duration: .seconds(8), maximumWait: .seconds(60))
             try await withProcesses(2, on: server, fillLease: lease) { caches in
                 let key = CacheKeys.user(userID: UUID())
                 let value = UserDTO(id: UUID(), name: "Ada", email: "ada@x")

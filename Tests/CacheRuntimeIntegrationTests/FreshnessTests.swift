@@ -51,18 +51,21 @@ import Testing
             #expect(pttl > 10_000, "Redis keeps the value through the stale window, far past its 300 ms TTL (\(pttl) ms)")
             try await Task.sleep(for: .milliseconds(600))
             let loads = Counter()
+            // The refresh finishes only once every caller was answered: they cannot have waited for it.
+            let answered = Latch()
             let results = try await withThrowingTaskGroup(of: UserDTO?.self) { group in
                 for _ in 0..<20 {
                     group.addTask {
                         try await cache.getOrSet(key, ttl: .seconds(60)) {
                             await loads.increment()
-                            try await Task.sleep(for: .milliseconds(100))
+                            await answered.wait()
                             return new
                         }
                     }
                 }
                 return try await group.reduce(into: []) { $0.append($1) }
             }
+            answered.open()
             #expect(results.allSatisfy { $0 == old }, "every caller got the stale value at once")
             #expect(await eventually { await cache.get(key).value == new })
             #expect(await loads.value == 1, "one refresh")

@@ -70,6 +70,22 @@ import Testing
         }
     }
 
+    @Test func aSmallServerTrackingTableLeavesNoStaleCopy() async throws {
+        // BCAST tracking keeps no per-key table on the server, so its limit cannot drop the keys this process holds.
+        try await withCache(arguments: ["--tracking-table-max-keys", "10"]) { _, cache in
+            try await withOtherProcess(of: cache) { other in
+                let keys = (0..<100).map { _ in CacheKeys.user(userID: UUID()).near(Self.policy) }
+                for key in keys { try await cache.set(key, UserDTO(id: UUID(), name: "old", email: "o@x")) }
+                try await waitForTracking(cache, keys[0])
+                for key in keys { _ = try await cache.getOrSet(key) { nil } }
+                #expect(cache.nearCache.count == 100)
+                for key in keys { try await other.set(key, UserDTO(id: UUID(), name: "new", email: "n@x")) }
+                #expect(await eventually { cache.nearCache.count == 0 }, "every copy was dropped by its push")
+                for key in keys { #expect(try await cache.getOrSet(key) { nil }?.name == "new") }
+            }
+        }
+    }
+
     @Test func aValueInItsStaleWindowOrAboutToExpireIsNotHeldLocally() {
         let now = ContinuousClock.now
         let freshness = CacheFreshness(staleWindow: .seconds(10))

@@ -84,7 +84,8 @@ import Testing
         let loads = run.output.split(separator: "\n").first { $0.hasPrefix("loads per round: ") }?
             .dropFirst("loads per round: ".count).prefix { $0 != ";" }.split(separator: " ").compactMap { Int($0) } ?? []
         #expect(loads.count == 3, "\(run.output)")
-        #expect(loads.reduce(0, +) > 3, "more than one load per round without the lease: \(run.output)")
+        // Processes that a busy machine starts late find the value; on time, each process loads.
+        #expect(loads.contains { $0 > 1 }, "more than one load in a round without the lease: \(run.output)")
     }
 
     @Test func aKilledLeaseHolderIsReplacedByOneProcessOnceItsLeaseExpires() async throws {

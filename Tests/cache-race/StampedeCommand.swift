@@ -40,8 +40,8 @@ struct StampedeCommand: AsyncParsableCommand {
         let allRounds = rounds + (killHolder ? 1 : 0)
         // Rounds far enough apart that one is over before the next begins, also for a holder that waits out a lease.
         let periodMs = loadMs + 1_000 + (killHolder ? leaseMs + 2_000 : 0)
-        // Time for every process to start and connect before the first round.
-        let startAt = monotonicNanoseconds() + 3_000_000_000
+        // Time for every process to start and connect before the first round, on a busy machine too.
+        let startAt = monotonicNanoseconds() + 5_000_000_000
         let holderFile = directory.appendingPathComponent("holder").path
         let firstRecord = Int.random(in: 1_000_000...9_000_000)
         var workers: [ChildProcess] = []

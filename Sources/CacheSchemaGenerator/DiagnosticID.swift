@@ -92,6 +92,14 @@ public enum DiagnosticID: String, Sendable, Hashable, CaseIterable, Codable {
     case invalidJitter = "invalid-jitter"
     /// A stale window is longer than the TTL it follows.
     case staleWindowLongerThanTTL = "stale-window-longer-than-ttl"
+    /// `near` is neither a mapping `{ ttl, capacity }` nor `off`.
+    case invalidNearCache = "invalid-near-cache"
+    /// The `ttl` of a near cache is not a positive duration.
+    case invalidNearCacheTTL = "invalid-near-ttl"
+    /// The `capacity` of a near cache is not a whole number from 1 to 10,000,000.
+    case invalidNearCacheCapacity = "invalid-near-capacity"
+    /// A near cache's TTL is longer than the TTL of the key it caches.
+    case nearCacheTTLLongerThanTTL = "near-ttl-longer-than-ttl"
 
     // MARK: The whole schema (analyse stage)
 
@@ -117,7 +125,7 @@ public enum DiagnosticID: String, Sendable, Hashable, CaseIterable, Codable {
     /// rely on it.
     public var severity: Diagnostic.Severity {
         switch self {
-        case .emptyEntities, .staleWindowLongerThanTTL, .unreachableKey, .relatedMatchesNothing, .overlappingInvalidationGlob, .crossSlotOwner, .scanFallback:
+        case .emptyEntities, .staleWindowLongerThanTTL, .nearCacheTTLLongerThanTTL, .unreachableKey, .relatedMatchesNothing, .overlappingInvalidationGlob, .crossSlotOwner, .scanFallback:
             .warning
         default: .error
         }
@@ -136,7 +144,7 @@ public enum DiagnosticID: String, Sendable, Hashable, CaseIterable, Codable {
         case .duplicateField: "a mapping sets the same field (or entity, key, parameter) twice"
         case .unknownField: "a field the format does not know, with a \"did you mean\""
         case .wrongShape: "a value is a list, mapping or scalar where the format wants another shape"
-        case .missingField: "a required field is missing (`version`, `entities`, `keys`, `pattern`, a parameter's `type`, a TTL class's `duration`)"
+        case .missingField: "a required field is missing (`version`, `entities`, `keys`, `pattern`, a parameter's `type`, a TTL class's `duration`, a near cache's `ttl` or `capacity`)"
         case .unsupportedVersion: "`version` is not 1"
         case .invalidNamespace: "the namespace is empty, ends with `:` or has a character patterns cannot hold"
         case .invalidAccessLevel: "`swift.access` is not `public`, `package` or `internal`"
@@ -166,6 +174,10 @@ public enum DiagnosticID: String, Sendable, Hashable, CaseIterable, Codable {
         case .invalidStaleWindow: "`stale` is not a positive duration of at most 10 years, or `off`"
         case .invalidJitter: "`jitter` is not a percentage from 0% to 50% with at most 2 decimals (`10%`, `2.5%`), or `off`"
         case .staleWindowLongerThanTTL: "a `stale` window is longer than the TTL it follows, so a value could be served stale for longer than fresh"
+        case .invalidNearCache: "`near` is neither a mapping `{ ttl: 1m, capacity: 1000 }` nor `off`"
+        case .invalidNearCacheTTL: "the `ttl` of a near cache is not a positive duration of at most 10 years"
+        case .invalidNearCacheCapacity: "the `capacity` of a near cache is not a whole number from 1 to 10000000"
+        case .nearCacheTTLLongerThanTTL: "a near cache's `ttl` is longer than the key's TTL, which also bounds how long a value stays in process"
         case .ambiguousPatterns: "two key patterns can produce the same concrete key (with an example key)"
         case .unreachableKey: "a key holds an entity's data but no invalidation reaches it"
         case .relatedMatchesNothing: "a related pattern matches no declared key"

@@ -56,11 +56,30 @@ enum DurationLiteral {
         case ttl
         /// A stale-while-revalidate window (`stale:`), which `off` turns off.
         case staleWindow
+        /// How long a near cache keeps a value in process memory (`near: { ttl: 1m, … }`), which `near: off` turns off.
+        case nearCacheTTL
+
+        /// What messages call a duration of this use.
+        var noun: String {
+            switch self {
+            case .ttl: "TTL"
+            case .staleWindow: "stale window"
+            case .nearCacheTTL: "near cache TTL"
+            }
+        }
+
+        /// What to write instead of a zero duration.
+        var zeroAdvice: String {
+            switch self {
+            case .ttl: "a TTL must be positive (a key without expiry is not supported)"
+            case .staleWindow: "a stale window must be positive, or write 'off' for none"
+            case .nearCacheTTL: "a near cache TTL must be positive, or write 'near: off' for no near cache"
+            }
+        }
     }
 
     /// A message for a failure, naming what was written.
     static func message(for failure: Failure, written: String, use: Use = .ttl) -> String {
-        let noun = use == .ttl ? "TTL" : "stale window"
         switch failure {
         case .empty:
             return "a duration is empty; write a number and a unit (ms, s, m, h, d), e.g. '5m'"
@@ -71,15 +90,13 @@ enum DurationLiteral {
         case .notANumber:
             return "'\(written)' is not a duration; write a number and a unit (ms, s, m, h, d), e.g. '5m' or '1h30m'"
         case .negative:
-            return "duration '\(written)' is negative; a \(noun) must be positive"
+            return "duration '\(written)' is negative; a \(use.noun) must be positive"
         case .zero:
-            return use == .ttl
-                ? "duration '\(written)' is zero; a TTL must be positive (a key without expiry is not supported)"
-                : "duration '\(written)' is zero; a stale window must be positive, or write 'off' for none"
+            return "duration '\(written)' is zero; \(use.zeroAdvice)"
         case .outOfOrder:
             return "duration '\(written)' repeats a unit or puts a smaller unit first; write e.g. '1h30m'"
         case .tooLong:
-            return "duration '\(written)' is longer than 10 years; use a shorter \(noun)"
+            return "duration '\(written)' is longer than 10 years; use a shorter \(use.noun)"
         }
     }
 

@@ -62,9 +62,9 @@ public struct Freshness: Sendable, Hashable {
     /// overrides its class's field of the same name, the others stay.
     func overridden(by declared: FreshnessFields) -> Freshness {
         var result = self
-        if let early = declared.earlyRefreshThousandths { result.earlyRefreshThousandths = early.value }
-        if let stale = declared.staleWindow { result.staleWindow = stale.value }
-        if let jitter = declared.jitterBasisPoints { result.jitterBasisPoints = jitter.value ?? 0 }
+        result.earlyRefreshThousandths = FieldSetting.resolve(declared.earlyRefreshThousandths, over: earlyRefreshThousandths)
+        result.staleWindow = FieldSetting.resolve(declared.staleWindow, over: staleWindow)
+        result.jitterBasisPoints = FieldSetting.resolve(declared.jitterBasisPoints, over: jitterBasisPoints) ?? 0
         return result
     }
 }
@@ -72,14 +72,9 @@ public struct Freshness: Sendable, Hashable {
 /// The freshness fields a TTL class or a key writes, checked: for each field, `nil` when it is not written (a key then
 /// takes its class's), or what it sets, `off` included.
 struct FreshnessFields: Hashable {
-    /// What a written field sets: a value, or `off` (`value` is `nil`).
-    struct Setting<Value: Hashable>: Hashable {
-        var value: Value?
-    }
-
-    var earlyRefreshThousandths: Setting<Int>?
-    var staleWindow: Setting<Milliseconds>?
-    var jitterBasisPoints: Setting<Int>?
+    var earlyRefreshThousandths: FieldSetting<Int>?
+    var staleWindow: FieldSetting<Milliseconds>?
+    var jitterBasisPoints: FieldSetting<Int>?
 
     /// The stale window it writes, if any.
     var writtenStaleWindow: Milliseconds? { staleWindow?.value }

@@ -1,7 +1,8 @@
 import CacheSchemaCore
 
-/// What `cache-schema explain` shows: every key with its parameters, TTL, freshness and the invalidations that reach
-/// it, and per entity exactly what its invalidation deletes. Encodable as JSON for tools, or rendered as a text table.
+/// What `cache-schema explain` shows: every key with its parameters, TTL, freshness, near cache and the invalidations
+/// that reach it, and per entity exactly what its invalidation deletes. Encodable as JSON for tools, or rendered as a
+/// text table.
 public struct SchemaExplanation: Sendable, Hashable, Codable {
     /// The schema file.
     public var file: String
@@ -23,6 +24,8 @@ public struct SchemaExplanation: Sendable, Hashable, Codable {
         public var milliseconds: Int64
         /// What its keys inherit; absent for plain expiry.
         public var freshness: FreshnessInfo?
+        /// The near cache its keys inherit; absent for none.
+        public var near: NearCacheInfo?
     }
 
     /// Early refresh, stale window and jitter of a key or TTL class. Absent (`nil`) for plain expiry.
@@ -49,6 +52,26 @@ public struct SchemaExplanation: Sendable, Hashable, Codable {
             jitter = freshness.jitterText
             jitterFraction = freshness.jitterFraction
             self.summary = summary
+        }
+    }
+
+    /// The near cache of a key or TTL class. Absent (`nil`) for none.
+    public struct NearCacheInfo: Sendable, Hashable, Codable {
+        /// How long a value stays in process memory at most (`1m`).
+        public var ttl: String
+        /// The same in milliseconds.
+        public var ttlMilliseconds: Int64
+        /// The most values of the key kept in process memory.
+        public var capacity: Int
+        /// The two in one line: `1m in process, up to 1000 values`.
+        public var summary: String
+
+        /// The information of `nearCache`.
+        init(_ nearCache: NearCache) {
+            ttl = DurationLiteral.format(nearCache.ttl)
+            ttlMilliseconds = nearCache.ttl
+            capacity = nearCache.capacity
+            summary = nearCache.summary
         }
     }
 
@@ -91,6 +114,8 @@ public struct SchemaExplanation: Sendable, Hashable, Codable {
         public var ttlClass: String?
         /// Its early refresh, stale window and jitter; absent for plain expiry.
         public var freshness: FreshnessInfo?
+        /// Its near cache; absent for none.
+        public var near: NearCacheInfo?
         public var valueType: String?
         public var invalidatedBy: [ReachInfo]
         public var line: Int
@@ -145,7 +170,9 @@ public struct SchemaExplanation: Sendable, Hashable, Codable {
         namespace = schema.namespace
         fingerprint = SchemaFingerprint.compute(schema)
         ttlClasses = schema.ttlClasses.map {
-            TTLClassInfo(name: $0.name, ttl: DurationLiteral.format($0.duration), milliseconds: $0.duration, freshness: FreshnessInfo($0.freshness))
+            TTLClassInfo(
+                name: $0.name, ttl: DurationLiteral.format($0.duration), milliseconds: $0.duration, freshness: FreshnessInfo($0.freshness),
+                near: $0.nearCache.map(NearCacheInfo.init))
         }
         keys = schema.keys.map { key in
             let identityNames = Set(entities[key.entity]?.identity.map(\.name) ?? [])
@@ -169,6 +196,7 @@ public struct SchemaExplanation: Sendable, Hashable, Codable {
                 ttlMilliseconds: key.ttl.milliseconds,
                 ttlClass: key.ttl.className,
                 freshness: FreshnessInfo(key.freshness),
+                near: key.nearCache.map(NearCacheInfo.init),
                 valueType: key.valueType,
                 invalidatedBy: reaches,
                 line: key.location.line)
@@ -219,9 +247,12 @@ public struct SchemaExplanation: Sendable, Hashable, Codable {
     public func textTable() -> String {
         var out = "\(file): namespace \(namespace.map { "'\($0)'" } ?? "none"), \(keys.count) keys, \(entities.count) entities, fingerprint \(fingerprint)\n"
         out += "Key layouts show each parameter's encoded value as <name>, and the Redis Cluster hash tag in braces.\n\n"
-        // The freshness column appears when some key has more than plain expiry.
+        // The freshness column appears when some key has more than plain expiry, the near cache column when some key
+        // has a near cache.
         let showsFreshness = keys.contains { $0.freshness != nil }
-        let header = ["KEY", "LAYOUT", "PARAMETERS", "TTL"] + (showsFreshness ? ["FRESHNESS"] : []) + ["VALUE", "INVALIDATED BY"]
+        let showsNearCache = keys.contains { $0.near != nil }
+        let header = ["KEY", "LAYOUT", "PARAMETERS", "TTL"] + (showsFreshness ? ["FRESHNESS"] : []) + (showsNearCache ? ["NEAR CACHE"] : [])
+            + ["VALUE", "INVALIDATED BY"]
         let rows: [[String]] = keys.map { key in
             let parameters = key.parameters.map { parameter in
                 "\(parameter.name): \(parameter.type)" + (parameter.defaultValue.map { " = \($0)" } ?? "")
@@ -236,7 +267,8 @@ public struct SchemaExplanation: Sendable, Hashable, Codable {
                 }
             }.joined(separator: "; ")
             let freshness = showsFreshness ? [key.freshness?.summary ?? "-"] : []
-            return [key.name, key.layout, parameters.isEmpty ? "-" : parameters, ttl] + freshness + [key.valueType ?? "(call site)", reach]
+            let nearCache = showsNearCache ? [key.near?.summary ?? "-"] : []
+            return [key.name, key.layout, parameters.isEmpty ? "-" : parameters, ttl] + freshness + nearCache + [key.valueType ?? "(call site)", reach]
         }
         out += Self.table(header: header, rows: rows)
         for entity in entities {

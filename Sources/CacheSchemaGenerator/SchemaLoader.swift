@@ -10,9 +10,9 @@ struct SchemaLoader {
     static let defaultsFields = ["ttl"]
     static let swiftFields = ["access"]
     static let entityFields = ["id", "keys", "related"]
-    static let keyFields = ["pattern", "params", "ttl", "value"] + FreshnessSyntax.fieldNames
+    static let keyFields = ["pattern", "params", "ttl", "value"] + FreshnessSyntax.fieldNames + [NearCacheSyntax.fieldName]
     /// The fields of a TTL class written as a mapping.
-    static let ttlClassFields = ["duration"] + FreshnessSyntax.fieldNames
+    static let ttlClassFields = ["duration"] + FreshnessSyntax.fieldNames + [NearCacheSyntax.fieldName]
     static let parameterFields = ["type", "default"]
 
     /// What the load stage gives.
@@ -137,8 +137,21 @@ struct SchemaLoader {
         guard case .mapping(let mapping) = value else {
             return TTLClassSyntax(name: nameNode, body: TTLClassSyntax.Body(value: value, duration: value, freshness: .none))
         }
-        let fields = readFields(mapping, allowed: Self.ttlClassFields, context: "TTL class '\(name)'")
-        return TTLClassSyntax(name: nameNode, body: TTLClassSyntax.Body(value: value, duration: fields["duration"], freshness: FreshnessSyntax(fields: fields)))
+        let owner = "TTL class '\(name)'"
+        let fields = readFields(mapping, allowed: Self.ttlClassFields, context: owner)
+        return TTLClassSyntax(
+            name: nameNode,
+            body: TTLClassSyntax.Body(
+                value: value, duration: fields["duration"], freshness: FreshnessSyntax(fields: fields), nearCache: readNearCache(fields, owner: owner)))
+    }
+
+    /// The `near` field among a TTL class's or a key's `fields`: the fields of its mapping (others are unknown), or the
+    /// value the validate stage checks (`off`).
+    private mutating func readNearCache(_ fields: [String: Node], owner: String) -> NearCacheSyntax? {
+        guard let node = fields[NearCacheSyntax.fieldName] else { return nil }
+        guard case .mapping(let mapping) = node else { return NearCacheSyntax(value: node, fields: nil) }
+        let nearFields = readFields(mapping, allowed: NearCacheSyntax.mappingFields, context: "'near' of \(owner)")
+        return NearCacheSyntax(value: node, fields: NearCacheSyntax.Fields(ttl: nearFields["ttl"], capacity: nearFields["capacity"]))
     }
 
     private mutating func readEntity(name nameNode: Node, value: Node) -> EntitySyntax {
@@ -173,14 +186,17 @@ struct SchemaLoader {
         guard let name = SchemaNameRule.acceptedName(nameNode, kind: .key),
             let mapping = expectMapping(value, what: "key '\(name)'")
         else { return KeySyntax(name: nameNode, body: nil) }
-        let fields = readFields(mapping, allowed: Self.keyFields, context: "key '\(name)'")
+        let owner = "key '\(name)'"
+        let fields = readFields(mapping, allowed: Self.keyFields, context: owner)
         var parameters: [ParameterSyntax] = []
         if let params = fields["params"] {
             parameters = readParameters(params, owner: "'params' of key '\(name)'", example: "'{ page: Int }'")
         }
         return KeySyntax(
             name: nameNode,
-            body: KeySyntax.Body(pattern: fields["pattern"], parameters: parameters, ttl: fields["ttl"], value: fields["value"], freshness: FreshnessSyntax(fields: fields)))
+            body: KeySyntax.Body(
+                pattern: fields["pattern"], parameters: parameters, ttl: fields["ttl"], value: fields["value"], freshness: FreshnessSyntax(fields: fields),
+                nearCache: readNearCache(fields, owner: owner)))
     }
 
     /// Reads the parameters of an `id` or `params` field: a mapping, or null for none.

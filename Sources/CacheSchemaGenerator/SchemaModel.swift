@@ -52,6 +52,8 @@ public struct TTLClass: Sendable, Hashable {
     public var documentation: [String]
     /// Early refresh, stale window and jitter its keys inherit (``Freshness/none`` when it is a plain duration).
     public var freshness: Freshness = .none
+    /// The near cache its keys inherit, or `nil` for none.
+    public var nearCache: NearCache?
 }
 
 /// A unit of invalidation: identity parameters, keys and related patterns.
@@ -111,6 +113,8 @@ public struct Key: Sendable, Hashable {
     public var valueType: String?
     /// Early refresh, stale window and jitter: the key's own fields over its TTL class's.
     public var freshness: Freshness = .none
+    /// Its near cache (the key's own `near` in place of its TTL class's), or `nil` for none.
+    public var nearCache: NearCache?
     /// Where the name is.
     public var location: SourceLocation
     /// Comment lines attached to it.

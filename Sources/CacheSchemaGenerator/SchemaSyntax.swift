@@ -61,6 +61,8 @@ struct KeySyntax {
         var ttl: Node?
         var value: Node?
         var freshness: FreshnessSyntax
+        /// `near`, absent when not written.
+        var nearCache: NearCacheSyntax?
     }
 }
 
@@ -76,6 +78,8 @@ struct TTLClassSyntax {
         /// The duration, `nil` when a mapping gives none.
         var duration: Node?
         var freshness: FreshnessSyntax
+        /// `near`, absent when not written (always, for a plain duration).
+        var nearCache: NearCacheSyntax?
     }
 }
 
@@ -97,6 +101,24 @@ struct FreshnessSyntax {
 
     /// No field written (a TTL class given as a plain duration).
     static var none: FreshnessSyntax { FreshnessSyntax(fields: [:]) }
+}
+
+/// The `near` field of a TTL class's mapping or of a key, as written: `off`, or `{ ttl: 1m, capacity: 1000 }`.
+struct NearCacheSyntax {
+    /// The field's name, the same on a TTL class's mapping and on a key.
+    static let fieldName = "near"
+    /// The fields of its mapping form, both required.
+    static let mappingFields = ["ttl", "capacity"]
+
+    /// The value after `near:`.
+    var value: Node
+    /// What its mapping holds; `nil` when the value is not a mapping (`off`, or a value the validate stage refuses).
+    var fields: Fields?
+
+    struct Fields {
+        var ttl: Node?
+        var capacity: Node?
+    }
 }
 
 /// A parameter as written: `name: Type` or `name: { type: Type, default: value }`.

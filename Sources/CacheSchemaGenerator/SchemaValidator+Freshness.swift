@@ -23,7 +23,7 @@ extension SchemaValidator {
         }
         if let node = syntax.stale {
             fields.staleWindow = readSetting(node, .invalidStaleWindow, expected: "'stale' of \(owner) must be a duration such as '1m', or 'off'") { validator, text, _ in
-                validator.readStaleWindow(text, at: node, owner: owner)
+                validator.readDuration(text, at: node, .invalidStaleWindow, field: "'stale' of \(owner)", use: .staleWindow)
             }
         }
         if let node = syntax.jitter {
@@ -47,13 +47,10 @@ extension SchemaValidator {
     /// A field that is `off` or a scalar `readValue` checks; `expected` says what it must be when it is neither.
     private mutating func readSetting<Value>(
         _ node: Node, _ identifier: DiagnosticID, expected: String, readValue: (inout SchemaValidator, String, String) -> Value?
-    ) -> FreshnessFields.Setting<Value>? {
-        guard let text = node.schemaText else {
-            diagnostics.report(identifier, "\(expected); found \(node.shapeDescription)", at: node.location)
-            return nil
-        }
-        if text == Self.offWord { return FreshnessFields.Setting(value: nil) }
-        return readValue(&self, text, expected).map { FreshnessFields.Setting(value: $0) }
+    ) -> FieldSetting<Value>? {
+        guard let text = readScalar(node, identifier, expected: expected) else { return nil }
+        if text == Self.offWord { return FieldSetting(value: nil) }
+        return readValue(&self, text, expected).map { FieldSetting(value: $0) }
     }
 
     private mutating func readEarlyRefresh(_ text: String, at node: Node, owner: String, expected: String) -> Int? {
@@ -74,16 +71,6 @@ extension SchemaValidator {
             return thousandths
         }
         return nil
-    }
-
-    private mutating func readStaleWindow(_ text: String, at node: Node, owner: String) -> Milliseconds? {
-        switch DurationLiteral.parse(text) {
-        case .success(let milliseconds):
-            return milliseconds
-        case .failure(let failure):
-            diagnostics.report(.invalidStaleWindow, "'stale' of \(owner): " + DurationLiteral.message(for: failure, written: text, use: .staleWindow), at: node.location)
-            return nil
-        }
     }
 
     private mutating func readJitter(_ text: String, at node: Node, owner: String, expected: String) -> Int? {

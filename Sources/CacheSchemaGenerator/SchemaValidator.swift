@@ -127,6 +127,7 @@ struct SchemaValidator {
             }
             let owner = "TTL class '\(name)'"
             let freshness = readFreshness(body.freshness, owner: owner)
+            let nearCache = readNearCache(body.nearCache, owner: owner)
             guard let durationNode = body.duration else {
                 diagnostics.report(.missingField, "\(owner) has no 'duration'; write e.g. '\(name): { duration: 30m, early: 1 }'", at: body.value.location)
                 rejectedTTLClasses.insert(name)
@@ -137,6 +138,7 @@ struct SchemaValidator {
                 continue
             }
             checkStaleWindow(freshness, syntax: body.freshness, ttl: duration.milliseconds, owner: owner)
+            checkNearCacheTTL(nearCache, syntax: body.nearCache, ttl: duration.milliseconds, owner: owner)
             result.append(TTLClass(
                 name: name,
                 swiftName: SwiftNaming.lowerCamelCase(name),
@@ -144,23 +146,39 @@ struct SchemaValidator {
                 written: duration.written,
                 location: entry.name.location,
                 documentation: comments.documentation(forLine: entry.name.location.line),
-                freshness: Freshness.none.overridden(by: freshness)))
+                freshness: Freshness.none.overridden(by: freshness),
+                nearCache: nearCache?.value))
         }
         return result
     }
 
     private mutating func readDuration(_ node: Node) -> (milliseconds: Milliseconds, written: String)? {
-        guard let text = node.schemaText else {
-            diagnostics.report(.invalidDuration, "expected a duration such as '5m'; found \(node.shapeDescription)", at: node.location)
-            return nil
-        }
+        guard let text = readScalar(node, .invalidDuration, expected: "expected a duration such as '5m'"),
+            let milliseconds = readDuration(text, at: node, .invalidDuration, use: .ttl)
+        else { return nil }
+        return (milliseconds, text)
+    }
+
+    /// The duration `text` written at `node`: `nil` after reporting `identifier`, the message naming the `field` it is
+    /// (`'stale' of key 'user'`) when that is not clear from where it points.
+    mutating func readDuration(_ text: String, at node: Node, _ identifier: DiagnosticID, field: String? = nil, use: DurationLiteral.Use) -> Milliseconds? {
         switch DurationLiteral.parse(text) {
         case .success(let milliseconds):
-            return (milliseconds, text)
+            return milliseconds
         case .failure(let failure):
-            diagnostics.report(.invalidDuration, DurationLiteral.message(for: failure, written: text), at: node.location)
+            diagnostics.report(identifier, (field.map { "\($0): " } ?? "") + DurationLiteral.message(for: failure, written: text, use: use), at: node.location)
             return nil
         }
+    }
+
+    /// The text of a field that must be a scalar; `nil` after reporting `identifier` when it is a mapping or a list,
+    /// `expected` saying what it must be.
+    mutating func readScalar(_ node: Node, _ identifier: DiagnosticID, expected: String) -> String? {
+        guard let text = node.schemaText else {
+            diagnostics.report(identifier, "\(expected); found \(node.shapeDescription)", at: node.location)
+            return nil
+        }
+        return text
     }
 
     // MARK: - Entities
@@ -296,11 +314,14 @@ struct SchemaValidator {
         }
 
         // The key's own fields override its TTL class's; a literal or default TTL has none to inherit.
-        let declaredFreshness = readFreshness(body.freshness, owner: "key '\(name)'")
+        let owner = "key '\(name)'"
+        let declaredFreshness = readFreshness(body.freshness, owner: owner)
+        let declaredNearCache = readNearCache(body.nearCache, owner: owner)
         if ttlIsKnown {
-            checkStaleWindow(declaredFreshness, syntax: body.freshness, ttl: ttl.milliseconds, owner: "key '\(name)'")
+            checkStaleWindow(declaredFreshness, syntax: body.freshness, ttl: ttl.milliseconds, owner: owner)
+            checkNearCacheTTL(declaredNearCache, syntax: body.nearCache, ttl: ttl.milliseconds, owner: owner)
         }
-        let inherited = ttl.className.flatMap { ttlClassesByName[$0]?.freshness } ?? .none
+        let ttlClass = ttl.className.flatMap { ttlClassesByName[$0] }
 
         var valueType: String?
         if let node = body.value {
@@ -329,7 +350,8 @@ struct SchemaValidator {
             parameters: ordered,
             ttl: ttl,
             valueType: valueType,
-            freshness: inherited.overridden(by: declaredFreshness),
+            freshness: (ttlClass?.freshness ?? .none).overridden(by: declaredFreshness),
+            nearCache: FieldSetting.resolve(declaredNearCache, over: ttlClass?.nearCache),
             location: syntax.name.location,
             documentation: comments.documentation(forLine: syntax.name.location.line))
     }

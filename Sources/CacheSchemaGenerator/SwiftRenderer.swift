@@ -79,6 +79,11 @@ struct SwiftRenderer {
         return "CacheFreshness(earlyRefresh: \(early), staleWindow: \(stale), ttlJitter: \(freshness.jitterFraction))"
     }
 
+    /// `CacheNearCachePolicy(localTTL: .seconds(60), capacity: 1000)`.
+    private func nearCacheExpression(_ nearCache: NearCache) -> String {
+        "CacheNearCachePolicy(localTTL: \(ttlExpression(nearCache.ttl)), capacity: \(nearCache.capacity))"
+    }
+
     // MARK: - CacheTTL
 
     private func renderTTL(_ out: inout SourceWriter) {
@@ -86,8 +91,9 @@ struct SwiftRenderer {
         out.block("\(a) enum CacheTTL") { out in
             for (index, ttl) in schema.ttlClasses.enumerated() {
                 if index > 0 { out.line() }
-                let freshness = ttl.freshness.summary.map { " Its keys get \($0) unless they say otherwise." } ?? ""
-                out.docComment(ttl.documentation + (ttl.documentation.isEmpty ? [] : [""]) + ["`\(ttl.written)`.\(freshness)"])
+                let inherited = [ttl.freshness.summary, ttl.nearCache.map { "a near cache (\($0.summary))" }].compactMap(\.self)
+                let inheritance = inherited.isEmpty ? "" : " Its keys get \(inherited.joined(separator: " and ")) unless they say otherwise."
+                out.docComment(ttl.documentation + (ttl.documentation.isEmpty ? [] : [""]) + ["`\(ttl.written)`.\(inheritance)"])
                 out.line("\(a) static let \(ttl.swiftName): Duration = \(ttlExpression(ttl.duration))")
             }
             if !schema.ttlClasses.isEmpty { out.line() }
@@ -237,6 +243,7 @@ struct SwiftRenderer {
                 doc.append("Key `\(qualified(analysis[key].layout.description))` from pattern `\(key.pattern.text)`, \(ttlText), entity `\(key.entity)`.")
                 doc.append(reachSummary(key))
                 if let freshness = key.freshness.summary { doc.append("Freshness: \(freshness) (`CacheFreshness`).") }
+                if let nearCache = key.nearCache { doc.append("Near cache: \(nearCache.summary) (`CacheNearCachePolicy`).") }
                 let arguments = analysis[key].arguments
                 var parameters = parameterList(arguments)
                 let returnType: String
@@ -317,13 +324,17 @@ struct SwiftRenderer {
                 out.line("    ttlClass: \(optionalLiteral(key.ttl.className)),")
                 out.line("    valueType: \(optionalLiteral(key.valueType)),")
                 let entities = analysis[key].reach.map(\.entity).uniqued()
-                let invalidatedBy = "    invalidatedBy: [\(entities.map(SwiftSource.stringLiteral).joined(separator: ", "))]"
-                // Plain expiry is left unsaid, so that schemas without freshness fields generate what they always did.
-                if key.freshness.isNone {
-                    out.line(invalidatedBy)
-                } else {
-                    out.line(invalidatedBy + ",")
-                    out.line("    freshness: \(freshnessExpression(key.freshness))")
+                var lastArguments = ["invalidatedBy: [\(entities.map(SwiftSource.stringLiteral).joined(separator: ", "))]"]
+                // Plain expiry and no near cache are left unsaid, so that schemas without these fields generate what
+                // they always did; the initializer taking a near cache takes the freshness too.
+                if !key.freshness.isNone || key.nearCache != nil {
+                    lastArguments.append("freshness: \(freshnessExpression(key.freshness))")
+                }
+                if let nearCache = key.nearCache {
+                    lastArguments.append("nearCache: \(nearCacheExpression(nearCache))")
+                }
+                for (index, argument) in lastArguments.enumerated() {
+                    out.line("    \(argument)" + (index < lastArguments.count - 1 ? "," : ""))
                 }
                 out.line(")")
             }

@@ -4,11 +4,12 @@ import Foundation
 
 struct Explain: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Explain a schema: every key, its parameters, TTL and freshness, and what invalidates it.",
+        abstract: "Explain a schema: every key, its parameters, TTL, freshness and near cache, and what invalidates it.",
         discussion: """
             Prints a table of keys (name, concrete layout with namespace: parameters as <name> and the Redis \
             Cluster hash tag in braces, parameters with types, TTL, freshness when some key declares early \
-            refresh, a stale window or jitter ("early refresh β 1, stale 5m, jitter 10%"), value type, \
+            refresh, a stale window or jitter ("early refresh β 1, stale 5m, jitter 10%"), near cache when some key \
+            has one ("1m in process, up to 1000 values"), value type, \
             the invalidations that reach the key), then, per entity, its hash tag and exactly what its invalidation \
             deletes. \
             Diagnostics go to standard error; on an error nothing is explained and the exit status is 1.

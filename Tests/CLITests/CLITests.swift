@@ -202,6 +202,62 @@ import Testing
         #expect((classes.first?["freshness"] as? [String: Any])?["jitter"] as? String == "10%")
     }
 
+    static let nearSchema = """
+        version: 1
+        namespace: shop
+        ttl:
+          menu: { duration: 30m, near: { ttl: 1m, capacity: 1000 } }
+        entities:
+          restaurant:
+            id: { restaurant_id: UUID }
+            keys:
+              restaurant: { pattern: "restaurant:{restaurant_id}", ttl: 1h }
+              restaurantMenu: { pattern: "restaurant:{restaurant_id}:menu", ttl: menu }
+              restaurantStats: { pattern: "restaurant:{restaurant_id}:stats", ttl: 1m, stale: 10s, near: { ttl: 5s, capacity: 1 } }
+
+        """
+
+    @Test func explainTableShowsNearCaches() async throws {
+        let file = try write(Self.nearSchema)
+        let output = try await CLIRunner.run(["explain", file.path])
+        #expect(output.status == 0)
+        let lines = output.stdout.split(separator: "\n").map(String.init)
+        let header = try #require(lines.first { $0.hasPrefix("KEY ") })
+        #expect(header.contains("  FRESHNESS  ") && header.contains("  NEAR CACHE  "))
+        let menu = try #require(lines.first { $0.hasPrefix("restaurantMenu ") })
+        #expect(menu.contains("30m (menu)  -  ") && menu.contains("  1m in process, up to 1000 values  "))
+        let stats = try #require(lines.first { $0.hasPrefix("restaurantStats ") })
+        #expect(stats.contains("  stale 10s  ") && stats.contains("  5s in process, up to 1 value  "))
+        let restaurant = try #require(lines.first { $0.hasPrefix("restaurant ") })
+        #expect(restaurant.contains("  -  ") && !restaurant.contains("in process"))
+    }
+
+    @Test func explainTableHasNoNearCacheColumnWithoutNearCaches() async throws {
+        let reference = try await CLIRunner.run(["explain", "schemas/shop.cache.yaml"])
+        #expect(!reference.stdout.contains("NEAR CACHE"))
+        let fresh = try await CLIRunner.run(["explain", try write(Self.freshSchema).path])
+        #expect(!fresh.stdout.contains("NEAR CACHE"))
+    }
+
+    @Test func explainJSONShowsNearCaches() async throws {
+        let file = try write(Self.nearSchema)
+        let output = try await CLIRunner.run(["explain", file.path, "--format", "json"])
+        #expect(output.status == 0)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any])
+        let keys = try #require(object["keys"] as? [[String: Any]])
+        #expect(keys.map { $0["name"] as? String } == ["restaurant", "restaurantMenu", "restaurantStats"])
+        #expect(keys[0]["near"] == nil)
+        let near = try #require(keys[1]["near"] as? [String: Any])
+        #expect(near["ttl"] as? String == "1m")
+        #expect(near["ttlMilliseconds"] as? Int == 60_000)
+        #expect(near["capacity"] as? Int == 1000)
+        #expect(near["summary"] as? String == "1m in process, up to 1000 values")
+        #expect(keys[1]["freshness"] == nil)
+        #expect((keys[2]["near"] as? [String: Any])?["capacity"] as? Int == 1)
+        let classes = try #require(object["ttlClasses"] as? [[String: Any]])
+        #expect((classes.first?["near"] as? [String: Any])?["ttlMilliseconds"] as? Int == 60_000)
+    }
+
     @Test(arguments: [[], ["check"], ["generate"], ["explain"]])
     func helpIsAccurateAndHasAnExample(command: [String]) async throws {
         let output = try await CLIRunner.run(command + ["--help"])

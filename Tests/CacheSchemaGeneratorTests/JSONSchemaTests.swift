@@ -24,6 +24,7 @@ import Testing
             ("key", SchemaLoader.keyFields, definition("key")),
             ("parameter", SchemaLoader.parameterFields, definition("parameterDetail")),
             ("TTL class", SchemaLoader.ttlClassFields, definition("ttlClass")),
+            ("near cache", NearCacheSyntax.mappingFields, definition("nearCacheSettings")),
             ("defaults", SchemaLoader.defaultsFields, definition("defaults")),
             ("swift", SchemaLoader.swiftFields, definition("swift")),
         ]
@@ -105,6 +106,13 @@ import Testing
         ("invalid-stale-window", "/entities/restaurant/keys/restaurantMenu/stale: \"soon\" does not match"),
         ("invalid-jitter", "/entities/restaurant/keys/restaurantMenu/jitter: anyOf: 0 of 2 alternatives match"),
         ("invalid-jitter", "/entities/restaurant/keys/restaurantRating/jitter: \"ten%\" does not match"),
+        ("unknown-field-near-cache", "/ttl/menu/near/size: unknown property 'size'"),
+        ("unknown-field-near-cache", "/entities/restaurant/keys/restaurantStats/neer: unknown property 'neer'"),
+        ("near-cache-without-ttl-or-capacity", "/ttl/menu/near: missing required property 'ttl'"),
+        ("invalid-near-cache", "/entities/restaurant/keys/restaurantMenu/near: anyOf: 0 of 2 alternatives match"),
+        ("invalid-near-ttl", "/entities/restaurant/keys/restaurantMenu/near/ttl: \"soon\" does not match"),
+        ("invalid-near-capacity", "/ttl/hot/near/capacity: 10000001 is greater than 10000000"),
+        ("invalid-near-capacity", "/entities/restaurant/keys/restaurantMenu/near/capacity: 0 is not greater than 0"),
     ]
 
     @Test(arguments: nonConforming.indices)
@@ -147,6 +155,16 @@ import Testing
         let source = "version: 1\nentities:\n  user:\n    id: { user_id: UUID }\n    keys:\n      user: { pattern: \"user:{user_id}\", jitter: \"\(text)\" }\n"
         let accepted = !CacheSchemaCompiler.compile(source: source, file: "jitter.cache.yaml", generate: false).hasErrors
         #expect(JSONSchemaValidator.matches(text, pattern: pattern) == accepted)
+    }
+
+    static let capacitySamples = ["1", "1000", "10000000", "10000001", "0", "-5", "1.5", "1e6", "many", "off", "[10]"]
+
+    /// A near cache's capacity conforms to the JSON Schema exactly when the generator accepts it.
+    @Test(arguments: capacitySamples)
+    func nearCacheCapacityAgreesWithTheValidator(_ text: String) throws {
+        let source = "version: 1\nentities:\n  user:\n    id: { user_id: UUID }\n    keys:\n      user: { pattern: \"user:{user_id}\", near: { ttl: 1m, capacity: \(text) } }\n"
+        let accepted = !CacheSchemaCompiler.compile(source: source, file: "capacity.cache.yaml", generate: false).hasErrors
+        #expect(validator.validate(try JSONValue.fromYAML(source)).isEmpty == accepted)
     }
 
     static let nameSamples = [

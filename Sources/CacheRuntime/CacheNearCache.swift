@@ -45,9 +45,10 @@ final class CacheNearCache: Sendable {
     /// The value of `key` as `Value`, if present and not expired.
     func value<Value: Sendable>(_ key: CacheKey<Value>, now: ContinuousClock.Instant = .now) -> Value? {
         state.withLock { state -> Value? in
-            guard var map = state.maps[key.name] else { return nil }
-            defer { state.maps[key.name] = map }
-            guard let entry = map.value(for: key.rawValue, now: now), entry.type == ObjectIdentifier(Value.self) else { return nil }
+            // In place: a copy of the map out of the dictionary would copy its storage on the first write.
+            guard let entry = state.maps[key.name]?.value(for: key.rawValue, now: now), entry.type == ObjectIdentifier(Value.self) else {
+                return nil
+            }
             return entry.value as? Value
         }
     }
@@ -70,11 +71,9 @@ final class CacheNearCache: Sendable {
         state.withLock { state in
             let invalidated = Self.done(ticket, in: &state)
             guard ticket.live, state.live, ticket.epoch == state.epoch, !invalidated else { return 0 }
-            var map = state.maps[key.name] ?? SieveCache(capacity: policy.capacity)
             let owners = key.owners.map { CacheRepairQueue.instanceIdentity($0, namespace: key.descriptor.namespace) }
-            let evicted = map.insert(key.rawValue, Entry(value: value, type: ObjectIdentifier(Value.self), owners: owners), expires: expires)
-            state.maps[key.name] = map
-            return evicted
+            let entry = Entry(value: value, type: ObjectIdentifier(Value.self), owners: owners)
+            return state.maps[key.name, default: SieveCache(capacity: policy.capacity)].insert(key.rawValue, entry, expires: expires)
         }
     }
 
@@ -107,11 +106,9 @@ final class CacheNearCache: Sendable {
             state.epoch &+= 1
             var dropped = 0
             for name in Array(state.maps.keys) {
-                guard var map = state.maps[name] else { continue }
-                dropped += map.removeAll { key, entry in
+                dropped += state.maps[name]?.removeAll { key, entry in
                     (matches?(key) ?? false) || (identity.map(entry.owners.contains) ?? false)
-                }
-                state.maps[name] = map
+                } ?? 0
             }
             return dropped
         }

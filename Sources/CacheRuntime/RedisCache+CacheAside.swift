@@ -39,13 +39,17 @@ extension RedisCache {
         let start = ContinuousClock.now
         let foreign: Bool
         let failure: CacheError?
-        let near = nearPolicy(key)
-        if near != nil {
+        var near: CacheNearCachePolicy?
+        if key.descriptor.nearCache != nil && nearTracker != nil {
+            // A value held means tracking was live for its namespace when it was stored: the hit asks nothing more.
             if let value = nearCache.value(key, now: start) {
                 metrics.forKey(key.name).nearHits.increment()
                 return CacheAsideResult(value: value, source: .hit)
             }
-            metrics.forKey(key.name).nearMisses.increment()
+            near = nearPolicy(key)
+            if near != nil { metrics.forKey(key.name).nearMisses.increment() }
+        } else if key.descriptor.nearCache != nil {
+            _ = nearPolicy(key)  // warns that it is off here
         }
         switch try await readFast(key, near: near) {
         case .hit(let value): return CacheAsideResult(value: value, source: .hit)

@@ -1,4 +1,5 @@
 import CacheSchemaCore
+import Metrics
 import Synchronization
 
 /// Decoded values of keys whose schema declares a near cache, in process memory, one bounded SIEVE map per key name
@@ -23,10 +24,19 @@ final class CacheNearCache: Sendable {
         let live: Bool
     }
 
+    /// A value of one type, boxed once when stored: a hit checks the type by identity and takes the value out
+    /// without a dynamic cast of an existential.
+    private final class Box<Value: Sendable>: Sendable {
+        let value: Value
+        init(_ value: Value) { self.value = value }
+    }
+
     private struct Entry {
-        let value: any Sendable
+        let box: AnyObject & Sendable
         let type: ObjectIdentifier
         let owners: [String]
+        /// The key name's near-hit counter, kept with the value so that a hit looks nothing else up.
+        let hits: Counter
     }
 
     private struct State {
@@ -42,15 +52,18 @@ final class CacheNearCache: Sendable {
     /// Whether values may be stored: a tracking connection is live.
     var isLive: Bool { state.withLock { $0.live } }
 
-    /// The value of `key` as `Value`, if present and not expired.
+    /// The value of `key` as `Value`, if present and not expired; a hit is counted in the counter it was stored with.
     func value<Value: Sendable>(_ key: CacheKey<Value>, now: ContinuousClock.Instant = .now) -> Value? {
-        state.withLock { state -> Value? in
+        let found = state.withLock { state -> (Value, Counter)? in
             // In place: a copy of the map out of the dictionary would copy its storage on the first write.
             guard let entry = state.maps[key.name]?.value(for: key.rawValue, now: now), entry.type == ObjectIdentifier(Value.self) else {
                 return nil
             }
-            return entry.value as? Value
+            // The type was checked by identity just above.
+            return (unsafeDowncast(entry.box, to: Box<Value>.self).value, entry.hits)
         }
+        found?.1.increment()
+        return found?.0
     }
 
     /// A ticket for a read of `key` about to be sent; give it back with ``store(_:_:ticket:expires:policy:)`` or
@@ -66,13 +79,14 @@ final class CacheNearCache: Sendable {
     /// entries were evicted to make room.
     @discardableResult
     func store<Value: Sendable>(
-        _ key: CacheKey<Value>, _ value: Value, ticket: Ticket, expires: ContinuousClock.Instant, policy: CacheNearCachePolicy
+        _ key: CacheKey<Value>, _ value: Value, ticket: Ticket, expires: ContinuousClock.Instant, policy: CacheNearCachePolicy,
+        hits: Counter = Counter(label: "cache_near_hits_total", dimensions: [], factory: NOOPMetricsHandler.instance)
     ) -> Int {
         state.withLock { state in
             let invalidated = Self.done(ticket, in: &state)
             guard ticket.live, state.live, ticket.epoch == state.epoch, !invalidated else { return 0 }
             let owners = key.owners.map { CacheRepairQueue.instanceIdentity($0, namespace: key.descriptor.namespace) }
-            let entry = Entry(value: value, type: ObjectIdentifier(Value.self), owners: owners)
+            let entry = Entry(box: Box(value), type: ObjectIdentifier(Value.self), owners: owners, hits: hits)
             return state.maps[key.name, default: SieveCache(capacity: policy.capacity)].insert(key.rawValue, entry, expires: expires)
         }
     }

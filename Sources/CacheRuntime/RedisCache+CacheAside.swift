@@ -42,10 +42,7 @@ extension RedisCache {
         var near: CacheNearCachePolicy?
         if key.descriptor.nearCache != nil && nearTracker != nil {
             // A value held means tracking was live for its namespace when it was stored: the hit asks nothing more.
-            if let value = nearCache.value(key, now: start) {
-                metrics.forKey(key.name).nearHits.increment()
-                return CacheAsideResult(value: value, source: .hit)
-            }
+            if let value = nearCache.value(key, now: start) { return CacheAsideResult(value: value, source: .hit) }
             near = nearPolicy(key)
             if near != nil { metrics.forKey(key.name).nearMisses.increment() }
         } else if key.descriptor.nearCache != nil {
@@ -204,7 +201,7 @@ extension RedisCache {
             case .serve:
                 if let near, let ticket, let expires = Self.nearExpiry(policy: near, pttl: pttl, freshness: freshness, now: .now) {
                     stored = true
-                    let evicted = nearCache.store(key, value, ticket: ticket, expires: expires, policy: near)
+                    let evicted = nearCache.store(key, value, ticket: ticket, expires: expires, policy: near, hits: instruments.nearHits)
                     if evicted > 0 { instruments.nearEvictions.increment(by: Int64(evicted)) }
                 }
                 return .hit(value)

@@ -168,8 +168,9 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     /// How long after a disturbance its bypasses still count as its burst: clients learn the new topology on the
-    /// first redirect or failed command, and reconnect with a backoff of at most a second.
-    static let settle: UInt64 = 5_000_000_000
+    /// first redirect or failed command and reconnect with a backoff of at most a second, and a write or
+    /// invalidation that failed meanwhile is repaired with a backoff of up to 5 s (its keys' reads bypass until then).
+    static let settle: UInt64 = 10_000_000_000
 
     /// This executable, which the workers run too.
     private static var executable: String { URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path }

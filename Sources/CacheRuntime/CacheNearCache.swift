@@ -102,10 +102,11 @@ final class CacheNearCache: Sendable {
     func invalidate(_ keys: [String]) -> Int {
         state.withLock { state in
             var dropped = 0
+            // A handful of key names have near caches: looking in each map is cheaper than indexing every key.
+            let names = Array(state.maps.keys)
             for key in keys {
                 if state.pending[key] != nil { state.pending[key]?.invalidated = true }
-                // A handful of key names have near caches: looking in each map is cheaper than indexing every key.
-                for name in Array(state.maps.keys) where state.maps[name]?.remove(key) == true { dropped += 1 }
+                for name in names where state.maps[name]?.remove(key) == true { dropped += 1 }
             }
             return dropped
         }

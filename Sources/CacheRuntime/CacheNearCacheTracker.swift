@@ -92,10 +92,13 @@ final class CacheNearCacheTracker: Sendable {
                 if let redisError = error as? RedisError, redisError.kind == .shutDown { return }
                 failures += 1
                 logger.debug("near-cache tracking connection failed; the near cache is empty until it is back", metadata: ["error": "\(error)"])
-                try? await Task.sleep(for: .milliseconds(min(5_000, 50 << min(failures, 7))))
+                try? await Task.sleep(for: Self.backoff.delay(afterFailures: failures))
             }
         }
     }
+
+    /// The reconnect pause, as the pool's: 100 ms doubling to 5 s, jittered.
+    private static let backoff = RedisReconnectBackoff(initial: .milliseconds(100), maximum: .seconds(5))
 
     /// Redis refuses BCAST prefixes of which one starts another: keep the shortest of each such group.
     static func withoutOverlaps(_ prefixes: [String]) -> [String] {

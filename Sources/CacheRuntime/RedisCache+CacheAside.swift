@@ -40,13 +40,11 @@ extension RedisCache {
         let foreign: Bool
         let failure: CacheError?
         var near: CacheNearCachePolicy?
-        if key.descriptor.nearCache != nil && nearTracker != nil {
+        if key.descriptor.nearCache != nil {
             // A value held means tracking was live for its namespace when it was stored: the hit asks nothing more.
             if let value = nearCache.value(key, now: start) { return CacheAsideResult(value: value, source: .hit) }
-            near = nearPolicy(key)
+            near = nearPolicy(key)  // starts tracking, or says why the near cache is off here
             if near != nil { metrics.forKey(key.name).nearMisses.increment() }
-        } else if key.descriptor.nearCache != nil {
-            _ = nearPolicy(key)  // warns that it is off here
         }
         switch try await readFast(key, near: near) {
         case .hit(let value): return CacheAsideResult(value: value, source: .hit)
@@ -140,6 +138,16 @@ extension RedisCache {
 
     private func flightOwners<Value>(of key: CacheKey<Value>) -> [String] {
         key.owners.map { CacheRepairQueue.instanceIdentity($0, namespace: key.descriptor.namespace) }
+    }
+
+    /// Runs a loader, counted and timed in the key's metrics; its result and how long it took (XFetch's δ).
+    func timedLoad<Value>(_ loader: () async throws -> Value?, instruments: CacheMetrics.Instruments) async throws -> (Value?, Duration) {
+        instruments.loads.increment()
+        let start = ContinuousClock.now
+        let loaded = try await loader()
+        let elapsed = ContinuousClock.now - start
+        instruments.loadTime.recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
+        return (loaded, elapsed)
     }
 
     /// How long a `getOrSet` caller may still wait for Redis: `readTimeout` from its start, not counting the loader.
@@ -269,17 +277,14 @@ extension RedisCache {
         loader: @escaping @Sendable () async throws -> Value?
     ) async throws -> FlightAnswer<Value> {
         let instruments = metrics.forKey(key.name)
-        instruments.loads.increment()
         let start = ContinuousClock.now
-        let loaded: Value?
+        let loaded: Value?, elapsed: Duration
         do {
-            loaded = try await loader()
+            (loaded, elapsed) = try await timedLoad(loader, instruments: instruments)
         } catch {
             releaseFillLease(key, token: lease)
             throw error
         }
-        let elapsed = ContinuousClock.now - start
-        instruments.loadTime.recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
         func answer(_ source: CacheAsideResult<Value>.Source, currentAsOf: ContinuousClock.Instant = start) -> FlightAnswer<Value> {
             FlightAnswer(result: CacheAsideResult(value: loaded, source: source), currentAsOf: currentAsOf)
         }

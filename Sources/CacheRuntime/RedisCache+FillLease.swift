@@ -29,8 +29,6 @@ extension RedisCache {
     ) async throws -> LeaseOutcome<Value> {
         let instruments = metrics.forKey(key.name)
         let token = Self.newLeaseToken()
-        let keys = [key.rawValue, CacheIndexKeys.lease(of: key)]
-        let duration = String(Self.milliseconds(policy.duration))
         let waitEnd = ContinuousClock.now + policy.maximumWait
         var ignoresValue = unreadable
         var attempt = 0
@@ -38,30 +36,27 @@ extension RedisCache {
             let sent = ContinuousClock.now
             let timeout = attempt == 0 ? budget.remaining : min(readTimeout, waitEnd - sent)
             guard timeout > .zero else { return .loadAlone }
-            let reply: RESPValue
+            let look: LeaseLook
             do {
-                reply = try await runScript(CacheScripts.acquireLease, keys: keys, values: [token, duration, ignoresValue ? "1" : "0"], timeout: timeout)
+                look = try await lookAtLease(key, token: token, policy: policy, ignoringValue: ignoresValue, timeout: timeout)
             } catch {
                 if error is CancellationError { throw error }
                 instruments.errors.increment()
                 logger.debug("the fill lease could not be asked for; loading without it", metadata: ["key": "\(key.name)", "error": "\(error)"])
                 return .loadAlone
             }
-            guard case .array(let items) = reply, let first = items.first else { return .loadAlone }
-            if case .bulkString(let buffer) = first {
+            switch look {
+            case .value(let buffer):
                 if case .hit(let value) = decode(buffer, for: key, instruments: instruments, countMisses: false) { return .hit(value, sent: sent) }
                 // Stored by a process that writes another type or envelope: not ours to wait for.
                 ignoresValue = true
                 continue
-            }
-            let state = items.count > 1 ? (try? items[1].text()) : nil
-            switch state {
-            case "acquired":
+            case .acquired:
                 // Acquired after waiting: the holder's lease expired before it stored (released leases are not taken).
                 if attempt > 0 { instruments.leaseTimeouts.increment() }
                 return .holder(token: token, waited: attempt > 0)
-            case "held": break
-            default: return .loadAlone
+            case .held: break
+            case .released: return .loadAlone
             }
             if attempt == 0 { instruments.leaseWaits.increment() }
             let pause = policy.pause(before: attempt)
@@ -79,11 +74,36 @@ extension RedisCache {
     /// and stays served); the token, or `nil` when another process holds it or gave it up a moment ago.
     func takeFillLease<Value>(_ key: CacheKey<Value>, policy: CacheFillLease) async throws -> String? {
         let token = Self.newLeaseToken()
+        let look = try await lookAtLease(key, token: token, policy: policy, ignoringValue: true, timeout: readTimeout)
+        return look == .acquired ? token : nil
+    }
+
+    /// What one look at a key and its lease found (``CacheScripts/acquireLease``).
+    enum LeaseLook: Equatable {
+        /// The key has a value (unless the look ignored it).
+        case value(ByteBuffer)
+        /// The lease was free, or already this token's: it is now.
+        case acquired
+        /// Another process holds it.
+        case held
+        /// The holder gave up (or the reply was not understood): load without it.
+        case released
+    }
+
+    /// One look: the key's value, or else its lease for `token` if free.
+    private func lookAtLease<Value>(
+        _ key: CacheKey<Value>, token: String, policy: CacheFillLease, ignoringValue: Bool, timeout: Duration
+    ) async throws -> LeaseLook {
         let reply = try await runScript(
             CacheScripts.acquireLease, keys: [key.rawValue, CacheIndexKeys.lease(of: key)],
-            values: [token, String(Self.milliseconds(policy.duration)), "1"], timeout: readTimeout)
-        guard case .array(let items) = reply, items.count > 1, (try? items[1].text()) == "acquired" else { return nil }
-        return token
+            values: [token, String(Self.milliseconds(policy.duration)), ignoringValue ? "1" : "0"], timeout: timeout)
+        guard case .array(let items) = reply, let first = items.first else { return .released }
+        if case .bulkString(let buffer) = first { return .value(buffer) }
+        switch items.count > 1 ? (try? items[1].text()) : nil {
+        case "acquired": return .acquired
+        case "held": return .held
+        default: return .released
+        }
     }
 
     /// A lease token: `t` and 128 random bits in hex.

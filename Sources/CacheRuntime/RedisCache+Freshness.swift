@@ -72,11 +72,7 @@ extension RedisCache {
                 lease = token
             }
             instruments.refreshes.increment()
-            instruments.loads.increment()
-            let start = ContinuousClock.now
-            let loaded = try await loader()
-            let elapsed = ContinuousClock.now - start
-            instruments.loadTime.recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
+            let (loaded, elapsed) = try await timedLoad(loader, instruments: instruments)
             guard let value = loaded else {
                 // The source has nothing now; the value expires with its TTL (or goes with the entity's invalidation).
                 releaseFillLease(key, token: lease)

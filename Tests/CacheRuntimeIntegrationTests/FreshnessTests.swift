@@ -21,7 +21,7 @@ import Testing
             #expect(result.source == .hit)
             #expect(result.value == first, "the caller is answered from the current value, not the refresh")
             #expect(await refreshed.wait(atMost: .seconds(30)), "the refresh ran")
-            #expect(await eventually { await cache.get(key).value == second }, "the refresh stored its load")
+            try await waitUntil("the refresh stored its load") { await cache.get(key).value == second }
         }
     }
 
@@ -67,7 +67,7 @@ import Testing
             }
             answered.open()
             #expect(results.allSatisfy { $0 == old }, "every caller got the stale value at once")
-            #expect(await eventually { await cache.get(key).value == new })
+            try await waitUntil("the refresh stored its load") { await cache.get(key).value == new }
             #expect(await loads.value == 1, "one refresh")
         }
     }
@@ -122,7 +122,7 @@ import Testing
                         return value
                     }
                 }
-                #expect(await eventually { await loads.value >= 1 }, "a refresh started")
+                try await waitUntil("a refresh started") { await loads.value >= 1 }
                 try await Task.sleep(for: .milliseconds(300))
                 #expect(await loads.value == 1, "the other process left the refresh to the lease's holder")
                 release.open()
@@ -159,14 +159,4 @@ extension CacheKey {
 
     /// The same key with another freshness policy.
     func with(_ freshness: CacheFreshness) -> CacheKey { redeclared(freshness: freshness) }
-}
-
-/// Polls `condition` every 20 ms for up to 30 s; whether it became true.
-func eventually(_ condition: () async -> Bool) async -> Bool {
-    let deadline = ContinuousClock.now + .seconds(30)
-    while ContinuousClock.now < deadline {
-        if await condition() { return true }
-        try? await Task.sleep(for: .milliseconds(20))
-    }
-    return false
 }

@@ -41,7 +41,7 @@ import Testing
                 #expect(try await cache.getOrSet(key) { nil }?.name == "1")
                 #expect(cache.nearCache.count == 1)
                 try await other.set(key, UserDTO(id: id, name: "2", email: "2@x"))
-                #expect(await eventually { cache.nearCache.count == 0 }, "the push dropped the local copy")
+                try await waitUntil("the push dropped the local copy") { cache.nearCache.count == 0 }
                 #expect(try await cache.getOrSet(key) { nil }?.name == "2")
             }
         }
@@ -61,11 +61,11 @@ import Testing
             let tracking = try #require(clients.split(separator: "\n").first { $0.contains("cmd=client|tracking") }, "\(clients)")
             let clientID = try #require(tracking.split(separator: " ").first { $0.hasPrefix("id=") }?.dropFirst(3))
             _ = try await cache.client.routed(by: key.rawValue).raw(["CLIENT", "KILL", "ID", String(clientID)])
-            #expect(await eventually { cache.nearCache.count == 0 && cache.nearCache.isLive }, "emptied, then tracking again")
+            try await waitUntil("emptied, then tracking again") { cache.nearCache.count == 0 && cache.nearCache.isLive }
             _ = try await cache.getOrSet(key) { nil }
             #expect(cache.nearCache.count == 1)
             _ = try await cache.client.routed(by: key.rawValue).raw(["FLUSHALL"])
-            #expect(await eventually { cache.nearCache.count == 0 }, "a flush pushes a null invalidation")
+            try await waitUntil("a flush pushes a null invalidation") { cache.nearCache.count == 0 }
             _ = server
         }
     }
@@ -80,7 +80,7 @@ import Testing
                 for key in keys { _ = try await cache.getOrSet(key) { nil } }
                 #expect(cache.nearCache.count == 100)
                 for key in keys { try await other.set(key, UserDTO(id: UUID(), name: "new", email: "n@x")) }
-                #expect(await eventually { cache.nearCache.count == 0 }, "every copy was dropped by its push")
+                try await waitUntil("every copy was dropped by its push") { cache.nearCache.count == 0 }
                 for key in keys { #expect(try await cache.getOrSet(key) { nil }?.name == "new") }
             }
         }
@@ -99,7 +99,7 @@ import Testing
 /// Waits until the cache's tracking connection is live (it starts on the first near-cached read).
 private func waitForTracking(_ cache: RedisCache, _ key: CacheKey<UserDTO>) async throws {
     _ = cache.nearPolicy(key)
-    try #require(await eventually { cache.nearCache.isLive }, "tracking did not start")
+    try await waitUntil("the tracking connection is live") { cache.nearCache.isLive }
 }
 
 extension CacheKey {

@@ -48,6 +48,34 @@ import Testing
         #expect(report.violations.map(\.completedVersion) == [3])
     }
 
+    // MARK: Near cache: another process may be late by the push window, the writing process never
+
+    @Test func anotherProcessMayReadTheOlderVersionWithinThePushWindow() {
+        let writer = [write(1, version: 1, end: 100), write(1, version: 2, end: 1_000)]
+        let report = RaceChecker.check(processes: [writer, [read(1, version: 1, start: 1_400)]], pushWindow: 500)
+        #expect(report.violations.isEmpty)
+        #expect(report.lateReads == 1 && report.longestLag == 400)
+    }
+
+    @Test func anotherProcessPastThePushWindowIsAViolation() {
+        let writer = [write(1, version: 1, end: 100), write(1, version: 2, end: 1_000)]
+        let report = RaceChecker.check(processes: [writer, [read(1, version: 1, start: 1_600)]], pushWindow: 500)
+        #expect(report.violations.map(\.completedVersion) == [2])
+    }
+
+    @Test func theWritingProcessHasNoPushWindow() {
+        let report = RaceChecker.check(
+            processes: [[write(1, version: 1, end: 100), write(1, version: 2, end: 1_000), read(1, version: 1, start: 1_001)]], pushWindow: 500)
+        #expect(report.violations.map(\.completedVersion) == [2])
+    }
+
+    @Test func anOlderWriteOfAnotherProcessStillBindsPastTheWindow() {
+        // Process 0 wrote 2 long ago and 3 just now; process 1's read must have at least 2.
+        let writer = [write(1, version: 2, end: 100), write(1, version: 3, end: 10_000)]
+        let report = RaceChecker.check(processes: [writer, [read(1, version: 1, start: 10_100)]], pushWindow: 500)
+        #expect(report.violations.map(\.completedVersion) == [2])
+    }
+
     @Test func eventsSurviveTheirLogLine() {
         let events: [RaceEvent] = [
             read(3, version: 7, start: 1_000, source: "bypass"),

@@ -11,6 +11,8 @@ struct RaceWorker: Sendable {
     let deadline: UInt64
     let tasks: Int
     let seed: UInt64
+    /// Read and write the record's near-cached key (`nearRecord`) instead of `record`.
+    let near: Bool
 
     /// Runs every task and returns their events.
     func run() async -> [RaceEvent] {
@@ -52,7 +54,7 @@ struct RaceWorker: Sendable {
         let start = monotonicNanoseconds()
         let source = self.source
         do {
-            let result = try await cache.getOrSetReporting(CacheKeys.record(recordID: record)) {
+            let result = try await cache.getOrSetReporting(key(record)) {
                 try await Task.sleep(for: .microseconds(delays.0))
                 let row = try await source.read(record)
                 try await Task.sleep(for: .microseconds(delays.1))
@@ -66,11 +68,16 @@ struct RaceWorker: Sendable {
         }
     }
 
+    /// The record's key: both are in its entity, so its invalidations reach either.
+    private func key(_ record: Int) -> CacheKey<RaceRow> {
+        near ? CacheKeys.nearRecord(recordID: record) : CacheKeys.record(recordID: record)
+    }
+
     /// A change of the source and the cache call that follows it.
     private func write(_ record: Int, kind: RaceEvent.WriteKind, delay: Int) async -> RaceEvent {
         let start = monotonicNanoseconds()
         let source = self.source
-        let key = CacheKeys.record(recordID: record)
+        let key = key(record)
         var version: UInt64 = 0
         var completed = true
         do {

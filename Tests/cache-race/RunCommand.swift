@@ -26,6 +26,10 @@ struct RunCommand: AsyncParsableCommand {
     var migrateAfter: Double?
     @Flag(help: "Workers store without checking generation markers: the run must then report violations.")
     var skipGenerationChecks = false
+    @Flag(help: "Read and write the record's near-cached key (one node only): other processes see a write once its invalidation push arrives.")
+    var near = false
+    @Option(help: "With --near: how long after a write completed another process may still read the older version (ms): the push window the README documents.")
+    var pushWindowMs = 250.0
 
     func run() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cache-race-\(UUID().uuidString)")
@@ -35,6 +39,7 @@ struct RunCommand: AsyncParsableCommand {
         _ = try SourceOfTruth.create(at: sourcePath, records: records)
         guard cluster || (failoverAfter == nil && migrateAfter == nil) else { throw ValidationError("--failover-after and --migrate-after need --cluster") }
         guard !cluster || restartAfter == nil else { throw ValidationError("--restart-after restarts one redis-server; on a cluster use --failover-after") }
+        guard !cluster || !near else { throw ValidationError("--near needs one redis-server: the near cache is single-node only") }
         let redis = try await RaceTarget.start(cluster: cluster)
         defer { Task { await redis.stop() } }
         let (server, localCluster, target) = (redis.server, redis.cluster, redis.workerArguments)
@@ -51,7 +56,7 @@ struct RunCommand: AsyncParsableCommand {
                         "--log", directory.appendingPathComponent("worker-\(index).log").path,
                         "--operations", String((operations + processes - 1) / processes), "--deadline", String(deadline),
                         "--tasks", String(tasks), "--seed", String(seed &* 7919 &+ UInt64(index)),
-                    ] + (skipGenerationChecks ? ["--skip-generation-checks"] : []),
+                    ] + (skipGenerationChecks ? ["--skip-generation-checks"] : []) + (near ? ["--near"] : []),
                     output: directory.appendingPathComponent("worker-\(index).out"), diesWithThisProcess: true))
         }
         // From the start of the first disturbance to the end of the last: the window its bypasses may fall in.
@@ -93,19 +98,24 @@ struct RunCommand: AsyncParsableCommand {
                 "a worker failed (exit statuses \(statuses)); run again with the same --seed to repeat its choices:\n\(output.joined(separator: "\n").suffix(4000))")
         }
 
-        var events: [RaceEvent] = []
-        var refreshes = 0, staleHits = 0
+        var eventsByProcess: [[RaceEvent]] = []
+        var counts = WorkerCounts(refreshes: 0, staleHits: 0, nearHits: 0)
         for index in 0..<processes {
             let text = try String(contentsOf: directory.appendingPathComponent("worker-\(index).log"), encoding: .utf8)
+            var events: [RaceEvent] = []
             for line in text.split(separator: "\n") {
                 if let event = RaceEvent(line: line) {
                     events.append(event)
-                } else if let counts = Self.freshnessCounts(line) {
-                    (refreshes, staleHits) = (refreshes + counts.refreshes, staleHits + counts.staleHits)
+                } else if let workerCounts = WorkerCounts(line: line) {
+                    counts = counts + workerCounts
                 }
             }
+            eventsByProcess.append(events)
         }
-        let report = RaceChecker.check(events)
+        // Without a near cache every process learns of a write when it completes: no window.
+        let pushWindow = near ? UInt64(pushWindowMs * 1e6) : 0
+        let report = RaceChecker.check(processes: eventsByProcess, pushWindow: pushWindow)
+        let events = eventsByProcess.flatMap { $0 }
         let happened = [
             restarted ? "redis-server restarted once, without persistence" : nil,
             migrated.map { "the slot of record 0 moved to another primary under load (\($0) keys)" },
@@ -114,7 +124,12 @@ struct RunCommand: AsyncParsableCommand {
         let event = happened.isEmpty ? nil : happened.joined(separator: "; ")
         let bypasses = BypassBurst.measure(events, disturbance: disturbance, settle: Self.settle)
         print(Self.describe(report, bypasses, processes: processes, tasks: tasks, records: records, elapsed: elapsed, cluster: cluster, event: event))
-        print("background refreshes (early refresh or a stale value served): \(refreshes); stale hits: \(staleHits)")
+        print("background refreshes (early refresh or a stale value served): \(counts.refreshes); stale hits: \(counts.staleHits)")
+        if near {
+            print(String(
+                format: "near hits: %d; reads in another process older than a completed write, within the %.0f ms push window: %d, the longest %.3f ms after it",
+                counts.nearHits, pushWindowMs, report.lateReads, Double(report.longestLag) / 1e6))
+        }
         if !report.violations.isEmpty { throw ExitCode(1) }
     }
 
@@ -155,16 +170,6 @@ struct RunCommand: AsyncParsableCommand {
             _ = try await node.cli(["CLUSTER", "SETSLOT", String(slot), "NODE", targetID])
         }
         return moved
-    }
-
-    /// A worker's last log line: how often the record key's early refresh and stale window acted.
-    static func freshnessLine(refreshes: Int, staleHits: Int) -> String { "F\t\(refreshes)\t\(staleHits)" }
-
-    /// The counts of a ``freshnessLine(refreshes:staleHits:)``, or `nil` for another line.
-    static func freshnessCounts(_ line: Substring) -> (refreshes: Int, staleHits: Int)? {
-        let fields = line.split(separator: "\t")
-        guard fields.count == 3, fields[0] == "F", let refreshes = Int(fields[1]), let staleHits = Int(fields[2]) else { return nil }
-        return (refreshes, staleHits)
     }
 
     /// How long after a disturbance its bypasses still count as its burst: clients learn the new topology on the

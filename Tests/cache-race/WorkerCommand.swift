@@ -21,6 +21,7 @@ struct WorkerCommand: AsyncParsableCommand {
     @Option(help: "Seed of the random choices.") var seed: UInt64
     @Flag(help: "Store without checking generation markers (the test hook that must produce violations).")
     var skipGenerationChecks = false
+    @Flag(help: "Read and write the record's near-cached key.") var near = false
 
     func run() async throws {
         // Outages are part of the run (`--restart-after`): log only errors, not every failed call it causes.
@@ -37,14 +38,16 @@ struct WorkerCommand: AsyncParsableCommand {
         cache.skipsGenerationChecks = skipGenerationChecks
         let worker = RaceWorker(
             cache: cache, source: try SourceOfTruth.open(at: source), operations: operations, deadline: deadline, tasks: tasks,
-            seed: seed)
+            seed: seed, near: near)
         let events = await worker.run()
         await client.shutdown()
-        // How often the schema's early refresh and stale window acted, for the report (a line the event parser skips).
-        let counts = ["cache_refreshes_total", "cache_stale_hits_total"].map {
-            Int((try? metrics.expectCounter($0, [("key", "record")]).totalValue) ?? 0)
+        // How often the schema's early refresh, stale window and near cache acted, for the report (a line the event
+        // parser skips).
+        let name = near ? "nearRecord" : "record"
+        let counts = ["cache_refreshes_total", "cache_stale_hits_total", "cache_near_hits_total"].map {
+            Int((try? metrics.expectCounter($0, [("key", name)]).totalValue) ?? 0)
         }
-        let lines = events.map(\.line) + [RunCommand.freshnessLine(refreshes: counts[0], staleHits: counts[1])]
+        let lines = events.map(\.line) + [WorkerCounts(refreshes: counts[0], staleHits: counts[1], nearHits: counts[2]).line]
         try lines.joined(separator: "\n").write(toFile: log, atomically: true, encoding: .utf8)
     }
 }

@@ -207,11 +207,7 @@ extension RedisCache {
             guard case .hit(let value) = decoded.lookup else { return .miss(foreign: false) }
             switch Self.decide(pttl: pttl, loadMilliseconds: decoded.loadMilliseconds, freshness: freshness, random: .random(in: Double.ulpOfOne...1)) {
             case .serve:
-                if let near, let ticket, let expires = Self.nearExpiry(policy: near, pttl: pttl, freshness: freshness, now: .now) {
-                    stored = true
-                    let evicted = nearCache.store(key, value, ticket: ticket, expires: expires, policy: near, hits: instruments.nearHits)
-                    if evicted > 0 { instruments.nearEvictions.increment(by: Int64(evicted)) }
-                }
+                if let near, let ticket { stored = keepNear(key, value, ticket: ticket, pttl: pttl, policy: near, instruments: instruments) }
                 return .hit(value)
             case .refresh(let stale):
                 if stale { instruments.staleHits.increment() }

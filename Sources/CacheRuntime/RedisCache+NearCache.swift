@@ -27,6 +27,36 @@ extension RedisCache {
         return now + min(policy.localTTL, .milliseconds(fresh))
     }
 
+    /// Reads a near-cached key from Redis with its remaining TTL, under a ticket taken before the read is sent, and
+    /// keeps a value it can serve in process memory (``keepNear(_:_:ticket:pttl:policy:instruments:)``).
+    func readKeepingNear<Value: Codable & Sendable>(
+        _ key: CacheKey<Value>, policy: CacheNearCachePolicy, instruments: CacheMetrics.Instruments
+    ) async throws -> CacheLookup<Value> {
+        let ticket = nearCache.ticket(for: key)
+        var kept = false
+        defer { if !kept { nearCache.release(ticket) } }
+        let (buffer, pttl) = try await readWithRemainingTTL(key)
+        guard let buffer else {
+            instruments.misses.increment()
+            return .miss
+        }
+        let lookup = decode(buffer, for: key, instruments: instruments)
+        if case .hit(let value) = lookup { kept = keepNear(key, value, ticket: ticket, pttl: pttl, policy: policy, instruments: instruments) }
+        return lookup
+    }
+
+    /// Stores a value read from Redis with `pttl` ms left in the near cache, unless it must not be held
+    /// (``nearExpiry(policy:pttl:freshness:now:)``); the ticket is spent when it returns `true`.
+    func keepNear<Value: Sendable>(
+        _ key: CacheKey<Value>, _ value: Value, ticket: CacheNearCache.Ticket, pttl: Int64, policy: CacheNearCachePolicy,
+        instruments: CacheMetrics.Instruments
+    ) -> Bool {
+        guard let expires = Self.nearExpiry(policy: policy, pttl: pttl, freshness: key.descriptor.freshness, now: .now) else { return false }
+        let evicted = nearCache.store(key, value, ticket: ticket, expires: expires, policy: policy, hits: instruments.nearHits)
+        if evicted > 0 { instruments.nearEvictions.increment(by: Int64(evicted)) }
+        return true
+    }
+
     /// Drops the near copies of `keys` and keeps reads in flight from storing them: before and after a write of
     /// this process, so that a read in this process never returns an older value once the write returned.
     func dropNear(_ keys: [String], name: String) {

@@ -121,10 +121,20 @@ public final class RedisCache: Sendable, CacheInvalidating {
     ///
     /// A stored value that does not decode as `Value` (written by an older deploy, or a list or a hash put there by
     /// another program) is a miss; it is logged once per key name and overwritten by the next `set` or `getOrSet`.
+    ///
+    /// A key whose schema declares a near cache is answered from process memory when held there, and kept there
+    /// after a read from Redis, as in ``getOrSet(_:ttl:loader:)``.
     public func get<Value: Codable & Sendable>(_ key: CacheKey<Value>) async -> CacheLookup<Value> {
         let instruments = metrics.forKey(key.name)
+        var near: CacheNearCachePolicy?
+        if key.descriptor.nearCache != nil {
+            if let value = nearCache.value(key) { return .hit(value) }
+            near = nearPolicy(key)
+            if near != nil { instruments.nearMisses.increment() }
+        }
         if let pending = repairPending(key) { return .missWithError(pending) }
         do {
+            if let near { return try await readKeepingNear(key, policy: near, instruments: instruments) }
             guard let buffer = try await client.routed(by: key.rawValue).get(key.rawValue, timeout: readTimeout) else {
                 instruments.misses.increment()
                 return .miss
@@ -143,8 +153,21 @@ public final class RedisCache: Sendable, CacheInvalidating {
     }
 
     /// Reads many keys in one round trip (`MGET`), one lookup per key, in order.
+    ///
+    /// Keys held in the near cache are answered from process memory; the others are read from Redis and not kept
+    /// there (keeping needs each key's remaining TTL: read hot keys one by one with the single-key `get`).
     public func get<Value: Codable & Sendable>(_ keys: [CacheKey<Value>]) async -> [CacheLookup<Value>] {
         guard !keys.isEmpty else { return [] }
+        let held = keys.map { key in key.descriptor.nearCache == nil ? nil : nearCache.value(key) }
+        let missing = keys.indices.filter { held[$0] == nil }
+        guard !missing.isEmpty else { return held.map { .hit($0!) } }
+        let read = await getFromRedis(missing.map { keys[$0] })
+        var lookups = held.map { $0.map(CacheLookup.hit) }
+        for (index, lookup) in zip(missing, read) { lookups[index] = lookup }
+        return lookups.map { $0! }
+    }
+
+    private func getFromRedis<Value: Codable & Sendable>(_ keys: [CacheKey<Value>]) async -> [CacheLookup<Value>] {
         do {
             let buffers = try await client.mget(keys.map(\.rawValue), timeout: readTimeout)
             return zip(keys, buffers).map { key, buffer in

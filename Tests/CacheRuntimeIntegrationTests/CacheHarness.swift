@@ -1,6 +1,7 @@
 import CacheRuntime
 import CacheSchemaRedis
 import Foundation
+import Logging
 import MetricsTestKit
 import NIOPosix
 import RedisTestSupport
@@ -16,6 +17,7 @@ func withCache(
     readTimeout: Duration = .seconds(30),
     arguments: [String] = [],
     metrics: TestMetrics? = nil,
+    logger: Logger? = nil,
     _ body: (RedisServerProcess, RedisCache) async throws -> Void
 ) async throws {
     let server = try await RedisServerProcess.start(arguments: arguments)
@@ -27,7 +29,9 @@ func withCache(
     let client = RedisClient(
         configuration: configuration, pool: RedisPoolConfiguration(initialBackoff: .milliseconds(20), maximumBackoff: .milliseconds(200)),
         eventLoopGroup: eventLoops)
-    let cache = RedisCache(client: client, readTimeout: readTimeout, writeTimeout: .seconds(30), metricsFactory: metrics)
+    let cache = RedisCache(
+        client: client, readTimeout: readTimeout, writeTimeout: .seconds(30), logger: logger ?? Logger(label: "cache-schema.cache"),
+        metricsFactory: metrics)
     do {
         try await body(server, cache)
     } catch {

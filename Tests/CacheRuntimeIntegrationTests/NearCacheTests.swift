@@ -31,6 +31,47 @@ import Testing
         }
     }
 
+    @Test func getReadsThroughTheNearCacheToo() async throws {
+        let metrics = TestMetrics()
+        try await withCache(metrics: metrics) { _, cache in
+            try await withOtherProcess(of: cache) { other in
+                let ids = [UUID(), UUID()]
+                let keys = ids.map { CacheKeys.user(userID: $0).near(Self.policy) }
+                for (id, key) in zip(ids, keys) { try await cache.set(key, UserDTO(id: id, name: "1", email: "1@x")) }
+                try await waitForTracking(cache, keys[0])
+                #expect(await cache.get(keys[0]).value?.name == "1")  // from Redis, now held
+                #expect(cache.nearCache.count == 1)
+                #expect(await cache.get(keys[0]).value?.name == "1")
+                #expect(try metrics.expectCounter("cache_near_hits_total", [("key", "user")]).totalValue == 1)
+                // A multi-get answers the held key from memory and reads the other from Redis.
+                #expect(await cache.get(keys).map { $0.value?.name } == ["1", "1"])
+                #expect(try metrics.expectCounter("cache_near_hits_total", [("key", "user")]).totalValue == 2)
+                // Read your writes, and another process's write by its push.
+                try await cache.set(keys[0], UserDTO(id: ids[0], name: "2", email: "2@x"))
+                #expect(await cache.get(keys[0]).value?.name == "2")
+                try await other.set(keys[0], UserDTO(id: ids[0], name: "3", email: "3@x"))
+                try await waitUntil("the push dropped the local copy") { cache.nearCache.count == 0 }
+                #expect(await cache.get(keys[0]).value?.name == "3")
+            }
+        }
+    }
+
+    @Test func aServerWithoutRESP3LeavesTheNearCacheOffWithOneWarning() async throws {
+        // HELLO renamed away: the client falls back to RESP2, where CLIENT TRACKING cannot push.
+        let logs = LogCapture()
+        try await withCache(arguments: ["--rename-command", "HELLO", ""], logger: logs.logger) { _, cache in
+            let id = UUID()
+            let key = CacheKeys.user(userID: id).near(Self.policy)
+            try await cache.set(key, UserDTO(id: id, name: "1", email: "1@x"))
+            _ = cache.nearPolicy(key)
+            try await waitUntil("the tracker found RESP2") { cache.nearTracker?.isDisabled == true }
+            for _ in 0..<3 { #expect(try await cache.getOrSet(key) { nil }?.name == "1") }
+            #expect(await cache.get(key).value?.name == "1")
+            #expect(cache.nearCache.count == 0, "nothing is held without pushes")
+            #expect(logs.messages.filter { $0.contains("RESP2") }.count == 1, "\(logs.messages)")
+        }
+    }
+
     @Test func anotherProcessesWriteArrivesAsAPush() async throws {
         try await withCache { _, cache in
             try await withOtherProcess(of: cache) { other in

@@ -33,7 +33,7 @@ struct Options: Sendable {
           --invalidation-rounds N  invalidations per keyspace and method (default 11)
           --related N              keys of the invalidated instance (default 20)
           --near-calls N           near-cache reads of table 4, one caller (default 200000)
-          --near-writes N          another process's writes table 4 waits for (default 10000)
+          --near-writes N          writes of table 4's writer process, each awaited here (default 10000)
           --near-entries N         near entries of table 4's memory measure (default 100000)
           --only LIST              tables to run: hit, codec, invalidation, near (default all)
           --quick                  a check that everything works: 20000 operations, 2 rounds, 2000 codec iterations,

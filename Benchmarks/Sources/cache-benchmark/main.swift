@@ -56,8 +56,14 @@ func commit() async -> String {
     return run.status == 0 && !text.isEmpty ? "commit \(text)" : "an unknown commit"
 }
 
+let commandArguments = Array(CommandLine.arguments.dropFirst())
 do {
-    try await runBenchmarks(try Options.parse(Array(CommandLine.arguments.dropFirst())))
+    // Internal mode: table 4's writer, re-executed by this same binary as a second OS process.
+    if commandArguments.first == NearWriter.command {
+        try await NearWriter.run(Array(commandArguments.dropFirst()))
+    } else {
+        try await runBenchmarks(try Options.parse(commandArguments))
+    }
 } catch {
     FileHandle.standardError.write(Data("cache-benchmark: \(error)\n".utf8))
     exit(1)

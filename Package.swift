@@ -82,10 +82,17 @@ let package = Package(
             name: "CacheSchemaGenerator",
             dependencies: ["CacheSchemaCore", .product(name: "Yams", package: "Yams")]
         ),
+        // `cache-schema inspect`: a live Redis held against a schema (README "cache-schema inspect").
+        .target(
+            name: "CacheSchemaInspection",
+            dependencies: ["CacheSchemaCore", "CacheSchemaGenerator", "CacheRuntime", "CacheSchemaRedis", "CacheSchemaRESP", "CacheSchemaMessagePack"]
+        ),
         .executableTarget(
             name: "cache-schema",
             dependencies: [
                 "CacheSchemaGenerator",
+                "CacheSchemaInspection",
+                "CacheSchemaRedis",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -133,6 +140,10 @@ let package = Package(
                 "CacheRuntime", "CacheSchemaMessagePack", "RedisTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
+        ),
+        .testTarget(
+            name: "CacheSchemaInspectionTests",
+            dependencies: ["CacheSchemaInspection", "CacheSchemaGenerator", "CacheRuntime", "CacheSchemaMessagePack", "RedisTestSupport"]
         ),
         .testTarget(
             name: "CacheSchemaCoreTests",

@@ -29,6 +29,7 @@ let package = Package(
         .library(name: "CacheSchemaRESP", targets: ["CacheSchemaRESP"]),
         .library(name: "CacheSchemaRedis", targets: ["CacheSchemaRedis"]),
         .library(name: "CacheSchemaGenerator", targets: ["CacheSchemaGenerator"]),
+        .library(name: "CacheSchemaInspection", targets: ["CacheSchemaInspection"]),
         .executable(name: "cache-schema", targets: ["cache-schema"]),
         .executable(name: "cache-schema-build-tool", targets: ["cache-schema-build-tool"]),
         .plugin(name: "CacheSchemaPlugin", targets: ["CacheSchemaPlugin"]),
@@ -85,7 +86,10 @@ let package = Package(
         // `cache-schema inspect`: a live Redis held against a schema (README "cache-schema inspect").
         .target(
             name: "CacheSchemaInspection",
-            dependencies: ["CacheSchemaCore", "CacheSchemaGenerator", "CacheRuntime", "CacheSchemaRedis", "CacheSchemaRESP", "CacheSchemaMessagePack"]
+            dependencies: [
+                "CacheSchemaCore", "CacheSchemaGenerator", "CacheRuntime", "CacheSchemaRedis", "CacheSchemaRESP", "CacheSchemaMessagePack",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
         ),
         .executableTarget(
             name: "cache-schema",
@@ -94,6 +98,7 @@ let package = Package(
                 "CacheSchemaInspection",
                 "CacheSchemaRedis",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(
@@ -143,7 +148,11 @@ let package = Package(
         ),
         .testTarget(
             name: "CacheSchemaInspectionTests",
-            dependencies: ["CacheSchemaInspection", "CacheSchemaGenerator", "CacheRuntime", "CacheSchemaMessagePack", "RedisTestSupport"]
+            dependencies: [
+                "CacheSchemaInspection", "CacheSchemaGenerator", "CacheRuntime", "CacheSchemaRedis", "CacheSchemaMessagePack",
+                "RedisTestSupport", .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            plugins: ["CacheSchemaPlugin"]
         ),
         .testTarget(
             name: "CacheSchemaCoreTests",

@@ -55,27 +55,49 @@ enum CacheEnvelope {
         }
     }
 
+    /// Where the parts of an envelope lie in stored bytes.
+    struct Layout {
+        let version: UInt8
+        let codec: Range<Int>
+        let fingerprint: UInt64
+        let loadMilliseconds: UInt32?
+        /// Where the payload starts.
+        let headerLength: Int
+    }
+
+    /// Reads the header of stored bytes: the one statement of the layout's rules for readers.
+    static func layout(of bytes: UnsafeRawBufferPointer) -> Result<Layout, Mismatch> {
+        guard bytes.count >= 4, bytes[0] == marker[0], bytes[1] == marker[1] else { return .failure(.notAnEnvelope) }
+        guard bytes[2] == version || bytes[2] == timedVersion else { return .failure(.version(bytes[2])) }
+        let codecLength = Int(bytes[3])
+        let header = 12 + codecLength + (bytes[2] == timedVersion ? 4 : 0)
+        guard bytes.count >= header else { return .failure(.notAnEnvelope) }
+        var fingerprint: UInt64 = 0
+        for byte in bytes[(4 + codecLength)..<(12 + codecLength)] { fingerprint = fingerprint << 8 | UInt64(byte) }
+        var loadMilliseconds: UInt32?
+        if bytes[2] == timedVersion {
+            loadMilliseconds = bytes[(12 + codecLength)..<header].reduce(0) { $0 << 8 | UInt32($1) }
+        }
+        return .success(
+            Layout(version: bytes[2], codec: 4..<(4 + codecLength), fingerprint: fingerprint, loadMilliseconds: loadMilliseconds, headerLength: header))
+    }
+
     /// The payload, when the envelope matches, read straight from the reply's buffer (one copy, of the payload only).
     /// `codec` is the identifier's UTF-8 bytes.
     static func unwrap(_ buffer: ByteBuffer, codec: [UInt8], fingerprint: UInt64) -> Result<Unwrapped, Mismatch> {
         buffer.withUnsafeReadableBytes { bytes in
-            guard bytes.count >= 4, bytes[0] == marker[0], bytes[1] == marker[1] else { return .failure(.notAnEnvelope) }
-            guard bytes[2] == version || bytes[2] == timedVersion else { return .failure(.version(bytes[2])) }
-            let codecLength = Int(bytes[3])
-            let header = 12 + codecLength + (bytes[2] == timedVersion ? 4 : 0)
-            guard bytes.count >= header else { return .failure(.notAnEnvelope) }
-            let storedCodec = UnsafeRawBufferPointer(rebasing: bytes[4..<(4 + codecLength)])
+            let layout: Layout
+            switch Self.layout(of: bytes) {
+            case .success(let found): layout = found
+            case .failure(let mismatch): return .failure(mismatch)
+            }
+            let storedCodec = UnsafeRawBufferPointer(rebasing: bytes[layout.codec])
             guard storedCodec.elementsEqual(codec) else {
                 return .failure(.codec(String(decoding: storedCodec, as: UTF8.self)))
             }
-            var stored: UInt64 = 0
-            for byte in bytes[(4 + codecLength)..<(12 + codecLength)] { stored = stored << 8 | UInt64(byte) }
-            guard stored == fingerprint else { return .failure(.fingerprint) }
-            var loadMilliseconds: UInt32?
-            if bytes[2] == timedVersion {
-                loadMilliseconds = bytes[(12 + codecLength)..<header].reduce(0) { $0 << 8 | UInt32($1) }
-            }
-            return .success(Unwrapped(payload: Array(UnsafeRawBufferPointer(rebasing: bytes[header...])), loadMilliseconds: loadMilliseconds))
+            guard layout.fingerprint == fingerprint else { return .failure(.fingerprint) }
+            return .success(
+                Unwrapped(payload: Array(UnsafeRawBufferPointer(rebasing: bytes[layout.headerLength...])), loadMilliseconds: layout.loadMilliseconds))
         }
     }
 

@@ -6,7 +6,7 @@ import Foundation
 /// only ``anyRun()`` and ``anyCharacter()`` are wildcards.
 ///
 /// ```swift
-/// let glob = CacheGlob("shop:user:email:").hashTag(email)          // shop:user:email:{a%40b.com}
+/// let glob = CacheGlob("shop:user:email:").hashTag(email)          // shop:user:email:{a@b.com}
 /// let pages = CacheGlob("shop:orders:user:").hashTag(id).literal(":page:").anyRun()
 /// ```
 public struct CacheGlob: Sendable, Hashable, CustomStringConvertible {
@@ -58,7 +58,7 @@ public struct CacheGlob: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Appends an encoded string value as a hash tag, `{…}`, the way generated keys carry the value of the instance
-    /// that owns them (`shop:user:email:{a%40b.com}`; the empty string as `{%}`, see `CacheKeyEncoding.hashTag(_:)`).
+    /// that owns them (`shop:user:email:{a@b.com}`; the empty string as `{%}`, see `CacheKeyEncoding.hashTag(_:)`).
     public func hashTag(_ value: String) -> CacheGlob {
         var copy = self
         copy.pattern += CacheKeyEncoding.hashTag(CacheKeyEncoding.encode(value))

@@ -6,10 +6,11 @@ import CacheSchemaRedis
 ///
 /// The tag of a slot is the first number, counting from 0 and written in base 36 (`0`, `1`, …, `z`, `10`, …), whose
 /// CRC16 lands in that slot. Marker names persist across deploys and are shared by every process of a fleet, so this
-/// rule is part of the key layout: it never changes without a new layout version.
-enum CacheSlotTags {
+/// rule is part of the key layout: it never changes without a new layout version. Public for `cache-schema inspect`,
+/// which recognises the markers by it.
+public enum CacheSlotTags {
     /// The 16,384 tags, indexed by slot.
-    static let all: [String] = {
+    public static let all: [String] = {
         var tags = [String?](repeating: nil, count: RedisClusterSlot.count)
         var missing = RedisClusterSlot.count
         var number = 0
@@ -26,5 +27,10 @@ enum CacheSlotTags {
     }()
 
     /// The tag that hashes to `slot`.
-    static func tag(forSlot slot: Int) -> String { all[slot] }
+    public static func tag(forSlot slot: Int) -> String { all[slot] }
+
+    /// Whether `text` is the tag of the slot it hashes to: how a tool recognises a pattern marker's name.
+    public static func isTag(_ text: String) -> Bool {
+        !text.isEmpty && text.utf8.count <= 6 && all[RedisClusterSlot.of(text)] == text
+    }
 }

@@ -1,3 +1,4 @@
+import CacheRuntime
 import CacheSchemaCore
 import CacheSchemaGenerator
 
@@ -135,7 +136,7 @@ public struct KeyClassifier: Sendable {
     /// Whether `key[range]` is `{<slot tag>}`.
     private static func isSlotTagged(_ key: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Bool {
         range.count >= 3 && key[range.lowerBound] == UInt8(ascii: "{") && key[range.upperBound - 1] == UInt8(ascii: "}")
-            && SlotTags.isTag(key, range.lowerBound + 1..<range.upperBound - 1)
+            && CacheSlotTags.isTag(String(decoding: UnsafeBufferPointer(rebasing: key[range.lowerBound + 1..<range.upperBound - 1]), as: UTF8.self))
     }
 
     /// Whether `key[range]` could be the text of some key, of this schema or of an older one: not empty, and only

@@ -62,3 +62,13 @@ public struct MessagePackCacheCodec: CacheCodec {
         try MessagePackDecoder(maxDepth: maxDepth).decode(type, from: bytes)
     }
 }
+
+extension MessagePackCacheCodec {
+    /// Whether `bytes` are exactly one well-formed MessagePack value nesting at most ``maxDepth`` deep, whatever
+    /// its type: what a tool without the value's Swift type (`cache-schema inspect`) can check of a stored payload.
+    public func isWellFormed(_ bytes: [UInt8]) -> Bool {
+        let context = MessagePackDecodingContext(copying: bytes, maxDepth: maxDepth)
+        guard let (end, _) = try? context.reader.validate(maxDepth: maxDepth) else { return false }
+        return end == bytes.count
+    }
+}

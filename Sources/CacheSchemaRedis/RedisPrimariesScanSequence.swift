@@ -5,6 +5,9 @@ public struct RedisPrimariesScanSequence: AsyncSequence, Sendable {
     public typealias Element = ByteBuffer
     let scans: [RedisScanSequence]
 
+    /// How many primaries the sequence walks.
+    public var primaryCount: Int { scans.count }
+
     public struct AsyncIterator: AsyncIteratorProtocol {
         var remaining: [RedisScanSequence]
         var current: RedisScanSequence.AsyncIterator?

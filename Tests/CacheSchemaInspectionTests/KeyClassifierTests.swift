@@ -316,10 +316,6 @@ import Testing
         #expect(Self.kind(classifier, "shop:~lease:user:{\(id.uppercased())}") == .lease(key: nil))
     }
 
-    @Test func theSlotTagsAreTheRuntimes() {
-        #expect(KeyClassifier.SlotTags.numbers.map { String($0, radix: 36) } == CacheSlotTags.all)
-    }
-
     // MARK: Other layouts
 
     @Test func keysWithoutANamespace() throws {

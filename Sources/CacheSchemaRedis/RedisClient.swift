@@ -16,6 +16,9 @@ import Synchronization
 /// blocked write. Connections are opened on first use and reopened after a drop, with exponential backoff.
 /// While the server is unreachable and the pool is backing off, commands fail at once with the last connection error
 /// (kind `poolUnavailable`) instead of waiting: a cache in front of a database should fall through immediately.
+/// A server that stops answering without closing (stopped, frozen, blackholed) is caught by a circuit breaker: after
+/// a few commands in a row end without a reply, commands fail at once (kind `circuitOpen`) while one is let through
+/// every `probeInterval` until the server answers (``RedisCircuitBreakerConfiguration``).
 ///
 /// `run()` (a swift-service-lifecycle `Service`) adds upkeep: idle connections beyond the minimum are closed, idle
 /// connections are health-checked with `PING`, the minimum is kept open, and graceful shutdown closes everything. The
@@ -34,6 +37,8 @@ public final class RedisClient: Sendable, Service, RedisCommandSending {
     private let metrics: RedisClientMetrics
     /// The pool's decisions (see ``RedisConnectionPoolStateMachine``); this class performs what it returns.
     private let state: Mutex<PoolStateMachine>
+    /// Whether commands fail at once because the server stopped answering (see ``RedisCircuitBreaker``).
+    private let breaker: Mutex<RedisCircuitBreaker>
     /// Connections opened outside the pool (``makeDedicatedConnection(onPush:)``), closed by ``shutdown()``; `nil` once
     /// shut down.
     private let dedicated = Mutex<[ObjectIdentifier: RedisConnection]?>([:])
@@ -63,6 +68,7 @@ public final class RedisClient: Sendable, Service, RedisCommandSending {
         self.logger = logger
         self.metrics = RedisClientMetrics(factory: metricsFactory)
         self.state = Mutex(PoolStateMachine(configuration: pool, address: configuration.address))
+        self.breaker = Mutex(RedisCircuitBreaker(configuration: pool.circuitBreaker))
     }
 
     /// Creates a client from a `redis://` or `rediss://` URL.
@@ -78,15 +84,17 @@ public final class RedisClient: Sendable, Service, RedisCommandSending {
     ///   - command: The encoded command.
     ///   - timeout: The deadline from now, covering the wait for a connection too; the configuration's
     ///     `commandTimeout` when `nil`.
-    /// - Throws: ``RedisError`` (`timeout`, `poolUnavailable`, `connectionClosed`, `shutDown`, …) or
+    /// - Throws: ``RedisError`` (`timeout`, `poolUnavailable`, `circuitOpen`, `connectionClosed`, `shutDown`, …) or
     ///   `CancellationError`.
     public func send(_ command: RedisCommand, timeout: Duration? = nil) async throws -> RESPValue {
         let start = NIODeadline.now()
         let deadline = start + TimeAmount(saturating: timeout ?? configuration.commandTimeout)
-        let (connection, slot) = try await lease(deadline: deadline)
-        defer { release(slot) }
         do {
-            let reply = try await connection.send(command, deadline: deadline)
+            let reply = try await throughBreaker(start: start) {
+                let (connection, slot) = try await lease(deadline: deadline)
+                defer { release(slot) }
+                return try await connection.send(command, deadline: deadline)
+            }
             metrics.record(command: command.name, start: start, failed: reply.errorMessage != nil)
             return reply
         } catch let error as RedisError {
@@ -97,18 +105,63 @@ public final class RedisClient: Sendable, Service, RedisCommandSending {
 
     /// Sends several commands in one write on one connection; each reply in order.
     public func batch(_ commands: [RedisCommand], timeout: Duration? = nil) async throws -> [Result<RESPValue, RedisError>] {
-        let deadline = NIODeadline.now() + TimeAmount(saturating: timeout ?? configuration.commandTimeout)
-        let (connection, slot) = try await lease(deadline: deadline)
-        defer { release(slot) }
-        return try await connection.batch(commands, deadline: deadline)
+        let start = NIODeadline.now()
+        let deadline = start + TimeAmount(saturating: timeout ?? configuration.commandTimeout)
+        return try await throughBreaker(start: start) {
+            let (connection, slot) = try await lease(deadline: deadline)
+            defer { release(slot) }
+            return try await connection.batch(commands, deadline: deadline)
+        }
     }
 
     /// Runs commands as one `MULTI` … `EXEC` transaction on one connection.
     public func transaction(_ commands: [RedisCommand], timeout: Duration? = nil) async throws -> [Result<RESPValue, RedisError>] {
-        let deadline = NIODeadline.now() + TimeAmount(saturating: timeout ?? configuration.commandTimeout)
-        let (connection, slot) = try await lease(deadline: deadline)
-        defer { release(slot) }
-        return try await connection.transaction(commands, deadline: deadline)
+        let start = NIODeadline.now()
+        let deadline = start + TimeAmount(saturating: timeout ?? configuration.commandTimeout)
+        return try await throughBreaker(start: start) {
+            let (connection, slot) = try await lease(deadline: deadline)
+            defer { release(slot) }
+            return try await connection.transaction(commands, deadline: deadline)
+        }
+    }
+
+    /// Whether the server stopped answering and commands fail at once (the circuit breaker is open).
+    public var isCircuitOpen: Bool { breaker.withLock { $0.isOpen } }
+
+    /// Runs one exchange with the server unless the breaker fails it at once, and tells the breaker how it ended: a
+    /// reply (of any kind) closes it, an exchange that ran out of time without one counts towards opening it.
+    private func throughBreaker<Value>(start: NIODeadline, _ exchange: () async throws -> Value) async throws -> Value {
+        let admission = breaker.withLock { $0.admit(now: start) }
+        if case .failFast(let since) = admission {
+            let settings = poolConfiguration.circuitBreaker
+            throw RedisError(
+                .circuitOpen,
+                "the server stopped answering \(Self.describe(NIODeadline.now() - since)) ago (\(settings.threshold) commands in a row got no reply before their deadlines): commands fail at once, and one is let through every \(settings.probeInterval) to find out when it answers again; check the server (stopped, overloaded, unreachable)",
+                address: configuration.address)
+        }
+        let isProbe = admission == .probe
+        do {
+            let result = try await exchange()
+            if breaker.withLock({ $0.answered() }) {
+                logger.notice("redis answers again; commands are sent again", metadata: ["address": "\(configuration.address)"])
+            }
+            return result
+        } catch let error as RedisError where error.kind == .timeout || error.kind == .poolUnavailable {
+            if breaker.withLock({ $0.timedOut(now: .now(), wasProbe: isProbe) }) {
+                metrics.breakerOpened()
+                logger.warning(
+                    "redis stopped answering: commands fail at once until it answers again",
+                    metadata: ["address": "\(configuration.address)", "error": "\(error.kind)"])
+            }
+            throw error
+        } catch {
+            if isProbe { breaker.withLock { $0.probeAbandoned(now: .now()) } }
+            throw error
+        }
+    }
+
+    private static func describe(_ amount: TimeAmount) -> String {
+        amount.nanoseconds < 1_000_000_000 ? "\(amount.nanoseconds / 1_000_000) ms" : "\(amount.nanoseconds / 1_000_000_000) s"
     }
 
     /// Opens a connection outside the pool, for state that belongs to one connection (CLIENT TRACKING). The caller

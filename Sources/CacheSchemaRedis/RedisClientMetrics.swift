@@ -16,6 +16,7 @@ struct RedisClientMetrics: Sendable {
     private let opened: Counter
     private let closed: Counter
     private let connectFailures: Counter
+    private let circuitOpened: Counter
 
     init(factory: (any MetricsFactory)?) {
         func counter(_ label: String, _ dimensions: [(String, String)] = []) -> Counter {
@@ -33,7 +34,7 @@ struct RedisClientMetrics: Sendable {
         }
         self.commands = commands
         var failures: [String: Counter] = [:]
-        for kind in ["server", "connectionFailed", "connectionClosed", "timeout", "poolUnavailable", "protocolError", "authentication", "tls", "shutDown", "configuration", "unexpectedReply"] {
+        for kind in ["server", "connectionFailed", "connectionClosed", "timeout", "poolUnavailable", "protocolError", "authentication", "tls", "shutDown", "configuration", "unexpectedReply", "circuitOpen"] {
             failures[kind] = counter("redis_client_failures_total", [("kind", kind)])
         }
         failuresByKind = failures
@@ -41,6 +42,7 @@ struct RedisClientMetrics: Sendable {
         opened = counter("redis_client_connections_opened_total")
         closed = counter("redis_client_connections_closed_total")
         connectFailures = counter("redis_client_connect_failures_total")
+        circuitOpened = counter("redis_client_circuit_opened_total")
     }
 
     func record(command: String, start: NIODeadline, failed: Bool) {
@@ -68,4 +70,5 @@ struct RedisClientMetrics: Sendable {
     func connectionOpened() { opened.increment() }
     func connectionClosed() { closed.increment() }
     func connectFailed() { connectFailures.increment() }
+    func breakerOpened() { circuitOpened.increment() }
 }

@@ -181,6 +181,10 @@ public struct RedisPoolConfiguration: Sendable, Hashable {
     /// command waits (up to its deadline) for one to answer again or close. Lower values spread commands sooner at
     /// the cost of more connections on a busy server; a stalled connection is used again as soon as a reply arrives.
     public var stallThreshold: Duration
+    /// When commands fail at once because the node stopped answering, instead of each waiting out its deadline (by
+    /// default after 3 commands in a row without a reply, probing every 250 ms). Set after `init`:
+    /// `pool.circuitBreaker = RedisCircuitBreakerConfiguration(threshold: 0)` turns it off.
+    public var circuitBreaker = RedisCircuitBreakerConfiguration()
 
     /// Creates pool settings.
     public init(

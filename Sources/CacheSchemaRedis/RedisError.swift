@@ -30,6 +30,10 @@ public struct RedisError: Error, Sendable, Hashable, CustomStringConvertible {
         case configuration
         /// The reply has an unexpected shape for the command.
         case unexpectedReply
+        /// The node stopped answering (several commands in a row got no reply before their deadlines): commands fail
+        /// at once while one is let through now and then to find out when it answers again (see
+        /// ``RedisCircuitBreakerConfiguration``).
+        case circuitOpen
     }
 
     /// What kind of failure.

@@ -119,6 +119,11 @@ public final class RedisClusterClient: Sendable {
             let reply: RESPValue
             do {
                 reply = try await exchange(command, on: target, asking: asking, timeout: remaining)
+            } catch let error as RedisError where error.kind == .circuitOpen {
+                // The node stopped answering: fail at once (the point of the breaker), and read the slot map again in
+                // the background, in case the cluster has moved its slots to a replica.
+                refreshInBackground()
+                throw error
             } catch let error as RedisError where Self.mayRetry(error, idempotent: idempotent) {
                 // The node is unreachable or went away: find out who serves the slot now.
                 attempt += 1
@@ -276,9 +281,16 @@ public final class RedisClusterClient: Sendable {
 
     /// Applies a `MOVED` to the map at once, then refreshes the whole map in the background (one at a time).
     private func noteMoved(slot: Int, to node: RedisClusterNode) {
-        let startRefresh = state.withLock { state -> Bool in
+        state.withLock { state in
             state.moved += 1
             state.topology = state.topology?.moving(slot: slot, to: node)
+        }
+        refreshInBackground()
+    }
+
+    /// Reads the slot map again in the background, one refresh at a time.
+    private func refreshInBackground() {
+        let startRefresh = state.withLock { state -> Bool in
             guard !state.refreshing else { return false }
             state.refreshing = true
             return true

@@ -34,6 +34,19 @@ extension RedisCache {
         ttl: Duration? = nil,
         loader: @escaping @Sendable () async throws -> Value?
     ) async throws -> CacheAsideResult<Value> {
+        try await traced("getOrSet", key: key) { span in
+            let result = try await self.getOrSetUntraced(key, ttl: ttl, loader: loader)
+            span?.attributes[CacheSpanAttribute.outcome] = result.outcome.rawValue
+            if let failure = result.failure { span?.recordError(failure) }
+            return result
+        }
+    }
+
+    private func getOrSetUntraced<Value: Codable & Sendable>(
+        _ key: CacheKey<Value>,
+        ttl: Duration?,
+        loader: @escaping @Sendable () async throws -> Value?
+    ) async throws -> CacheAsideResult<Value> {
         // Hits cost one GET, take no single-flight lock and start no task. The owners' generations matter only to a fill, so only
         // a miss reads them (inside the flight, before its loader runs), and only a miss goes through single-flight.
         let start = ContinuousClock.now
@@ -42,15 +55,15 @@ extension RedisCache {
         var near: CacheNearCachePolicy?
         if key.descriptor.nearCache != nil {
             // A value held means tracking was live for its namespace when it was stored: the hit asks nothing more.
-            if let value = nearCache.value(key, now: start) { return CacheAsideResult(value: value, source: .hit) }
+            if let value = nearCache.value(key, now: start) { return CacheAsideResult(value: value, source: .hit, outcome: .near) }
             near = nearPolicy(key)  // starts tracking, or says why the near cache is off here
             if near != nil { metrics.forKey(key.name).nearMisses.increment() }
         }
         switch try await readFast(key, near: near) {
         case .hit(let value): return CacheAsideResult(value: value, source: .hit)
-        case .hitToRefresh(let value):
+        case .hitToRefresh(let value, let stale):
             refreshInBackground(key, ttl: ttl, loader: loader)
-            return CacheAsideResult(value: value, source: .hit)
+            return CacheAsideResult(value: value, source: .hit, outcome: stale ? .stale : .hit)
         case .miss(let isForeign): (foreign, failure) = (isForeign, nil)
         case .failed(let error): (foreign, failure) = (false, error)
         }
@@ -70,7 +83,7 @@ extension RedisCache {
     /// What one flight found, and until when it is known to be current: any write that completed before that
     /// instant, in any process, is in it. Callers that started later do not take it.
     struct FlightAnswer<Value: Sendable>: Sendable {
-        let result: CacheAsideResult<Value>
+        var result: CacheAsideResult<Value>
         let currentAsOf: ContinuousClock.Instant
     }
 
@@ -167,7 +180,7 @@ extension RedisCache {
     enum FastRead<Value: Sendable>: Sendable {
         case hit(Value)
         /// A hit to serve and refresh in the background (``CacheFreshness``).
-        case hitToRefresh(Value)
+        case hitToRefresh(Value, stale: Bool)
         /// Nothing usable; `foreign` when the key holds a non-string Redis value (`WRONGTYPE`).
         case miss(foreign: Bool)
         case failed(CacheError)
@@ -211,7 +224,7 @@ extension RedisCache {
                 return .hit(value)
             case .refresh(let stale):
                 if stale { instruments.staleHits.increment() }
-                return .hitToRefresh(value)
+                return .hitToRefresh(value, stale: stale)
             }
         } catch {
             if error is CancellationError || Task.isCancelled { throw CancellationError() }
@@ -288,7 +301,9 @@ extension RedisCache {
         guard case .miss(let generations, _) = read else {
             // Redis could not be read: answer from the loader and do not try to write.
             releaseFillLease(key, token: lease)
-            return answer(.bypass)
+            var bypass = answer(.bypass)
+            if case .failed(let error) = read { bypass.result.failure = error }
+            return bypass
         }
         guard let value = loaded else {
             releaseFillLease(key, token: lease)
@@ -354,4 +369,15 @@ public struct CacheAsideResult<Value: Sendable>: Sendable {
     public let value: Value?
     /// Where it came from.
     public let source: Source
+    /// In more detail, for tracing: a hit from process memory, or a value served while it is refreshed.
+    var outcome: CacheOutcome
+    /// Why Redis could not be read, for a bypass.
+    var failure: CacheError?
+
+    init(value: Value?, source: Source, outcome: CacheOutcome? = nil, failure: CacheError? = nil) {
+        self.value = value
+        self.source = source
+        self.outcome = outcome ?? CacheOutcome(rawValue: source.rawValue) ?? .miss
+        self.failure = failure
+    }
 }

@@ -14,6 +14,14 @@ extension RedisCache {
     /// Like ``invalidate(_:)``, returning how many keys were removed.
     @discardableResult
     public func invalidateCounting(_ invalidation: CacheInvalidation) async throws -> Int {
+        try await traced("invalidate", entity: invalidation.instance.entity) { span in
+            let removed = try await invalidateUntraced(invalidation)
+            span?.attributes[CacheSpanAttribute.deleted] = removed
+            return removed
+        }
+    }
+
+    private func invalidateUntraced(_ invalidation: CacheInvalidation) async throws -> Int {
         supersedeFlights(of: invalidation)
         defer { dropNear(invalidation) }
         let entity = invalidation.instance.entity

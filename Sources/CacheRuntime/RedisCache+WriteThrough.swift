@@ -18,6 +18,14 @@ extension RedisCache {
         ttl: Duration? = nil,
         update: @Sendable () async throws -> Value
     ) async throws -> Value {
+        try await traced("writeThrough", key: key) { _ in try await writeThroughUntraced(key, ttl: ttl, update: update) }
+    }
+
+    private func writeThroughUntraced<Value: Codable & Sendable>(
+        _ key: CacheKey<Value>,
+        ttl: Duration?,
+        update: @Sendable () async throws -> Value
+    ) async throws -> Value {
         let before = await snapshotBeforeWrite(key)
         let value = try await update()
         supersedeFlights(of: key)
@@ -57,13 +65,15 @@ extension RedisCache {
         _ invalidation: CacheInvalidation,
         delete: @Sendable () async throws -> Result
     ) async throws -> Result {
-        let result = try await delete()
-        do {
-            try await invalidate(invalidation)
-        } catch let error as CacheError {
-            throw CacheWriteThroughError(result: result, cacheError: error)
+        try await traced("deleteThrough", entity: invalidation.instance.entity) { _ in
+            let result = try await delete()
+            do {
+                try await invalidate(invalidation)
+            } catch let error as CacheError {
+                throw CacheWriteThroughError(result: result, cacheError: error)
+            }
+            return result
         }
-        return result
     }
 }
 

@@ -4,6 +4,7 @@ import Logging
 import Metrics
 import NIOCore
 import Synchronization
+import Tracing
 
 /// The cache over Redis that generated code's keys and invalidations run on: typed get / set / delete / exists /
 /// multi-get, cache-aside with single-flight, write-through, and index-based invalidation.
@@ -33,6 +34,8 @@ public final class RedisCache: Sendable, CacheInvalidating {
     public let fillLease: CacheFillLease?
     let logger: Logger
     let metrics: CacheMetrics
+    /// Where spans go (see ``RedisCache+Tracing``); `nil`: the process's `InstrumentationSystem` tracer.
+    let tracer: (any Tracer)?
     let singleFlight = SingleFlight()
     let repairs: CacheRepairQueue
     private let fingerprints = Mutex<[FingerprintKey: UInt64]>([:])
@@ -86,6 +89,8 @@ public final class RedisCache: Sendable, CacheInvalidating {
     ///     ``pendingRepairCount``).
     ///   - logger: Cache events, labelled by schema key name; never concrete keys or values at info level.
     ///   - metricsFactory: Where metrics go; the global `MetricsSystem` when `nil`.
+    ///   - tracer: Where spans of cache operations go; the tracer bootstrapped in `InstrumentationSystem` when `nil`
+    ///     (none by default: then tracing costs nothing).
     public init(
         client: some RedisKeyedClient,
         codec: any CacheCodec = JSONCacheCodec(),
@@ -94,8 +99,10 @@ public final class RedisCache: Sendable, CacheInvalidating {
         fillLease: CacheFillLease? = CacheFillLease(),
         repairCapacity: Int = 10_000,
         logger: Logger = Logger(label: "cache-schema.cache"),
-        metricsFactory: (any MetricsFactory)? = nil
+        metricsFactory: (any MetricsFactory)? = nil,
+        tracer: (any Tracer)? = nil
     ) {
+        self.tracer = tracer
         self.client = client
         self.codec = codec
         self.codecBytes = Array(codec.identifier.utf8.prefix(255))

@@ -2,6 +2,7 @@ import CacheRuntime
 import CacheSchemaRedis
 import Foundation
 import Logging
+import Tracing
 import MetricsTestKit
 import NIOPosix
 import RedisTestSupport
@@ -18,6 +19,7 @@ func withCache(
     arguments: [String] = [],
     metrics: TestMetrics? = nil,
     logger: Logger? = nil,
+    tracer: (any Tracer)? = nil,
     _ body: (RedisServerProcess, RedisCache) async throws -> Void
 ) async throws {
     let server = try await RedisServerProcess.start(arguments: arguments)
@@ -31,7 +33,7 @@ func withCache(
         eventLoopGroup: eventLoops)
     let cache = RedisCache(
         client: client, readTimeout: readTimeout, writeTimeout: .seconds(30), logger: logger ?? Logger(label: "cache-schema.cache"),
-        metricsFactory: metrics)
+        metricsFactory: metrics, tracer: tracer)
     do {
         try await body(server, cache)
     } catch {

@@ -14,8 +14,9 @@ struct CacheSchemaCommand: ParsableCommand {
               cache-schema check schemas/shop.cache.yaml
               cache-schema explain schemas/shop.cache.yaml --format json
               cache-schema generate schemas/shop.cache.yaml --output Sources/App/Generated
+              cache-schema diff schemas/shop.cache.yaml --base origin/main
             """,
-        subcommands: [Check.self, Generate.self, Explain.self]
+        subcommands: [Check.self, Generate.self, Explain.self, Diff.self]
     )
 
     /// Runs the command; usage errors exit with status 2 (not ArgumentParser's 64), as `check` documents.

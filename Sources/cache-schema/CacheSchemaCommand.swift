@@ -5,7 +5,7 @@ import Foundation
 struct CacheSchemaCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cache-schema",
-        abstract: "Check, generate and explain CacheSchema files (*.cache.yaml), and inspect a live Redis against one.",
+        abstract: "Check, generate, explain and diff CacheSchema files (*.cache.yaml), and inspect a live Redis against one.",
         discussion: """
             A cache schema declares every Redis key of an application: its pattern, parameters, TTL and what \
             invalidates it. The build plugin turns it into Swift; this tool checks and explains it, and holds a live \
@@ -16,8 +16,9 @@ struct CacheSchemaCommand: AsyncParsableCommand {
               cache-schema explain schemas/shop.cache.yaml --format json
               cache-schema generate schemas/shop.cache.yaml --output Sources/App/Generated
               cache-schema inspect schemas/shop.cache.yaml --url redis://127.0.0.1:6379
+              cache-schema diff schemas/shop.cache.yaml --base origin/main
             """,
-        subcommands: [Check.self, Generate.self, Explain.self, Inspect.self]
+        subcommands: [Check.self, Generate.self, Explain.self, Inspect.self, Diff.self]
     )
 
     /// Runs the command; usage errors exit with status 2 (not ArgumentParser's 64), as `check` documents.

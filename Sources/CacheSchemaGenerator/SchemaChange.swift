@@ -136,6 +136,8 @@ public struct SchemaChange: Sendable, Hashable, Codable {
     /// The keys of the old schema whose stored values the change concerns: what is live in Redis before the deploy.
     /// Empty when it concerns none (an added key).
     public var touches: [String]
+    /// How many keys of ``touches`` a live Redis holds (`cache-schema diff --url`), or `nil` when not asked.
+    public var liveKeys: Int?
     /// The schema file the change is located in: the new one, or the old one for what was removed.
     public var file: String
     /// The line of what it is about in that file; absent for the namespace when neither file writes one.

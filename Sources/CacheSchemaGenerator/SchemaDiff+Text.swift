@@ -6,6 +6,7 @@ extension SchemaDiff {
         for change in changes {
             out += change.headline + "\n"
             out += "  " + change.effect + ".\n"
+            if let live = change.liveKeys { out += "  Live keys it concerns: \(live).\n" }
         }
         if !changes.isEmpty { out += "\n" }
         out += "\(old.file) → \(new.file): "

@@ -36,6 +36,14 @@ public struct SchemaDiff: Sendable, Hashable, Codable {
     /// keys in the new file's order, removed keys in the old file's order, then related patterns.
     public var changes: [SchemaChange]
 
+    /// Counts, for each change, the live keys of the old schema it concerns: `counts` maps an old schema key's name to
+    /// how many keys a live Redis holds (from `cache-schema inspect`'s walk).
+    public mutating func attachLiveKeys(_ counts: [String: Int]) {
+        for index in changes.indices {
+            changes[index].liveKeys = changes[index].touches.reduce(0) { $0 + (counts[$1] ?? 0) }
+        }
+    }
+
     /// Compares two checked schemas with their analyses (``CompilationResult/schema`` and
     /// ``CompilationResult/analysis``).
     public init(old: Schema, oldAnalysis: SchemaAnalysis, new: Schema, newAnalysis: SchemaAnalysis) {

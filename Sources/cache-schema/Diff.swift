@@ -1,8 +1,9 @@
 import ArgumentParser
 import CacheSchemaGenerator
+import CacheSchemaInspection
 import Foundation
 
-struct Diff: ParsableCommand {
+struct Diff: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Show what a schema change does to a fleet in the middle of a rolling deploy.",
         discussion: """
@@ -15,7 +16,9 @@ struct Diff: ParsableCommand {
             the deploy ends. Safe: TTLs, freshness, near caches, defaults, added keys and entities. Comments and \
             formatting are not changes. The README lists every identifier. With --format json, each change has \
             'id', 'severity', 'keyName', 'oldKeyName', 'old', 'new', 'effect' and 'touches' (the old schema's keys \
-            whose stored values it concerns). \
+            whose stored values it concerns). With --url (or --cluster-seeds), the old schema's keys in that Redis are \
+            counted first (the walk of `cache-schema inspect`, read-only) and each change says how many live keys it \
+            concerns ('liveKeys' in JSON). \
             Exit status: 0 when nothing is breaking, 1 on a breaking change (or a warning with \
             --warnings-as-errors), 2 on a usage error, a schema with errors, or a failed git command.
 
@@ -31,6 +34,12 @@ struct Diff: ParsableCommand {
 
     @Option(help: ArgumentHelp("Compare the file with itself at this git revision (a commit, branch or tag), read with 'git show'.", valueName: "rev"))
     var base: String?
+
+    @Option(help: "Count the live keys each change concerns in this Redis (redis:// or rediss:// URL): the old schema's keys, walked read-only as `inspect` does.")
+    var url: String?
+
+    @Option(help: "The same on a Redis Cluster: its seed nodes (host:port,host:port,…).")
+    var clusterSeeds: String?
 
     @Flag(help: "Fail (exit 1) on warnings too.")
     var warningsAsErrors = false
@@ -51,7 +60,7 @@ struct Diff: ParsableCommand {
         }
     }
 
-    func run() throws {
+    func run() async throws {
         let old: CompilationResult
         let new: CompilationResult
         if let base {
@@ -83,7 +92,21 @@ struct Diff: ParsableCommand {
         guard !failed, let oldSchema = old.schema, let oldAnalysis = old.analysis, let newSchema = new.schema, let newAnalysis = new.analysis else {
             throw ExitCode(2)
         }
-        let diff = SchemaDiff(old: oldSchema, oldAnalysis: oldAnalysis, new: newSchema, newAnalysis: newAnalysis)
+        var diff = SchemaDiff(old: oldSchema, oldAnalysis: oldAnalysis, new: newSchema, newAnalysis: newAnalysis)
+        if url != nil || clusterSeeds != nil {
+            let target = try LiveRedis.connect(url: url, clusterSeeds: clusterSeeds, command: "diff")
+            var options = InspectionOptions()
+            options.sampleSize = 0  // counts only
+            do {
+                let report = try await Inspector(schema: InspectedSchema(schema: oldSchema, analysis: oldAnalysis), client: target.client, target: target.name, options: options).run()
+                await target.client.shutdown()
+                diff.attachLiveKeys(Dictionary(uniqueKeysWithValues: report.keys.map { ($0.name, $0.count) }))
+            } catch {
+                await target.client.shutdown()
+                FileHandle.standardError.write(Data("cache-schema diff: Redis could not be walked: \(error)\n".utf8))
+                throw ExitCode(2)
+            }
+        }
         switch format {
         case .text: print(diff.textReport(), terminator: "")
         case .json: print(try JSONOutput.encode(diff))

@@ -3,7 +3,6 @@ import CacheSchemaGenerator
 import CacheSchemaInspection
 import CacheSchemaRedis
 import Foundation
-import Logging
 
 struct Inspect: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -45,7 +44,6 @@ struct Inspect: AsyncParsableCommand {
     var format: OutputFormat = .text
 
     func run() async throws {
-        guard url != nil || clusterSeeds != nil else { throw ValidationError("give --url redis://host:port or --cluster-seeds host:port,…") }
         if let sample, sample < 1 { throw ValidationError("--sample takes a positive number of keys") }
         guard valuesSampled >= 0 else { throw ValidationError("--values-sampled takes 0 or more") }
         let result = CacheSchemaCompiler.compile(fileAt: file, generate: false)
@@ -56,26 +54,8 @@ struct Inspect: AsyncParsableCommand {
             FileHandle.standardError.write(Data("the schema has errors: run `cache-schema check \(file)`\n".utf8))
             throw ExitCode(2)
         }
-        let client: any RedisKeyedClient
-        let target: String
-        do {
-            // The report says what went wrong; the client's connection notices would only interleave with it.
-            var logger = Logger(label: "cache-schema.inspect")
-            logger.logLevel = .error
-            var configuration = try url.map { try RedisConnectionConfiguration(url: $0) } ?? RedisConnectionConfiguration()
-            configuration.clientName = "cache-schema-inspect"
-            if let clusterSeeds {
-                let seeds = clusterSeeds.split(separator: ",").map { String($0.trimmingCharacters(in: .whitespaces)) }
-                client = try RedisClusterClient(seeds: seeds, configuration: configuration, logger: logger)
-                target = "the cluster of " + seeds.joined(separator: ",")
-            } else {
-                client = RedisClient(configuration: configuration, logger: logger)
-                target = configuration.description
-            }
-        } catch {
-            FileHandle.standardError.write(Data("cache-schema inspect: \(error)\n".utf8))
-            throw ExitCode(2)
-        }
+        let live = try LiveRedis.connect(url: url, clusterSeeds: clusterSeeds, command: "inspect")
+        let (client, target) = (live.client, live.name)
         var options = InspectionOptions()
         options.keyLimit = sample
         options.sampleSize = valuesSampled

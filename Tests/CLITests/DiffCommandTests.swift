@@ -76,6 +76,25 @@ import Testing
         #expect((decoded["old"] as? [String: Any])?["namespace"] as? String == "shop")
     }
 
+    @Test func urlCountsTheLiveKeysEachChangeConcerns() async throws {
+        let server = try await RedisServerProcess.start()
+        defer { Task { await server.stop() } }
+        // Three users and two order pages, as the old schema's generated code writes them, and a key of nobody's.
+        for _ in 0..<3 { _ = try await server.cli(["SET", "shop:user:{\(UUID().uuidString.lowercased())}", "v", "EX", "60"]) }
+        for page in 1...2 { _ = try await server.cli(["SET", "shop:user:{\(UUID().uuidString.lowercased())}:orders:\(page)", "v", "EX", "60"]) }
+        _ = try await server.cli(["SET", "shop:by-hand", "v"])
+        let files = try write(new: Self.breaking.replacingOccurrences(of: "ttl: 2m", with: "ttl: 3m"))
+        let output = try await CLIRunner.run(["diff", "--format", "json", files.old.path, files.new.path, "--url", server.url])
+        #expect(output.status == 1, "\(output.stderr)")
+        let decoded = try #require(try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any])
+        let changes = try #require(decoded["changes"] as? [[String: Any]])
+        #expect(changes.compactMap { $0["liveKeys"] as? Int } == [3, 2])
+        let text = try await CLIRunner.run(["diff", files.old.path, files.new.path, "--url", server.url])
+        #expect(text.stdout.contains("Live keys it concerns: 3."), "\(text.stdout)")
+        let unreachable = try await CLIRunner.run(["diff", files.old.path, files.new.path, "--url", "redis://127.0.0.1:\(try LoopbackPort.free())"])
+        #expect(unreachable.status == 2 && unreachable.stderr.contains("could not be walked"), "\(unreachable.stderr)")
+    }
+
     @Test func usageErrorsExitTwo() async throws {
         let files = try write(new: Self.old)
         for arguments in [

@@ -96,7 +96,17 @@ enum CacheIndexKeys {
         if let namespace { return [qualify(marker, namespace)] }
         // Bytes, as the glob side counts them (a `:` followed by a combining mark is one Character).
         let segment = String(decoding: key.utf8.prefix { $0 != UInt8(ascii: ":") }, as: UTF8.self)
-        return [qualify(marker, segment), marker]
+        return [qualify(marker, markerFamily(ofSegment: segment)), marker]
+    }
+
+    /// The name of the pattern markers of keys (or globs) without a namespace whose first segment is `segment`: the
+    /// segment itself, except that a hash tag the segment opens and does not close (`{stats` of `{stats:global}`) loses
+    /// its `{`. Otherwise the marker's own tag would be cut open too (`{stats:~pgen:{a3t}` hashes `stats:~pgen:{a3t`)
+    /// and the marker would not share its key's slot: on a cluster the fill's script would be refused (CROSSSLOT).
+    /// Keys with a closed tag there (`{config}:flags`) keep their name, as before.
+    static func markerFamily(ofSegment segment: String) -> String {
+        guard segment.utf8.contains(UInt8(ascii: "{")), !segment.utf8.contains(UInt8(ascii: "}")) else { return segment }
+        return String(decoding: segment.utf8.filter { $0 != UInt8(ascii: "{") }, as: UTF8.self)
     }
 
     /// What the pattern markers a SCAN deletion of a glob bumps start with (`shop:~pgen:`); one per slot follows (see
@@ -106,7 +116,7 @@ enum CacheIndexKeys {
     /// no namespace; a glob with a wildcard there gives `~pgen:`.
     static func patternMarkerPrefix(forGlob glob: String, namespace: String?) -> String {
         if let namespace { return qualify(patternMarker, namespace) }
-        return CacheGlob.literalFirstSegment(of: glob).map { qualify(patternMarker, $0) } ?? patternMarker
+        return CacheGlob.literalFirstSegment(of: glob).map { qualify(patternMarker, markerFamily(ofSegment: $0)) } ?? patternMarker
     }
 
     /// The 16,384 pattern markers under `prefix`, one per slot.

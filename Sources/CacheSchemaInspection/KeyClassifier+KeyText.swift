@@ -72,11 +72,12 @@ extension KeyClassifier {
                         return KeyText(kept + [.literal(Array(bytes[..<colon]))])
                     }
                 case .tag(let inner):
-                    // A `:` inside the tag cuts it open: the segment keeps `{` and what precedes the `:`. Such a tag
-                    // is never empty, so its `{%}` form does not arise.
+                    // A `:` inside the tag cuts it open: the markers are named after what precedes the `:`, without the
+                    // `{` (`CacheRuntime`'s `CacheIndexKeys.markerFamily(ofSegment:)`). Such a tag is never empty, so
+                    // its `{%}` form does not arise.
                     for (index, piece) in inner.enumerated() {
                         if case .literal(let bytes) = piece, let colon = bytes.firstIndex(of: UInt8(ascii: ":")) {
-                            return KeyText(kept + [.literal([UInt8(ascii: "{")])] + inner[..<index] + [.literal(Array(bytes[..<colon]))])
+                            return KeyText(kept + inner[..<index] + [.literal(Array(bytes[..<colon]))])
                         }
                     }
                 case .value:

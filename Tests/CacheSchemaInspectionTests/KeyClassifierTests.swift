@@ -1,5 +1,6 @@
 import CacheSchemaGenerator
 import Foundation
+import CacheSchemaRedis
 import Testing
 
 @testable import CacheRuntime
@@ -358,6 +359,9 @@ import Testing
             let markers = CacheIndexKeys.patternMarkers(ofKey: key.rawValue, namespace: nil)
             #expect(markers.count == 2)
             #expect(markers.allSatisfy { Self.kind(classifier, $0) == .patternMarker }, "\(markers)")
+            // Each in its key's slot: a fill's script touches both (before, `{stats:global}`'s marker was
+            // `{stats:~pgen:{…}`, whose cut-open tag hashed elsewhere: CROSSSLOT on a cluster).
+            #expect(markers.allSatisfy { RedisClusterSlot.of($0) == RedisClusterSlot.of(key.rawValue) }, "\(markers)")
         }
         // The layouts these come from, spelled out once.
         #expect(try Self.key(schema, "config", [:]) == "{config}")
@@ -372,7 +376,9 @@ import Testing
         #expect(Self.kind(classifier, "~pgen:{0}") == .patternMarker)
         #expect(Self.kind(classifier, "{config}:~pgen:{0}") == .patternMarker)
         #expect(Self.kind(classifier, "stats:~pgen:{0}") == .patternMarker)
-        #expect(Self.kind(classifier, "{stats:~pgen:{0}") == .patternMarker)
+        #expect(Self.kind(classifier, "acme:~pgen:{0}") == .patternMarker)  // `{acme:user:42}:profile`'s, its `{` dropped
+        // Any tenant's: `{<tenant_id>:user:<user_id>}:profile` names its markers after the tenant, whatever it is.
+        #expect(Self.kind(classifier, "nobody:~pgen:{0}") == .patternMarker)
 
         let hostile = [
             "config", "{config}:", "{Config}", "{config}:flag", "config:flags", "{config}:banner:{de}", "{config}:banner",  // no `:` and value
@@ -384,8 +390,7 @@ import Testing
             "feed:{\(id)}:unread:yes:region:eu", "feed:{\(id)}:unread:TRUE:region:eu", "feed:{\(id)}:unread:true",
             "tag:{}", "tag:{%}:", "tag:%",
             "~idx:config:{other}", "~idx:config:{%}", "~idx:tag:{}", "~idx:tenantUser:{acme}", "~idx:stats:{1}",
-            "nobody:~pgen:{0}",  // no key's first segment is `nobody`
-            "config:~pgen:{0}",  // the keys of `config` start `{config}`
+            "{stats:~pgen:{0}", "{acme:~pgen:{0}",  // the names before the markers kept their keys' slots
             "stats:~pgen:{00}", "stats:~kgen:{stats:global}", "stats:~idx:stats:{\(id)}",
             "~kgen:~pgen:{0}",
             "*",

@@ -33,12 +33,6 @@ enum CacheSpanAttribute {
 }
 
 extension RedisCache {
-    /// The tracer spans go to, or `nil` when none is set up (then operations run without spans, at no cost).
-    var activeTracer: (any Tracer)? {
-        let tracer = self.tracer ?? InstrumentationSystem.tracer
-        return tracer is NoOpTracer ? nil : tracer
-    }
-
     /// Runs `operation` in a client span named `"<operation> <key name>"` (`getOrSet user`), with the key's name and the
     /// Redis server as attributes; an error thrown is recorded on the span. `body` gets `nil` when no tracer is set up.
     func traced<Value, Result>(

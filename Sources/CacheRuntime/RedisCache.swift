@@ -34,8 +34,8 @@ public final class RedisCache: Sendable, CacheInvalidating {
     public let fillLease: CacheFillLease?
     let logger: Logger
     let metrics: CacheMetrics
-    /// Where spans go (see ``RedisCache+Tracing``); `nil`: the process's `InstrumentationSystem` tracer.
-    let tracer: (any Tracer)?
+    /// Where spans go, or `nil` for nowhere (then operations run without spans, at no cost).
+    let activeTracer: (any Tracer)?
     let singleFlight = SingleFlight()
     let repairs: CacheRepairQueue
     private let fingerprints = Mutex<[FingerprintKey: UInt64]>([:])
@@ -89,8 +89,9 @@ public final class RedisCache: Sendable, CacheInvalidating {
     ///     ``pendingRepairCount``).
     ///   - logger: Cache events, labelled by schema key name; never concrete keys or values at info level.
     ///   - metricsFactory: Where metrics go; the global `MetricsSystem` when `nil`.
-    ///   - tracer: Where spans of cache operations go; the tracer bootstrapped in `InstrumentationSystem` when `nil`
-    ///     (none by default: then tracing costs nothing).
+    ///   - tracer: Where spans of cache operations go; when `nil`, the tracer bootstrapped in `InstrumentationSystem`
+    ///     by the time the cache is created (bootstrap tracing first, as at the start of `main`); with none, tracing
+    ///     costs nothing.
     public init(
         client: some RedisKeyedClient,
         codec: any CacheCodec = JSONCacheCodec(),
@@ -102,7 +103,10 @@ public final class RedisCache: Sendable, CacheInvalidating {
         metricsFactory: (any MetricsFactory)? = nil,
         tracer: (any Tracer)? = nil
     ) {
-        self.tracer = tracer
+        // Resolved once: looking the tracer up in `InstrumentationSystem` costs a dynamic cast per call, as much as
+        // a near-cache hit itself.
+        let bootstrapped = InstrumentationSystem.tracer
+        self.activeTracer = tracer ?? (bootstrapped is NoOpTracer ? nil : bootstrapped)
         self.client = client
         self.codec = codec
         self.codecBytes = Array(codec.identifier.utf8.prefix(255))

@@ -49,17 +49,21 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // The cache runtime (getOrSet hit path, codecs, invalidation through the index vs SCAN); its schema,
-        // bench.cache.yaml, is compiled by the plugin into CacheKeys / CacheInvalidations.
+        // The cache runtime (getOrSet hit path, codecs, invalidation through the index vs SCAN, the near cache) and
+        // `cache-schema inspect`'s walk; its schema, bench.cache.yaml, is compiled by the plugin into CacheKeys /
+        // CacheInvalidations, and at run time by the generator for the inspection.
         .executableTarget(
             name: "cache-benchmark",
             dependencies: [
                 "BenchmarkSupport",
                 .product(name: "CacheRuntime", package: "cache-schema"),
+                .product(name: "CacheSchemaGenerator", package: "cache-schema"),
+                .product(name: "CacheSchemaInspection", package: "cache-schema"),
                 .product(name: "CacheSchemaLocalRedis", package: "cache-schema"),
                 .product(name: "CacheSchemaMessagePack", package: "cache-schema"),
                 .product(name: "CacheSchemaRedis", package: "cache-schema"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             plugins: [.plugin(name: "CacheSchemaPlugin", package: "cache-schema")]

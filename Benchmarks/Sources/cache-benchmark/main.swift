@@ -3,7 +3,8 @@
 // 1. getOrSet on a hit against a raw GET of the same stored bytes, 50 in flight;
 // 2. codecs (JSON, MessagePack, binary property list) on a ~300-byte DTO;
 // 3. invalidating an entity instance with 20 keys among 10^4–10^6 filler keys: through the index vs SCAN+UNLINK;
-// 4. the near cache: a near hit against a Redis hit, another process's writes reaching this one, memory per entry.
+// 4. the near cache: a near hit against a Redis hit, another process's writes reaching this one, memory per entry;
+// 5. cache-schema inspect's walk of 10^6 keys: the latency of another connection's PING during it, against without.
 import BenchmarkSupport
 import CacheRuntime
 import CacheSchemaLocalRedis
@@ -39,6 +40,7 @@ func runBenchmarks(_ options: Options) async throws {
         if options.only.contains("codec") { try await Codecs.run(options, client: redis.client, logger: logger) }
         if options.only.contains("invalidation") { try await Invalidation.run(options, redis: redis, cache: cache) }
         if options.only.contains("near") { try await NearCacheTable.run(options, client: redis.client, logger: logger) }
+        if options.only.contains("inspect") { try await InspectTable.run(options, redis: redis, cache: cache) }
     } catch {
         await redis.stop()
         throw error

@@ -40,6 +40,9 @@ struct Inspect: AsyncParsableCommand {
     @Option(help: "Keys per schema key whose memory and value are read.")
     var valuesSampled = 100
 
+    @Option(help: "Pause this many milliseconds after each batch of 500 keys, to take even less of a busy server's time.")
+    var pauseMs = 0
+
     @Option(help: "Output format: text, or json for tools.")
     var format: OutputFormat = .text
 
@@ -59,6 +62,7 @@ struct Inspect: AsyncParsableCommand {
         var options = InspectionOptions()
         options.keyLimit = sample
         options.sampleSize = valuesSampled
+        options.pause = .milliseconds(max(0, pauseMs))
         let terminal = isatty(STDERR_FILENO) == 1
         if terminal {
             options.progress = { walked in FileHandle.standardError.write(Data("\r\(walked) keys walked…".utf8)) }

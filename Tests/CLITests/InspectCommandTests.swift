@@ -7,7 +7,7 @@ import Testing
     @Test func anEmptyRedisIsHealthy() async throws {
         let server = try await RedisServerProcess.start()
         defer { Task { await server.stop() } }
-        let output = try await CLIRunner.run(["inspect", "schemas/shop.cache.yaml", "--url", server.url])
+        let output = try await CLIRunner.run(["inspect", "schemas/shop.cache.yaml", "--url", server.url, "--pause-ms", "1"])
         #expect(output.status == 0, "\(output.stdout)\n\(output.stderr)")
         #expect(output.stdout.contains("namespace 'shop': 0 keys walked"), "\(output.stdout)")
         #expect(output.stdout.contains("healthy: no problems found"), "\(output.stdout)")

@@ -35,7 +35,13 @@ extension RedisCache {
         while true {
             let sent = ContinuousClock.now
             let timeout = attempt == 0 ? budget.remaining : min(readTimeout, waitEnd - sent)
-            guard timeout > .zero else { return .loadAlone }
+            guard timeout > .zero else {
+                // The read deadline passed before the lease could be asked for: a Redis too slow to answer in time,
+                // counted as an error like any read past its deadline.
+                instruments.errors.increment()
+                logger.debug("the read deadline passed before the fill lease could be asked for; loading without it", metadata: ["key": "\(key.name)"])
+                return .loadAlone
+            }
             let look: LeaseLook
             do {
                 look = try await lookAtLease(key, token: token, policy: policy, ignoringValue: ignoresValue, timeout: timeout)

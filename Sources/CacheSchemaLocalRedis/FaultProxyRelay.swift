@@ -192,10 +192,6 @@ final class FaultProxyPair {
         }
     }
 
-    /// One side closed: close the other, and leave the hub.
-    func sideClosed(_ side: Side) {
-        close()
-    }
 
     /// Sends the client a reset (SO_LINGER 0, then close), and closes the connection to the server.
     private func reset() {
@@ -246,13 +242,13 @@ final class FaultProxyRelayHandler: ChannelInboundHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        pair.sideClosed(side)
+        pair.close()
         context.fireChannelInactive()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         // A reset from either end, or a write to a closed socket: the pair ends.
-        pair.sideClosed(side)
+        pair.close()
         context.close(promise: nil)
     }
 }

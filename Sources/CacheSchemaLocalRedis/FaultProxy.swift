@@ -31,6 +31,7 @@ public final class FaultProxy: Sendable {
         /// earlier chunk): each round trip takes that much longer. The client's bytes go through at once.
         case delay(Duration, jitter: Duration)
 
+        /// The mode in words (`delay 50 ms ± 25 ms`), for logs.
         public var description: String {
             switch self {
             case .pass: "pass"
@@ -43,8 +44,9 @@ public final class FaultProxy: Sendable {
 
     /// The port the proxy listens on, on 127.0.0.1.
     public let port: Int
-    /// Where it forwards to.
+    /// The server's address it forwards to.
     public let upstreamHost: String
+    /// The server's port.
     public let upstreamPort: Int
 
     /// `redis://127.0.0.1:<port>`: the server's address through the proxy.

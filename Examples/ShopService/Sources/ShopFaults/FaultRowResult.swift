@@ -3,7 +3,9 @@ import ShopLoad
 
 /// The reads of one window of a row: how many, where their answers came from, and their latency.
 public struct WindowFigures: Sendable {
+    /// Reads sent in the window.
     public var reads = 0
+    /// Their `X-Cache` answers.
     public var hits = 0
     public var misses = 0
     public var bypasses = 0
@@ -38,6 +40,7 @@ public struct WindowFigures: Sendable {
 
 /// What one fault did to the service under load.
 public struct FaultRowResult: Sendable {
+    /// The fault.
     public var row: FaultRow
     /// How long the fault lasted, from its start to the moment the path to Redis was whole again.
     public var faultSeconds: Double
@@ -45,11 +48,13 @@ public struct FaultRowResult: Sendable {
     public var serverErrors: Int
     /// Requests that got no response at all.
     public var failedRequests: Int
+    /// The reads sent before the fault (the row's first window), and during it.
     public var before: WindowFigures
     public var during: WindowFigures
     /// The reads of the fault from 0.5 s on: after the first deadline (the runtime's 250 ms read deadline) has passed,
     /// when the circuit breaker can have opened.
     public var duringPastFirstDeadline: WindowFigures
+    /// The reads sent in the window after the fault ended.
     public var after: WindowFigures
     /// Seconds from the end of the fault until the first hit of a read sent after it; `nil`: none in the after window.
     public var hitsBackAfter: Double?

@@ -4,9 +4,12 @@ import Foundation
 public struct SoakMinute: Sendable {
     /// 1 for the first minute.
     public var minute: Int
+    /// Reads and writes answered in the minute.
     public var reads: Int
     public var writes: Int
+    /// Responses with a 5xx status (target 0).
     public var serverErrors: Int
+    /// Hits among the cached reads.
     public var hitRate: Double
     /// Milliseconds.
     public var p50: Double

@@ -17,8 +17,11 @@ import Foundation
 public final class HTTPConnection {
     /// A response: status, headers (names in lower case) and body.
     public struct Reply: Sendable {
+        /// The status code (200, 404, …).
         public var status: Int
+        /// Header names in lower case; a repeated header keeps its last value.
         public var headers: [String: String]
+        /// The body, de-chunked.
         public var body: [UInt8]
 
         /// The body as UTF-8 text.
@@ -27,14 +30,18 @@ public final class HTTPConnection {
 
     /// A connection or protocol failure, or a service that did not answer as expected.
     public struct Failure: Error, CustomStringConvertible {
+        /// What went wrong.
         public var description: String
 
+        /// A failure saying `description`.
         public init(description: String) {
             self.description = description
         }
     }
 
+    /// The service's IPv4 address.
     public let host: String
+    /// The service's port.
     public let port: Int
     /// The longest wait for a reply's bytes: a service that hangs fails the request instead of its thread.
     public let timeout: Duration

@@ -4,6 +4,7 @@ import Foundation
 /// The built ShopService, started as a process of its own on a free port with a fresh database; it dies with this
 /// process (CacheSchemaLocalRedis's `ChildProcess`), so an interrupted run leaves no service behind.
 public final class ServiceProcess: Sendable {
+    /// The service's process.
     public let child: ChildProcess
     /// The HTTP port on 127.0.0.1.
     public let port: Int

@@ -2,8 +2,10 @@ import Foundation
 
 /// A running service and the ids a load run uses: a hot set of users and every restaurant.
 public struct ShopTarget: Sendable {
+    /// The service's IPv4 address and port.
     public var host: String
     public var port: Int
+    /// Ids of the hot set of users, and of every restaurant.
     public var users: [String]
     public var restaurants: [String]
 

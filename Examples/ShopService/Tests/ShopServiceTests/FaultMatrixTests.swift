@@ -3,10 +3,11 @@ import Testing
 
 @testable import ShopFaults
 
-/// The short fault matrix of CI, and the runner's pure parts (the version ledger, the metrics it reads): the built service under load while Redis is stopped, killed and restarted, and
+/// The short fault matrix of CI: the built service under load while Redis is stopped, killed and restarted, and
 /// blackholed and reset by the fault proxy. Bounds are loose (a loaded two-core machine, a debug build): no 5xx,
 /// hits come back, nothing written during a fault is read back stale. Latency is the full matrix's business
-/// (`shop-faults`, the README's "Fault matrix"), not a test's.
+/// (`shop-faults`, the README's "Fault matrix"), not a test's. Then the runner's pure parts: the version ledger and
+/// the metrics it reads.
 @Suite("Fault matrix")
 struct FaultMatrixTests {
     @Test("under load, faults of Redis cost no 5xx and no stale read, and hits come back", .timeLimit(.minutes(10)))

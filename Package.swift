@@ -17,7 +17,8 @@ import PackageDescription
 //   every consumer's build compiles as little as possible.
 // - CacheSchemaPlugin: the SwiftPM build-tool plugin.
 // - CacheSchemaLocalRedis: a private redis-server on a free loopback port and the child processes around it, for
-//   the tests, the benchmarks and the example service's first run; not needed in production. A product because the
+//   the tests, the benchmarks and the example service's first run, and a fault-injecting TCP proxy (SwiftNIO) for the
+//   fault runs; not needed in production. A product because the
 //   Benchmarks and example packages, which depend on this one by path, use it too.
 let package = Package(
     name: "cache-schema",
@@ -117,6 +118,9 @@ let package = Package(
             dependencies: [
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "SystemPackage", package: "swift-system"),
+                // FaultProxy, the TCP proxy that breaks the path to a server on demand.
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         .target(

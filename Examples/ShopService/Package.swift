@@ -9,6 +9,8 @@ import PackageDescription
 //   As in Hummingbird's template, `buildApplication(configuration:)` builds the application and `main` runs it, so
 //   that the tests can build it too.
 // - shop-load: a bounded load generator comparing the service with the cache on and bypassed.
+// - shop-faults: the fault matrix (Redis killed, stopped, asleep, blackholed, reset, slowed, out of memory; a cluster
+//   failover and slot migration) and the soak run, through the ShopFaults library; ShopLoad holds what both share.
 // - ShopServiceTests: the routes through Hummingbird's router test framework against a real redis-server and a
 //   temporary SQLite file (seconds), and one end-to-end test of the built executable as a process over HTTP.
 let package = Package(
@@ -44,14 +46,23 @@ let package = Package(
             ],
             plugins: [.plugin(name: "CacheSchemaPlugin", package: "cache-schema")]
         ),
-        .executableTarget(
-            name: "shop-load",
+        // What the load runs share: the blocking HTTP client, the service as a child process, the read mix.
+        .target(
+            name: "ShopLoad",
             dependencies: [.product(name: "CacheSchemaLocalRedis", package: "cache-schema")]
         ),
+        .executableTarget(name: "shop-load", dependencies: ["ShopLoad"]),
+        // The fault matrix and the soak run (a library, so that the tests run a short matrix in process).
+        .target(
+            name: "ShopFaults",
+            dependencies: ["ShopLoad", .product(name: "CacheSchemaLocalRedis", package: "cache-schema")]
+        ),
+        .executableTarget(name: "shop-faults", dependencies: ["ShopFaults"]),
         .testTarget(
             name: "ShopServiceTests",
             dependencies: [
                 "ShopService",
+                "ShopFaults",
                 .product(name: "CacheSchemaLocalRedis", package: "cache-schema"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

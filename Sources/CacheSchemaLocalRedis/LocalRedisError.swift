@@ -12,6 +12,9 @@ public struct LocalRedisError: Error, CustomStringConvertible, Sendable {
         case noFreePort
         /// A child process ran past its deadline and was killed.
         case timedOut
+        /// A server answered something other than what the operation needs (a cluster without a replica to fail over
+        /// to, a `MIGRATE` that failed).
+        case unexpectedReply
     }
 
     /// The category.

@@ -167,9 +167,14 @@ public struct RedisPoolConfiguration: Sendable, Hashable {
     public var idleTimeout: Duration
     /// Idle connections are checked with `PING` this often (by ``RedisClient/run()``).
     public var healthCheckInterval: Duration
-    /// The first delay before reconnecting after a failure; it doubles up to ``maximumBackoff``, with jitter.
+    /// The first delay before reconnecting after a failure (default 50 ms); it doubles up to ``maximumBackoff``, with
+    /// jitter.
     public var initialBackoff: Duration
-    /// The longest delay between reconnection attempts.
+    /// The longest delay between reconnection attempts (default 500 ms).
+    ///
+    /// While the pool backs off, commands fail at once, so this bounds how long the cache keeps bypassing after the
+    /// server is back: with 2 s (the earlier default) hits returned 1.8 s after a restart in the example's fault
+    /// matrix; with 500 ms, within half a second. An attempt against a server that is down costs a refused connection.
     public var maximumBackoff: Duration
     /// How long a connection may have commands in flight with no reply arriving before the pool stops sending new
     /// commands to it (default 100 ms).
@@ -194,7 +199,7 @@ public struct RedisPoolConfiguration: Sendable, Hashable {
         idleTimeout: Duration = .seconds(60),
         healthCheckInterval: Duration = .seconds(15),
         initialBackoff: Duration = .milliseconds(50),
-        maximumBackoff: Duration = .seconds(2),
+        maximumBackoff: Duration = .milliseconds(500),
         stallThreshold: Duration = .milliseconds(100)
     ) {
         self.minimumConnections = max(0, minimumConnections)

@@ -78,14 +78,14 @@ struct RunCommand: AsyncParsableCommand {
         if let migrateAfter, let localCluster {
             try await Task.sleep(for: .seconds(migrateAfter))
             if workers.contains(where: { !$0.hasExited }) {
-                try await disturb { migrated = try await Self.migrate(slotOf: CacheKeys.record(recordID: 0).rawValue, in: localCluster) }
+                try await disturb { migrated = try await localCluster.moveSlot(RedisClusterSlot.of(CacheKeys.record(recordID: 0).rawValue)) }
             }
         }
         var failedOver = false
         if let failoverAfter, let localCluster {
             try await Task.sleep(for: .seconds(failoverAfter))
             if workers.contains(where: { !$0.hasExited }) {
-                try await disturb { try await Self.failOver(localCluster) }
+                try await disturb { try await localCluster.failOver() }
                 failedOver = true
             }
         }
@@ -131,45 +131,6 @@ struct RunCommand: AsyncParsableCommand {
                 counts.nearHits, pushWindowMs, report.lateReads, Double(report.longestLag) / 1e6))
         }
         if !report.violations.isEmpty { throw ExitCode(1) }
-    }
-
-    /// Makes the first replica take over its primary, and waits until it has.
-    private static func failOver(_ cluster: LocalRedisCluster) async throws {
-        for node in cluster.nodes where try await node.cli(["ROLE"]).hasPrefix("slave") {
-            _ = try await node.cli(["CLUSTER", "FAILOVER"])
-            try await waitUntil("the replica is a primary", timeout: .seconds(30)) { try await node.cli(["ROLE"]).hasPrefix("master") }
-            return
-        }
-        throw ValidationError("the cluster has no replica to fail over to")
-    }
-
-    /// Moves the slot of `key` to another primary as `redis-cli --cluster reshard` does (`SETSLOT IMPORTING` /
-    /// `MIGRATING`, `MIGRATE` in batches, `SETSLOT NODE` on every primary) while the workers run; returns how many keys
-    /// moved.
-    private static func migrate(slotOf key: String, in cluster: LocalRedisCluster) async throws -> Int {
-        let client = try RedisClusterClient(seeds: cluster.seeds, configuration: RedisConnectionConfiguration())
-        defer { Task { await client.shutdown() } }
-        let topology = try await client.refreshTopology()
-        let slot = RedisClusterSlot.of(key)
-        guard let sourceNode = topology.primary(forSlot: slot),
-            let source = cluster.nodes.first(where: { $0.port == sourceNode.port }),
-            let target = cluster.nodes.first(where: { node in topology.primaries.contains { $0.port == node.port } && node.port != sourceNode.port })
-        else { throw ValidationError("the cluster has no second primary to move slot \(slot) to") }
-        let sourceID = try await source.cli(["CLUSTER", "MYID"]), targetID = try await target.cli(["CLUSTER", "MYID"])
-        _ = try await target.cli(["CLUSTER", "SETSLOT", String(slot), "IMPORTING", sourceID])
-        _ = try await source.cli(["CLUSTER", "SETSLOT", String(slot), "MIGRATING", targetID])
-        var moved = 0
-        while true {
-            let keys = try await source.cli(["CLUSTER", "GETKEYSINSLOT", String(slot), "20"]).split(separator: "\n").map(String.init).filter { !$0.isEmpty }
-            if keys.isEmpty { break }
-            _ = try await source.cli(["MIGRATE", "127.0.0.1", String(target.port), "", "0", "5000", "REPLACE", "KEYS"] + keys)
-            moved += keys.count
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        for node in cluster.nodes where topology.primaries.contains(where: { $0.port == node.port }) {
-            _ = try await node.cli(["CLUSTER", "SETSLOT", String(slot), "NODE", targetID])
-        }
-        return moved
     }
 
     /// How long after a disturbance its bypasses still count as its burst: clients learn the new topology on the

@@ -1,5 +1,5 @@
-import CacheSchemaLocalRedis
 import Foundation
+import ShopLoad
 import Synchronization
 
 #if canImport(Glibc)
@@ -100,34 +100,12 @@ struct Stats {
     }
 
     func percentile(_ p: Double) -> Double {
-        guard !latencies.isEmpty else { return 0 }
-        let sorted = latencies.sorted()
-        return sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]
+        ShopLoad.percentile(p, ofSorted: latencies.sorted())
     }
-}
-
-struct Target: Sendable {
-    var host: String
-    var port: Int
-    var users: [String]
-    var restaurants: [String]
-}
-
-/// The ids of the hot set (the first `hotUsers` users) and of every restaurant.
-func discover(host: String, port: Int, hotUsers: Int) throws -> Target {
-    let connection = HTTPConnection(host: host, port: port)
-    func ids(_ path: String) throws -> [String] {
-        let reply = try connection.request("GET", path)
-        guard reply.status == 200, let array = try JSONSerialization.jsonObject(with: Data(reply.body)) as? [[String: Any]] else {
-            throw HTTPConnection.Failure(description: "GET \(path) answered \(reply.status): \(reply.text.prefix(200))")
-        }
-        return array.compactMap { $0["id"] as? String }
-    }
-    return Target(host: host, port: port, users: try ids("/users?limit=\(hotUsers)"), restaurants: try ids("/restaurants?limit=1000"))
 }
 
 /// Runs `connections` threads for `seconds` (or until `budget` requests in all) and merges what they saw.
-func drive(_ target: Target, connections: Int, seconds: Double, budget: Int) -> Stats {
+func drive(_ target: ShopTarget, connections: Int, seconds: Double, budget: Int) -> Stats {
     let total = Mutex(Stats())
     let issued = Atomic<Int>(0)
     let finished = DispatchSemaphore(value: 0)
@@ -140,14 +118,7 @@ func drive(_ target: Target, connections: Int, seconds: Double, budget: Int) -> 
             var stats = Stats()
             stats.latencies.reserveCapacity(50_000)
             while Date() < deadline, issued.add(1, ordering: .relaxed).newValue <= budget {
-                let roll = Int.random(in: 0..<100, using: &random)
-                let path: String
-                switch roll {
-                case 0..<90: path = "/users/\(target.users.randomElement(using: &random)!)"
-                case 90..<94: path = "/restaurants/\(target.restaurants.randomElement(using: &random)!)"
-                case 94..<97: path = "/restaurants/\(target.restaurants.randomElement(using: &random)!)/menu"
-                default: path = "/users/\(target.users.randomElement(using: &random)!)/orders"
-                }
+                let path = target.randomRead(using: &random).path
                 let start = DispatchTime.now().uptimeNanoseconds
                 do {
                     let reply = try connection.request("GET", path)
@@ -183,65 +154,13 @@ struct PhaseResult {
 }
 
 func measure(_ name: String, host: String, port: Int, options: Options) throws -> PhaseResult {
-    let target = try discover(host: host, port: port, hotUsers: options.hotUsers)
-    guard !target.users.isEmpty, !target.restaurants.isEmpty else { throw HTTPConnection.Failure(description: "the service has no users or restaurants") }
+    let target = try ShopTarget.discover(host: host, port: port, hotUsers: options.hotUsers)
     print("[\(name)] warming up for \(options.warmup) s over \(target.users.count) hot users and \(target.restaurants.count) restaurants…")
     _ = drive(target, connections: options.connections, seconds: options.warmup, budget: options.maxRequests)
     print("[\(name)] measuring for \(options.duration) s with \(options.connections) connections…")
     let start = Date()
     let stats = drive(target, connections: options.connections, seconds: options.duration, budget: options.maxRequests)
     return PhaseResult(name: name, stats: stats, seconds: Date().timeIntervalSince(start))
-}
-
-// MARK: Service processes
-
-/// The built ShopService, started as a process of its own on a free port with a fresh database; it dies with this
-/// process (CacheSchemaLocalRedis's `ChildProcess`), so an interrupted run leaves no service behind.
-final class ServiceProcess: Sendable {
-    let child: ChildProcess
-    let port: Int
-    let directory: URL
-
-    private init(child: ChildProcess, port: Int, directory: URL) {
-        self.child = child
-        self.port = port
-        self.directory = directory
-    }
-
-    /// Starts the service and waits until `/health` answers 200.
-    static func start(binary: String, environment extra: [String: String]) async throws -> ServiceProcess {
-        let port = try LoopbackPort.free()
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("shop-load-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        var environment: [String: String?] = [
-            "PORT": String(port), "DATABASE_PATH": directory.appendingPathComponent("shop.sqlite").path, "LOG_LEVEL": "warning",
-            "CACHE_BYPASS": nil, "SQLITE_READ_DELAY_MS": nil,
-        ]
-        environment.merge(extra.mapValues { $0 }) { $1 }
-        let log = directory.appendingPathComponent("service.log")
-        let child = try await ChildProcess.start(
-            binary, workingDirectory: directory, environment: environment, output: log, diesWithThisProcess: true)
-        let service = ServiceProcess(child: child, port: port, directory: directory)
-        do {
-            try await waitUntil("the service answers /health", timeout: .seconds(120), interval: .milliseconds(100)) {
-                guard !child.hasExited else { throw HTTPConnection.Failure(description: "the service exited") }
-                let probe = HTTPConnection(host: "127.0.0.1", port: port)
-                defer { probe.disconnect() }
-                return (try? probe.request("GET", "/health"))?.status == 200
-            }
-        } catch {
-            let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
-            await service.stop()
-            throw HTTPConnection.Failure(description: "the service did not become healthy (\(error)):\n\(output.suffix(2000))")
-        }
-        return service
-    }
-
-    /// SIGTERM (graceful: the service stops its private Redis), SIGKILL after 10 s.
-    func stop() async {
-        await child.terminate(grace: .seconds(10))
-        try? FileManager.default.removeItem(at: directory)
-    }
 }
 
 // MARK: Report

@@ -14,33 +14,52 @@ import Foundation
 
 /// A minimal blocking HTTP/1.1 client on one keep-alive loopback connection: enough to drive the service (GET and
 /// small JSON bodies, `Content-Length` or chunked responses). One per load thread; never shared.
-final class HTTPConnection {
-    struct Reply {
-        var status: Int
-        var headers: [String: String]
-        var body: [UInt8]
+public final class HTTPConnection {
+    /// A response: status, headers (names in lower case) and body.
+    public struct Reply: Sendable {
+        /// The status code (200, 404, …).
+        public var status: Int
+        /// Header names in lower case; a repeated header keeps its last value.
+        public var headers: [String: String]
+        /// The body, de-chunked.
+        public var body: [UInt8]
 
-        var text: String { String(decoding: body, as: UTF8.self) }
+        /// The body as UTF-8 text.
+        public var text: String { String(decoding: body, as: UTF8.self) }
     }
 
-    struct Failure: Error, CustomStringConvertible {
-        var description: String
+    /// A connection or protocol failure, or a service that did not answer as expected.
+    public struct Failure: Error, CustomStringConvertible {
+        /// What went wrong.
+        public var description: String
+
+        /// A failure saying `description`.
+        public init(description: String) {
+            self.description = description
+        }
     }
 
-    let host: String
-    let port: Int
+    /// The service's IPv4 address.
+    public let host: String
+    /// The service's port.
+    public let port: Int
+    /// The longest wait for a reply's bytes: a service that hangs fails the request instead of its thread.
+    public let timeout: Duration
     private var fd: Int32 = -1
     private var buffer: [UInt8] = []
     private var start = 0
 
-    init(host: String, port: Int) {
+    /// A connection to `host` (an IPv4 address) and `port`, opened on the first request.
+    public init(host: String, port: Int, timeout: Duration = .seconds(30)) {
         self.host = host
         self.port = port
+        self.timeout = timeout
     }
 
     deinit { disconnect() }
 
-    func disconnect() {
+    /// Closes the connection; the next request opens a new one.
+    public func disconnect() {
         if fd >= 0 { close(fd) }
         fd = -1
         buffer.removeAll(keepingCapacity: true)
@@ -64,11 +83,14 @@ final class HTTPConnection {
         }
         var one: Int32 = 1
         setsockopt(socketFD, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+        let (seconds, attoseconds) = timeout.components
+        var limit = timeval(tv_sec: .init(max(0, seconds)), tv_usec: .init(attoseconds / 1_000_000_000_000))
+        setsockopt(socketFD, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
         fd = socketFD
     }
 
     /// Sends a request and reads its response; reconnects once if a kept-alive connection was closed by the server.
-    func request(_ method: String, _ path: String, body: String? = nil) throws -> Reply {
+    public func request(_ method: String, _ path: String, body: String? = nil) throws -> Reply {
         do {
             return try attempt(method, path, body: body)
         } catch {

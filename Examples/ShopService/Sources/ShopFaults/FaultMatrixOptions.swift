@@ -1,0 +1,42 @@
+/// How a fault run goes: which rows, how much load, and how long each window lasts.
+public struct FaultMatrixOptions: Sendable {
+    /// The built `ShopService`.
+    public var serviceBinary: String
+    /// The rows to run, in this order within each setup (server, proxy, cluster).
+    public var rows: [FaultRow] = FaultRow.allCases
+    /// Keep-alive connections, each a thread running the read mix as fast as the service answers.
+    public var connections = 8
+    /// The hot set of users the reads and the writer use.
+    public var hotUsers = 200
+    /// The pause between two writes of the writer thread.
+    public var writeInterval: Duration = .milliseconds(10)
+    /// Load before the first row of a setup, not measured (fills the cache).
+    public var warmup: Duration = .seconds(3)
+    /// The windows of each row: before the fault, the fault (timed faults), and after it ends.
+    public var before: Duration = .seconds(5)
+    public var fault: Duration = .seconds(5)
+    public var after: Duration = .seconds(5)
+    /// How long past the after window to wait for the repair queue to drain and for the entities written during the
+    /// fault to read back from the cache.
+    public var settleLimit: Duration = .seconds(20)
+    /// Fewer keys moved by the slot-migration row.
+    public var short = false
+
+    /// The full run's settings (about 20 s a row).
+    public init(serviceBinary: String) {
+        self.serviceBinary = serviceBinary
+    }
+
+    /// The short run of CI: 2 s before, a 2 s fault, 3 s after.
+    public static func short(serviceBinary: String, rows: [FaultRow]) -> FaultMatrixOptions {
+        var options = FaultMatrixOptions(serviceBinary: serviceBinary)
+        options.rows = rows
+        options.connections = 4
+        options.warmup = .seconds(2)
+        options.before = .seconds(2)
+        options.fault = .seconds(2)
+        options.after = .seconds(3)
+        options.short = true
+        return options
+    }
+}

@@ -50,7 +50,9 @@ func buildApplication(
         serviceLogger.info("caching in Redis", metadata: ["redis": "\(redisDescription)"])
     }
     let cache = client.map {
-        RedisCache(client: $0, logger: logger("shop-service.cache"), metricsFactory: PrometheusMetricsFactory(registry: registry))
+        RedisCache(
+            client: $0, readTimeout: configuration.cacheReadTimeout, writeTimeout: configuration.cacheWriteTimeout,
+            logger: logger("shop-service.cache"), metricsFactory: PrometheusMetricsFactory(registry: registry))
     }
 
     let database = try await ShopDatabase.open(

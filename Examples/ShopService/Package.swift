@@ -13,9 +13,18 @@ import PackageDescription
 //   failover and slot migration) and the soak run, through the ShopFaults library; ShopLoad holds what both share.
 // - ShopServiceTests: the routes through Hummingbird's router test framework against a real redis-server and a
 //   temporary SQLite file (seconds), and one end-to-end test of the built executable as a process over HTTP.
+//
+// The trait OTel (`swift build --traits OTel`) adds the export of traces to an OpenTelemetry collector through
+// swift-otel. It is off by default: swift-otel takes minutes to build, and a default build (CI's) neither builds nor
+// links it.
 let package = Package(
     name: "ShopService",
     platforms: [.macOS(.v15)],
+    traits: [
+        .trait(
+            name: "OTel",
+            description: "Export traces over OTLP/HTTP to the collector of OTEL_EXPORTER_OTLP_ENDPOINT (builds swift-otel)")
+    ],
     dependencies: [
         // The root package, by path; its folder name varies between clones, so it is named explicitly.
         .package(name: "cache-schema", path: "../.."),
@@ -27,6 +36,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.4.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.7.3"),
+        // Only its OTLP/HTTP exporter: the gRPC one would add grpc-swift to a build that is long already.
+        .package(url: "https://github.com/swift-otel/swift-otel", from: "1.6.0", traits: ["OTLPHTTP"]),
     ],
     targets: [
         .executableTarget(
@@ -43,6 +55,8 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "OTel", package: "swift-otel", condition: .when(traits: ["OTel"])),
             ],
             plugins: [.plugin(name: "CacheSchemaPlugin", package: "cache-schema")]
         ),
@@ -67,6 +81,8 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
             ]
         ),
     ],

@@ -127,6 +127,9 @@ import Testing
         #expect(userOrders.contains("2m (order)"))
         #expect(lines.contains("entity restaurant (hash tag {<restaurant_id>}): invalidateRestaurant(restaurantID:) deletes"))
         #expect(lines.contains("  key   shop:restaurant:{<restaurant_id>}:menu  (restaurantMenu)"))
+        #expect(lines.contains("  key   shop:restaurant:{<restaurant_id>}:stats  (restaurantStats)"))
+        let stats = try #require(lines.first { $0.hasPrefix("restaurantStats ") })
+        #expect(stats.contains("shop:restaurant:{<restaurant_id>}:stats") && stats.contains("  1m  "), "a literal TTL, no class")
         let byEmail = try #require(lines.first { $0.hasPrefix("userByEmail ") })
         #expect(byEmail.contains("shop:user:email:{<email>}"))
         #expect(output.stderr.contains("warning:"))
@@ -137,13 +140,15 @@ import Testing
         #expect(output.status == 0)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any])
         let keys = try #require(object["keys"] as? [[String: Any]])
-        #expect(keys.map { $0["name"] as? String } == ["user", "userByEmail", "userOrders", "order", "restaurant", "restaurantMenu"])
+        #expect(keys.map { $0["name"] as? String } == ["user", "userByEmail", "userOrders", "order", "restaurant", "restaurantMenu", "restaurantStats"])
         #expect(keys[0]["ttlMilliseconds"] as? Int == 300_000)
+        #expect(keys[6]["ttlMilliseconds"] as? Int == 60_000)
         #expect(keys.map { $0["layout"] as? String } == [
             "shop:user:{<user_id>}", "shop:user:email:{<email>}", "shop:orders:user:{<user_id>}:page:<page>",
             "shop:order:{<order_id>}", "shop:restaurant:{<restaurant_id>}", "shop:restaurant:{<restaurant_id>}:menu",
+            "shop:restaurant:{<restaurant_id>}:stats",
         ])
-        #expect(keys.map { $0["hashTag"] as? String } == ["id", "first-parameter", "id", "id", "id", "id"])
+        #expect(keys.map { $0["hashTag"] as? String } == ["id", "first-parameter", "id", "id", "id", "id", "id"])
         #expect(keys[0]["pattern"] as? String == "shop:user:{user_id}")
         #expect((keys[1]["invalidatedBy"] as? [Any])?.isEmpty == true)
         let entities = try #require(object["entities"] as? [[String: Any]])

@@ -30,6 +30,7 @@ enum Fixtures {
         add(CacheKeys.order(orderID: id, as: OrderDTO.self))
         add(CacheKeys.restaurant(restaurantID: id, as: String.self))
         add(CacheKeys.restaurantMenu(restaurantID: id, as: [String].self))
+        add(CacheKeys.restaurantStats(restaurantID: id, as: [String: Int].self))
         for email in ["ada@example.com", id.uuidString.lowercased(), "\(id.uuidString.lowercased()):menu", "*"] {
             add(CacheKeys.userByEmail(email: email, as: UserDTO.self))
         }

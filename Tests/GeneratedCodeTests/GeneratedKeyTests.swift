@@ -101,14 +101,18 @@ struct GeneratedKeyTests {
         #expect(CacheTTL.schemaDefault == .seconds(300))
     }
 
-    @Test("every key's TTL is its TTL class's")
+    @Test("every key's TTL is its TTL class's; restaurantStats has a literal TTL and no class")
     func keyTTLsFollowClasses() throws {
-        for descriptor in CacheKeys.schema.keys {
+        for descriptor in CacheKeys.schema.keys where descriptor.name != "restaurantStats" {
             let ttlClass = try #require(descriptor.ttlClass.flatMap { name in
                 CacheKeys.schema.ttlClasses.first { $0.name == name }
             })
             #expect(descriptor.ttl == ttlClass.ttl, "key \(descriptor.name)")
         }
+        let stats = CacheKeys.restaurantStats(restaurantID: Fixtures.restaurantID, as: [String: Int].self)
+        #expect(stats.descriptor.ttlClass == nil && stats.ttl == .seconds(60))
+        #expect(stats.rawValue == "shop:restaurant:{a3bb189e-8bf9-3888-9912-ace4e6543002}:stats")
+        #expect(stats.name == "restaurantStats")
     }
 
     @Test("CacheKeys.schema describes the schema file")
@@ -118,11 +122,12 @@ struct GeneratedKeyTests {
         #expect(schema.namespace == "shop")
         #expect(schema.fingerprint.count >= 16)
         #expect(schema.fingerprint.allSatisfy { $0.isHexDigit })
-        #expect(schema.keys.map(\.name) == ["user", "userByEmail", "userOrders", "order", "restaurant", "restaurantMenu"])
+        #expect(schema.keys.map(\.name) == ["user", "userByEmail", "userOrders", "order", "restaurant", "restaurantMenu", "restaurantStats"])
         #expect(schema.entities.map(\.name) == ["user", "userOrders", "order", "restaurant"])
         #expect(schema.keys == [
             CacheKeyDescriptors.user, CacheKeyDescriptors.userByEmail, CacheKeyDescriptors.userOrders,
             CacheKeyDescriptors.order, CacheKeyDescriptors.restaurant, CacheKeyDescriptors.restaurantMenu,
+            CacheKeyDescriptors.restaurantStats,
         ])
         #expect(schema.key(named: "userOrders") == CacheKeyDescriptors.userOrders)
         #expect(schema.key(named: "nope") == nil)
@@ -151,6 +156,9 @@ struct GeneratedKeyTests {
                 == [CacheEntityInstance(entity: "restaurant", identity: encoded)])
         #expect(
             CacheKeys.restaurantMenu(restaurantID: id, as: String.self).owners
+                == [CacheEntityInstance(entity: "restaurant", identity: encoded)])
+        #expect(
+            CacheKeys.restaurantStats(restaurantID: id, as: String.self).owners
                 == [CacheEntityInstance(entity: "restaurant", identity: encoded)])
         // No invalidation reaches a user by e-mail (the schema's `check` warns about it), so nothing owns it.
         #expect(CacheKeys.userByEmail(email: "ada@example.com", as: UserDTO.self).owners.isEmpty)

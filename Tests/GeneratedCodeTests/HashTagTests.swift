@@ -48,10 +48,12 @@ struct HashTagTests {
                     #expect(Self.hashTag(of: text) == Substring(encoded), "\(text)")
                 }
             }
-            // A restaurant's key and menu share theirs.
+            // A restaurant's key, menu and stats share theirs.
             let restaurant = CacheKeys.restaurant(restaurantID: id, as: String.self)
             let menu = CacheKeys.restaurantMenu(restaurantID: id, as: String.self)
+            let stats = CacheKeys.restaurantStats(restaurantID: id, as: String.self)
             #expect(Self.hashTag(of: restaurant.rawValue) == Self.hashTag(of: menu.rawValue))
+            #expect(Self.hashTag(of: restaurant.rawValue) == Self.hashTag(of: stats.rawValue))
         }
     }
 

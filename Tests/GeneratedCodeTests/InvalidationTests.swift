@@ -61,6 +61,7 @@ struct InvalidationTests {
         #expect(restaurant.keys == [
             CacheInvalidation.Key(name: "restaurant", rawValue: "shop:restaurant:{\(id)}"),
             CacheInvalidation.Key(name: "restaurantMenu", rawValue: "shop:restaurant:{\(id)}:menu"),
+            CacheInvalidation.Key(name: "restaurantStats", rawValue: "shop:restaurant:{\(id)}:stats"),
         ])
         #expect(restaurant.patterns.isEmpty)
     }

@@ -136,6 +136,24 @@ internal enum CacheKeys {
             ]
         )
     }
+
+    /// Order count, revenue and top customers: an aggregate over the restaurant's orders, costly at the source.
+    /// Deleted when an order for the restaurant is created (a key delete: the restaurant and its menu are unchanged).
+    ///
+    /// Key `shop:restaurant:{<restaurant_id>}:stats` from pattern `restaurant:{restaurant_id}:stats`, TTL 1m, entity `restaurant`.
+    /// Removed by `invalidateRestaurant`.
+    ///
+    /// The schema declares no value type: choose it at the call site, e.g. `as: MyValue.self`.
+    internal static func restaurantStats<Value>(restaurantID: UUID, as _: Value.Type = Value.self) -> CacheKey<Value> {
+        let _restaurantID = CacheKeyEncoding.encode(restaurantID)
+        return CacheKey(
+            descriptor: CacheKeyDescriptors.restaurantStats,
+            rawValue: "shop:restaurant:" + CacheKeyEncoding.hashTag(_restaurantID) + ":stats",
+            owners: [
+                CacheEntityInstance(entity: "restaurant", identity: _restaurantID, hashTag: _restaurantID),
+            ]
+        )
+    }
 }
 
 /// What the schema declares about each key of `shop.cache.yaml`.
@@ -230,6 +248,21 @@ internal enum CacheKeyDescriptors {
         valueType: nil,
         invalidatedBy: ["restaurant"]
     )
+
+    /// Key `restaurantStats`: `shop:restaurant:{<restaurant_id>}:stats` (pattern `restaurant:{restaurant_id}:stats`).
+    internal static let restaurantStats = CacheKeyDescriptor(
+        name: "restaurantStats",
+        entity: "restaurant",
+        pattern: "restaurant:{restaurant_id}:stats",
+        namespace: "shop",
+        parameters: [
+            CacheParameterDescriptor(name: "restaurant_id", label: "restaurantID", type: .uuid),
+        ],
+        ttl: .seconds(60),
+        ttlClass: nil,
+        valueType: nil,
+        invalidatedBy: ["restaurant"]
+    )
 }
 
 /// Exactly what invalidating each entity of `shop.cache.yaml` removes, as values: the cache runtime carries them
@@ -283,9 +316,9 @@ internal enum CacheInvalidations {
         )
     }
 
-    /// A restaurant and its menu.
+    /// A restaurant, its menu and its order statistics.
     ///
-    /// Invalidation of entity `restaurant`: key `restaurant`, key `restaurantMenu`.
+    /// Invalidation of entity `restaurant`: key `restaurant`, key `restaurantMenu`, key `restaurantStats`.
     internal static func restaurant(restaurantID: UUID) -> CacheInvalidation {
         let _restaurantID = CacheKeyEncoding.encode(restaurantID)
         return CacheInvalidation(
@@ -294,6 +327,7 @@ internal enum CacheInvalidations {
             keys: [
                 CacheInvalidation.Key(name: "restaurant", rawValue: "shop:restaurant:" + CacheKeyEncoding.hashTag(_restaurantID)),
                 CacheInvalidation.Key(name: "restaurantMenu", rawValue: "shop:restaurant:" + CacheKeyEncoding.hashTag(_restaurantID) + ":menu"),
+                CacheInvalidation.Key(name: "restaurantStats", rawValue: "shop:restaurant:" + CacheKeyEncoding.hashTag(_restaurantID) + ":stats"),
             ],
             patterns: []
         )
@@ -339,9 +373,9 @@ internal struct CacheInvalidator: Sendable {
         try await self.target.invalidate(CacheInvalidations.order(orderID: orderID))
     }
 
-    /// A restaurant and its menu.
+    /// A restaurant, its menu and its order statistics.
     ///
-    /// Invalidates entity `restaurant`: key `restaurant`, key `restaurantMenu`.
+    /// Invalidates entity `restaurant`: key `restaurant`, key `restaurantMenu`, key `restaurantStats`.
     ///
     /// - Throws: When the cache could not be updated; the caller must treat the cache as possibly stale.
     internal func invalidateRestaurant(restaurantID: UUID) async throws {
@@ -366,7 +400,7 @@ extension CacheKeys {
     internal static let schema = CacheSchemaDescription(
         source: "shop.cache.yaml",
         namespace: "shop",
-        fingerprint: "ff59e4bd07b4072d",
+        fingerprint: "d5d8bc18ec4c2717",
         ttlClasses: [
             .init(name: "user", ttl: .seconds(300)),
             .init(name: "order", ttl: .seconds(120)),
@@ -410,7 +444,7 @@ extension CacheKeys {
                 identity: [
                     CacheParameterDescriptor(name: "restaurant_id", label: "restaurantID", type: .uuid),
                 ],
-                keys: ["restaurant", "restaurantMenu"],
+                keys: ["restaurant", "restaurantMenu", "restaurantStats"],
                 related: [],
                 indexedRelated: []
             ),
@@ -422,6 +456,7 @@ extension CacheKeys {
             CacheKeyDescriptors.order,
             CacheKeyDescriptors.restaurant,
             CacheKeyDescriptors.restaurantMenu,
+            CacheKeyDescriptors.restaurantStats,
         ]
     )
 }

@@ -4,6 +4,7 @@ import Hummingbird
 import Logging
 import Prometheus
 import ServiceLifecycle
+import Tracing
 
 /// Builds the service from its settings, as Hummingbird's template does: SQLite at `configuration.databasePath`
 /// (created and seeded on first open), the cache over the Redis at `configuration.redisURL` (none when
@@ -11,13 +12,18 @@ import ServiceLifecycle
 /// names its seeds, the routes of SPEC §7, and the HTTP server on
 /// `host:port`. `main` runs it; the tests drive its router with `app.test(.router)`.
 ///
+/// When a tracer is set up (``TraceExport``, or a test's `withTracer`), every request gets a server span from
+/// Hummingbird's `TracingMiddleware`, and the cache's spans, which go to the same tracer, are its children.
+///
 /// - Parameters:
 ///   - registry: Where `/metrics` reads from and the cache's metrics go. `main` passes the registry it made the
 ///     process's metrics backend, so that the Redis client's metrics show too; a test passes a fresh one.
+///   - services: Services to run beside the server, started before it and stopped after it and after the Redis
+///     client (the trace exporter, so that it still sends the last requests' spans).
 /// - Throws: ``Configuration/Invalid`` for a `REDIS_URL` or `REDIS_CLUSTER_NODES` that does not parse; SQLite's error when the database cannot
 ///   be opened.
 func buildApplication(
-    configuration: Configuration, registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()
+    configuration: Configuration, registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), services: [any Service] = []
 ) async throws -> some ApplicationProtocol {
     let level = Logger.Level(rawValue: configuration.logLevel.lowercased()) ?? .info
     func logger(_ label: String) -> Logger {
@@ -50,7 +56,9 @@ func buildApplication(
         serviceLogger.info("caching in Redis", metadata: ["redis": "\(redisDescription)"])
     }
     let cache = client.map {
-        RedisCache(client: $0, logger: logger("shop-service.cache"), metricsFactory: PrometheusMetricsFactory(registry: registry))
+        RedisCache(
+            client: $0, readTimeout: configuration.cacheReadTimeout, writeTimeout: configuration.cacheWriteTimeout,
+            logger: logger("shop-service.cache"), metricsFactory: PrometheusMetricsFactory(registry: registry))
     }
 
     let database = try await ShopDatabase.open(
@@ -64,6 +72,11 @@ func buildApplication(
         health: HealthCheck(database: database, redis: client, redisDescription: redisDescription),
         metrics: MetricsEndpoint(registry: registry))
     let router = Router()
+    // Outermost, so that a request's span covers everything and records the status the client gets. Without a tracer
+    // it is left out: a span per request into the no-op tracer would cost for nothing.
+    if !(InstrumentationSystem.tracer is NoOpTracer) {
+        router.add(middleware: TracingMiddleware())
+    }
     api.register(on: router)
 
     let host = configuration.host
@@ -76,7 +89,8 @@ func buildApplication(
         },
         logger: serviceLogger)
     // The Redis client's upkeep (health checks, reconnects, graceful close) runs beside the HTTP server; SQLite closes
-    // once the server has stopped taking requests.
+    // once the server has stopped taking requests. Services stop in reverse order, the HTTP server first.
+    app.addServices(services)
     if let client { app.addServices(client) }
     app.addServices(DatabaseClosing(database: database))
     return app

@@ -11,6 +11,8 @@ import Foundation
 /// | `REDIS_CLUSTER_NODES` | unset | `host:port,host:port,…`: seed nodes of a Redis Cluster to cache in instead of one Redis (`REDIS_URL`, when also set, then gives only the credentials and TLS) |
 /// | `CACHE_BYPASS` | unset | `1`: no Redis at all; every read goes to SQLite (`X-Cache: bypass`) — the load run's baseline |
 /// | `SQLITE_READ_DELAY_MS` | `0` | a delay added to every SQLite read, standing in for a database across a network (load runs) |
+/// | `CACHE_READ_TIMEOUT_MS` | `250` | the deadline of a cache read; past it the read answers from SQLite (`X-Cache: bypass`) |
+/// | `CACHE_WRITE_TIMEOUT_MS` | `1000` | the deadline of a cache write or invalidation; past it `X-Cache-Write: failed` |
 /// | `LOG_LEVEL` | `info` | `trace`, `debug`, `info`, `notice`, `warning`, `error` |
 struct Configuration: Sendable {
     var host: String
@@ -22,6 +24,10 @@ struct Configuration: Sendable {
     var redisClusterNodes: [String]?
     var cacheBypass: Bool
     var readDelay: Duration
+    /// The runtime's read deadline (`RedisCache(readTimeout:)`): short, so that a slow Redis costs little.
+    var cacheReadTimeout: Duration
+    /// The runtime's deadline of writes and invalidations (`RedisCache(writeTimeout:)`).
+    var cacheWriteTimeout: Duration
     var logLevel: String
 
     static let defaultRedisURL = "redis://127.0.0.1:6379"
@@ -47,6 +53,13 @@ struct Configuration: Sendable {
             }
             readDelay = number
         }
+        func milliseconds(_ name: String, default defaultValue: Int) throws(Invalid) -> Duration {
+            guard let text = value(name) else { return .milliseconds(defaultValue) }
+            guard let number = Int(text), (1...600_000).contains(number) else {
+                throw Invalid(description: "\(name) must be a number of milliseconds from 1 to 600000, not '\(text)'")
+            }
+            return .milliseconds(number)
+        }
         let bypass = value("CACHE_BYPASS")
         guard bypass == nil || ["0", "1", "true", "false"].contains(bypass!) else {
             throw Invalid(description: "CACHE_BYPASS must be 1 or 0, not '\(bypass!)'")
@@ -59,6 +72,8 @@ struct Configuration: Sendable {
             redisClusterNodes: value("REDIS_CLUSTER_NODES").map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } },
             cacheBypass: bypass == "1" || bypass == "true",
             readDelay: .milliseconds(readDelay),
+            cacheReadTimeout: try milliseconds("CACHE_READ_TIMEOUT_MS", default: 250),
+            cacheWriteTimeout: try milliseconds("CACHE_WRITE_TIMEOUT_MS", default: 1_000),
             logLevel: value("LOG_LEVEL") ?? "info")
     }
 }

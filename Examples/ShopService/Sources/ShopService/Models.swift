@@ -63,6 +63,39 @@ struct MenuDTO: Codable, Sendable, Equatable {
     }
 }
 
+/// A restaurant's order statistics: `{"restaurant_id", "order_count", "revenue_cents", "top_customers": [...]}`, over
+/// every order of the restaurant. A restaurant without orders has zeros and no top customers.
+struct RestaurantStatsDTO: Codable, Sendable, Equatable {
+    var restaurantID: UUID
+    var orderCount: Int
+    var revenueCents: Int
+    /// At most five, by money spent at the restaurant (then by order count, then by user id).
+    var topCustomers: [TopCustomerDTO]
+
+    enum CodingKeys: String, CodingKey {
+        case restaurantID = "restaurant_id"
+        case orderCount = "order_count"
+        case revenueCents = "revenue_cents"
+        case topCustomers = "top_customers"
+    }
+}
+
+/// One of a restaurant's top customers: `{"user_id", "name", "order_count", "spent_cents"}`, the counts over the orders
+/// at that restaurant.
+struct TopCustomerDTO: Codable, Sendable, Equatable {
+    var userID: UUID
+    var name: String
+    var orderCount: Int
+    var spentCents: Int
+
+    enum CodingKeys: String, CodingKey {
+        case userID = "user_id"
+        case name
+        case orderCount = "order_count"
+        case spentCents = "spent_cents"
+    }
+}
+
 // MARK: Request bodies
 
 /// `POST /users`.

@@ -33,6 +33,7 @@ struct ShopAPI: Sendable {
         router.get("/restaurants") { request, _ in try await listRestaurants(request) }
         router.get("/restaurants/{id}") { _, context in try await getRestaurant(context) }
         router.get("/restaurants/{id}/menu") { _, context in try await getMenu(context) }
+        router.get("/restaurants/{id}/stats") { _, context in try await getStats(context) }
         router.put("/restaurants/{id}/menu") { request, context in try await updateMenu(request, context) }
     }
 
@@ -94,10 +95,11 @@ struct ShopAPI: Sendable {
         let name = try body.name.map { try Input.name($0) }
         let email = try body.email.map { try Input.email($0) }
         let (previous, current): (UserDTO, UserDTO)
+        let restaurantIDs: [UUID]
         switch try await database.updateUser(id: id, name: name, email: email) {
         case .notFound: throw APIError.notFound("no user with id \(id.key)")
         case .emailTaken: throw APIError.conflict("a user with e-mail '\(email ?? "")' already exists")
-        case .updated(let before, let after): (previous, current) = (before, after)
+        case .updated(let before, let after, let restaurants): (previous, current, restaurantIDs) = (before, after, restaurants)
         }
         let report = await cache.afterWrite("PUT /users/{id}", [
             // Write-through: the cache holds the new user at once, and a load that read the old row before this write
@@ -109,14 +111,14 @@ struct ShopAPI: Sendable {
             // earlier owner of that address is still cached under it).
             { cache, _ in try await cache.delete(CacheKeys.userByEmail(email: previous.email, as: UserDTO.self)) },
             { cache, _ in try await cache.delete(CacheKeys.userByEmail(email: current.email, as: UserDTO.self)) },
-        ])
+        ] + statsDeletions(restaurantIDs))  // a new name: the stats that list the user as a top customer show the old one
         return JSONResponse.make(current, headers: [.xCacheWrite: report.rawValue])
     }
 
     /// `DELETE /users/{id}`: 204. Deletes the user and their orders in SQLite, then invalidates what held them.
     func deleteUser(_ context: some RequestContext) async throws -> Response {
         let id = try Input.uuid(context, "id", what: "user")
-        guard let (user, orderIDs) = try await database.deleteUser(id: id) else {
+        guard let (user, orderIDs, restaurantIDs) = try await database.deleteUser(id: id) else {
             throw APIError.notFound("no user with id \(id.key)")
         }
         let report = await cache.afterWrite("DELETE /users/{id}", [
@@ -129,7 +131,7 @@ struct ShopAPI: Sendable {
         ] + orderIDs.map { orderID in
             // The deleted orders, one by one (the cascade in SQLite has no counterpart in the schema).
             { _, invalidator in try await invalidator.invalidateOrder(orderID: orderID) }
-        })
+        } + statsDeletions(restaurantIDs))  // the restaurants' stats counted the deleted orders
         return Response(status: .noContent, headers: [.xCacheWrite: report.rawValue])
     }
 
@@ -161,7 +163,7 @@ struct ShopAPI: Sendable {
         }
         let report = await cache.afterWrite("POST /users/{id}/orders", [
             { _, invalidator in try await invalidator.invalidateUserOrders(userID: id) }
-        ])
+        ] + statsDeletions([body.restaurantID]))
         return JSONResponse.make(order, status: .created, headers: [.xCacheWrite: report.rawValue])
     }
 
@@ -196,6 +198,27 @@ struct ShopAPI: Sendable {
             try await database.menu(restaurantID: id)
         }
         return cached(menu, source, notFound: "no restaurant with id \(id.key)")
+    }
+
+    /// `GET /restaurants/{id}/stats`: cache-aside on `restaurantStats` (1 minute). The one read that is expensive at
+    /// the source (an aggregate over every order of the restaurant), so the one where a hit saves the most.
+    func getStats(_ context: some RequestContext) async throws -> Response {
+        let id = try Input.uuid(context, "id", what: "restaurant")
+        let (stats, source) = try await cache.read(CacheKeys.restaurantStats(restaurantID: id, as: RestaurantStatsDTO.self)) {
+            try await database.restaurantStats(restaurantID: id)
+        }
+        return cached(stats, source, notFound: "no restaurant with id \(id.key)")
+    }
+
+    /// Cache updates that delete the stats of `restaurantIDs`, for a write that changed what they count or show.
+    ///
+    /// A key delete rather than `invalidateRestaurant`: the restaurant and its menu did not change, so their keys stay.
+    /// The delete bumps the restaurant's generation as an invalidation does, so a stats load that read SQLite before
+    /// the write cannot store its older result after it.
+    private func statsDeletions(_ restaurantIDs: [UUID]) -> [@Sendable (RedisCache, CacheInvalidator) async throws -> Void] {
+        restaurantIDs.map { restaurantID in
+            { cache, _ in try await cache.delete(CacheKeys.restaurantStats(restaurantID: restaurantID, as: RestaurantStatsDTO.self)) }
+        }
     }
 
     /// `PUT /restaurants/{id}/menu`: body `{"items": [{"name", "price_cents"}]}` (at most 200 items); 200 with the

@@ -6,13 +6,17 @@ import SQLiteNIO
 ///
 /// - 2,000 users (`Ada Lovelace 1` … with e-mails `user1@shop.example` …, ordered by creation);
 /// - 40 restaurants, each with a menu of 6 to 14 items;
-/// - 7,993 orders: user number `n` (from 1) has `(n - 1) % 9` of them (0 to 8), spread over 2025.
+/// - 99,000 orders: user number `n` (from 1) has `(n - 1) % 100` of them (0 to 99), spread over 2025, each at a
+///   restaurant drawn at random (about 2,500 a restaurant, so that a restaurant's stats aggregate a real history).
+///
+/// Version 1 had 7,993 orders (`(n - 1) % 9` per user); users, restaurants and menus are the same in both.
 enum Seed {
-    static let version = "1"
+    static let version = "2"
     static let userCount = 2_000
     static let restaurantCount = 40
-    /// Σ over users of `(n - 1) % 9`.
-    static let orderCount = (0..<userCount).reduce(0) { $0 + $1 % 9 }
+    static let maxOrdersPerUser = 99
+    /// Σ over users of `(n - 1) % 100`.
+    static let orderCount = (0..<userCount).reduce(0) { $0 + $1 % (maxOrdersPerUser + 1) }
 
     private static let firstNames = [
         "Ada", "Alan", "Barbara", "Claude", "Donald", "Edsger", "Frances", "Grace", "Hedy", "Ivan", "John", "Katherine",
@@ -92,7 +96,8 @@ enum Seed {
         let step: Int64 = 365 * 24 * 3600 * 1000 / Int64(orderCount)
         var pending: [(user: String, count: Int)] = []
         for (index, row) in users.enumerated() {
-            if case .text(let id) = row[0], index % 9 > 0 { pending.append((id, index % 9)) }
+            let count = index % (maxOrdersPerUser + 1)
+            if case .text(let id) = row[0], count > 0 { pending.append((id, count)) }
         }
         var orders: [[SQLiteData]] = []
         var time = start

@@ -113,6 +113,9 @@ final class ShopDatabase: Sendable {
             total_cents INTEGER NOT NULL, created_at INTEGER NOT NULL)
         """,
         "CREATE INDEX IF NOT EXISTS orders_by_user ON orders (user_id, created_at DESC, seq DESC)",
+        // The foreign key's index, as any real schema has: the stats read walks a restaurant's orders through it
+        // instead of scanning every order.
+        "CREATE INDEX IF NOT EXISTS orders_by_restaurant ON orders (restaurant_id)",
     ]
 
     /// Whether SQLite answers (for `/health`).
@@ -145,13 +148,15 @@ final class ShopDatabase: Sendable {
     }
 
     enum UpdateOutcome: Sendable {
-        case updated(previous: UserDTO, current: UserDTO)
+        /// `restaurantIDs`: where the user has ordered when the name changed (their stats may show the old name), else
+        /// none.
+        case updated(previous: UserDTO, current: UserDTO, restaurantIDs: [UUID])
         case notFound
         case emailTaken
     }
 
     /// Changes a user's name and/or e-mail, returning the user before and after (the caller must drop the cache
-    /// entry of the old e-mail).
+    /// entry of the old e-mail) and, after a change of name, the restaurants the user ordered from.
     func updateUser(id: UUID, name: String?, email: String?) async throws -> UpdateOutcome {
         try await transaction { db in
             guard let previous = try await db.query("SELECT id, name, email FROM users WHERE id = ?", [.text(id.key)]).first.map(Self.user) else {
@@ -164,12 +169,14 @@ final class ShopDatabase: Sendable {
                 return .emailTaken
             }
             _ = try await db.query("UPDATE users SET name = ?, email = ? WHERE id = ?", [.text(current.name), .text(current.email), .text(id.key)])
-            return .updated(previous: previous, current: current)
+            let restaurantIDs = current.name == previous.name ? [] : try await Self.restaurantIDs(orderedBy: id, in: db)
+            return .updated(previous: previous, current: current, restaurantIDs: restaurantIDs)
         }
     }
 
-    /// Deletes a user and (by cascade) their orders; returns the deleted user and their order ids, or `nil`.
-    func deleteUser(id: UUID) async throws -> (user: UserDTO, orderIDs: [UUID])? {
+    /// Deletes a user and (by cascade) their orders; returns the deleted user, their order ids and the restaurants of
+    /// those orders, or `nil`.
+    func deleteUser(id: UUID) async throws -> (user: UserDTO, orderIDs: [UUID], restaurantIDs: [UUID])? {
         try await transaction { db in
             guard let user = try await db.query("SELECT id, name, email FROM users WHERE id = ?", [.text(id.key)]).first.map(Self.user) else {
                 return nil
@@ -177,8 +184,16 @@ final class ShopDatabase: Sendable {
             let orderIDs = try await db.query("SELECT id FROM orders WHERE user_id = ?", [.text(id.key)]).compactMap { row in
                 row.column("id")?.string.flatMap(UUID.init(uuidString:))
             }
+            let restaurantIDs = try await Self.restaurantIDs(orderedBy: id, in: db)
             _ = try await db.query("DELETE FROM users WHERE id = ?", [.text(id.key)])
-            return (user, orderIDs)
+            return (user, orderIDs, restaurantIDs)
+        }
+    }
+
+    /// The restaurants a user has ordered from (inside the caller's transaction).
+    private static func restaurantIDs(orderedBy userID: UUID, in db: SQLiteConnection) async throws -> [UUID] {
+        try await db.query("SELECT DISTINCT restaurant_id FROM orders WHERE user_id = ?", [.text(userID.key)]).compactMap { row in
+            row.column("restaurant_id")?.string.flatMap(UUID.init(uuidString:))
         }
     }
 
@@ -249,6 +264,37 @@ final class ShopDatabase: Sendable {
             return MenuItemDTO(name: name, priceCents: Int(price))
         }
         return MenuDTO(restaurantID: restaurantID, items: items)
+    }
+
+    /// A restaurant's order count, revenue and top five customers over all its orders; `nil` when the restaurant does
+    /// not exist. The expensive read of the API: it aggregates every order of the restaurant (about 2,500 in the seed).
+    func restaurantStats(restaurantID: UUID) async throws -> RestaurantStatsDTO? {
+        // One statement, so that the existence check, the totals and the ranking come from one snapshot.
+        let rows = try await read(
+            """
+            WITH here AS (SELECT user_id, total_cents FROM orders WHERE restaurant_id = ?1),
+            totals AS (SELECT COUNT(*) AS order_count, COALESCE(SUM(total_cents), 0) AS revenue_cents FROM here),
+            top AS (
+                SELECT user_id, COUNT(*) AS customer_orders, SUM(total_cents) AS spent_cents FROM here
+                GROUP BY user_id ORDER BY spent_cents DESC, customer_orders DESC, user_id LIMIT 5)
+            SELECT r.id AS owner, totals.order_count, totals.revenue_cents,
+                top.user_id, u.name, top.customer_orders, top.spent_cents
+            FROM restaurants r CROSS JOIN totals
+            LEFT JOIN top ON 1
+            LEFT JOIN users u ON u.id = top.user_id
+            WHERE r.id = ?1
+            ORDER BY top.spent_cents DESC, top.customer_orders DESC, top.user_id
+            """, [.text(restaurantID.key)])
+        guard let first = rows.first else { return nil }
+        let customers = rows.compactMap { row -> TopCustomerDTO? in
+            guard let userID = row.column("user_id")?.string.flatMap(UUID.init(uuidString:)),
+                let orders = row.column("customer_orders")?.integer, let spent = row.column("spent_cents")?.integer
+            else { return nil }
+            return TopCustomerDTO(userID: userID, name: row.column("name")?.string ?? "", orderCount: orders, spentCents: spent)
+        }
+        return RestaurantStatsDTO(
+            restaurantID: restaurantID, orderCount: first.column("order_count")?.integer ?? 0,
+            revenueCents: first.column("revenue_cents")?.integer ?? 0, topCustomers: customers)
     }
 
     /// Replaces a restaurant's menu; `nil` when the restaurant does not exist.

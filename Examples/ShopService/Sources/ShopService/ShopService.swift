@@ -3,12 +3,14 @@ import Hummingbird
 import Logging
 import Metrics
 import Prometheus
+import ServiceLifecycle
 
 /// The example service: `swift run --package-path Examples/ShopService ShopService` from the repository root.
 ///
-/// Start-up: read the environment (see ``Configuration``), set up logging and metrics for the process, pick the Redis
-/// to use (``PrivateRedis``), build the application (``buildApplication(configuration:registry:)``), then serve HTTP
-/// until SIGINT or SIGTERM, and stop the private Redis if it started one.
+/// Start-up: read the environment (see ``Configuration``), set up logging, metrics and, when built and configured for
+/// it, the export of traces (``TraceExport``) for the process, pick the Redis to use (``PrivateRedis``), build the
+/// application (``buildApplication(configuration:registry:services:)``), then serve HTTP until SIGINT or SIGTERM, and
+/// stop the private Redis if it started one.
 @main
 struct ShopServiceMain {
     static func main() async {
@@ -29,6 +31,13 @@ struct ShopServiceMain {
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         let logger = Logger(label: "shop-service")
+        // The tracer comes before anything that could start a span; the cache takes the process's tracer by default.
+        let traceExport: (any Service)?
+        do {
+            traceExport = try TraceExport.bootstrap(environment: ProcessInfo.processInfo.environment, logger: logger)
+        } catch {
+            fail("ShopService: cannot export traces: \(error)", status: 2)
+        }
 
         var privateRedis: PrivateRedis.Choice?
         if configuration.cacheBypass {
@@ -44,7 +53,7 @@ struct ShopServiceMain {
         }
 
         do {
-            let app = try await buildApplication(configuration: configuration, registry: registry)
+            let app = try await buildApplication(configuration: configuration, registry: registry, services: traceExport.map { [$0] } ?? [])
             try await app.runService()
         } catch let error as Configuration.Invalid {
             await privateRedis?.server?.stop()

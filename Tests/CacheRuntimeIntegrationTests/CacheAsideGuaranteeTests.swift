@@ -28,7 +28,7 @@ struct HeldLoad<Value: Sendable>: Sendable {
 /// Runs `body` in a task and waits for it at most `timeout` (generous: the point is that it ends without `release`);
 /// then opens `release`, so that a test of the old behaviour fails instead of hanging. Returns the task.
 func finishesBeforeRelease<T: Sendable>(
-    _ release: Latch, timeout: Duration = .seconds(15), _ body: @escaping @Sendable () async throws -> T
+    _ release: Latch, timeout: Duration = .seconds(30), _ body: @escaping @Sendable () async throws -> T
 ) async -> (task: Task<T, any Error>, finished: Bool) {
     let done = Latch()
     let task = Task {

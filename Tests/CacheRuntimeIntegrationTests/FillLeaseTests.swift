@@ -114,7 +114,8 @@ import Testing
                 let result = try await waiter.value
                 #expect(result.source == .miss, "the waiter loaded itself")
                 #expect(result.value?.name == "B")
-                #expect(ContinuousClock.now - released < .seconds(10), "released when the holder gave up, not at the lease's end")
+                // Below the lease's 20 s, with room for a loaded CI machine (11.6 s seen at load 15).
+                #expect(ContinuousClock.now - released < .seconds(16), "released when the holder gave up, not at the lease's end")
             }
         }
     }
@@ -158,7 +159,7 @@ import Testing
                 #expect((3...30).contains(await loads.value))
                 #expect(try metrics.expectCounter("cache_lease_waits_total", [("key", "user")]).totalValue == 0)
                 // The read deadline and a loader, stretched by a busy machine's scheduling; far below the lease's.
-                #expect(ContinuousClock.now - start < .seconds(10))
+                #expect(ContinuousClock.now - start < .seconds(20))
             }
         }
     }

@@ -10,6 +10,8 @@ public struct FaultMatrixOptions: Sendable {
     public var hotUsers = 200
     /// The pause between two writes of the writer thread.
     public var writeInterval: Duration = .milliseconds(10)
+    /// The pause between two reads of a connection; zero (the default) reads as fast as the service answers.
+    public var readPause: Duration = .zero
     /// Load before the first row of a setup, not measured (fills the cache).
     public var warmup: Duration = .seconds(3)
     /// The windows of each row: before the fault, the fault (timed faults), and after it ends.
@@ -27,11 +29,13 @@ public struct FaultMatrixOptions: Sendable {
         self.serviceBinary = serviceBinary
     }
 
-    /// The short run of CI: 2 s before, a 2 s fault, 3 s after.
+    /// The short run of CI: 2 s before, a 5 s fault, 3 s after, and 4 connections pausing 5 ms between reads (about
+    /// 700 reads a second): enough to see every fault, and light enough not to starve the tests that run beside it.
     public static func short(serviceBinary: String, rows: [FaultRow]) -> FaultMatrixOptions {
         var options = FaultMatrixOptions(serviceBinary: serviceBinary)
         options.rows = rows
         options.connections = 4
+        options.readPause = .milliseconds(5)
         options.warmup = .seconds(2)
         options.before = .seconds(2)
         // 5 s: the first write of a fault waits out up to three deadlines (the read before the write-through, the

@@ -53,7 +53,7 @@ final class FaultStage: Sendable {
             let running = try await ServiceProcess.start(binary: options.serviceBinary, environment: environment, folderPrefix: "shop-faults")
             service = running
             let target = try await onThread { try ShopTarget.discover(host: "127.0.0.1", port: running.port, hotUsers: options.hotUsers) }
-            let load = LoadGenerator(target: target, connections: options.connections, writeInterval: options.writeInterval)
+            let load = LoadGenerator(target: target, connections: options.connections, readPause: options.readPause, writeInterval: options.writeInterval)
             return FaultStage(setup: setup, server: server, proxy: proxy, cluster: cluster, service: running, load: load)
         } catch {
             await service?.stop()

@@ -55,7 +55,8 @@ struct StaleRead: Sendable, CustomStringConvertible {
 }
 
 /// The load of a fault run: `connections` threads, each a keep-alive connection running the read mix of `shop-load`
-/// (90% `GET /users/{id}` over the hot set, then restaurants, menus and order pages) as fast as the service answers,
+/// (90% `GET /users/{id}` over the hot set, then restaurants, menus and order pages) as fast as the service answers
+/// or with `readPause` between two reads,
 /// and one writer thread, one write every `writeInterval`: 7 in 10 a `PUT /users/{id}` of the next hot user (the
 /// versions of ``VersionLedger``), 2 a `POST /users/{id}/orders` (an invalidation), 1 a `PUT /restaurants/{id}/menu`
 /// (write-through). Every user read is checked against the ledger as it comes back. Samples are kept until taken.
@@ -63,6 +64,7 @@ final class LoadGenerator: Sendable {
     let target: ShopTarget
     let ledger: VersionLedger
     private let connections: Int
+    private let readPause: Duration
     private let writeInterval: Duration
     private let stopping = Atomic<Bool>(false)
     private let writesPaused = Atomic<Bool>(false)
@@ -72,9 +74,10 @@ final class LoadGenerator: Sendable {
     private let staleBuffer = SampleBuffer<StaleRead>()
     private let finished = DispatchSemaphore(value: 0)
 
-    init(target: ShopTarget, connections: Int, writeInterval: Duration) {
+    init(target: ShopTarget, connections: Int, readPause: Duration, writeInterval: Duration) {
         self.target = target
         self.connections = connections
+        self.readPause = readPause
         self.writeInterval = writeInterval
         self.ledger = VersionLedger(users: target.users.count)
         self.readBuffers = (0..<connections).map { _ in SampleBuffer() }
@@ -149,6 +152,7 @@ final class LoadGenerator: Sendable {
                 }
             }
             buffer.append(ReadSample(start: start, end: end, status: reply.status, source: source, stale: stale))
+            if readPause > .zero { Thread.sleep(forTimeInterval: readPause.seconds) }
         }
     }
 

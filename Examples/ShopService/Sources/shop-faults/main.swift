@@ -16,8 +16,8 @@ func usage(_ problem: String?) -> Never {
     if let problem { FileHandle.standardError.write(Data("shop-faults: \(problem)\n".utf8)) }
     print("""
         usage: shop-faults [--only ROW,ROW…] [--short] [--connections N] [--before S] [--fault S] [--after S] [--hot-users N]
-                           [--write-interval-ms N] [--service PATH]
-               shop-faults --soak MINUTES [--connections N] [--write-interval-ms N] [--service PATH]
+                           [--write-interval-ms N] [--pause-ms N] [--service PATH]
+               shop-faults --soak MINUTES [--connections N] [--write-interval-ms N] [--pause-ms N] [--service PATH]
         rows: \(FaultRow.allCases.map(\.rawValue).joined(separator: ", "))
         """)
     exit(problem == nil ? 0 : 2)
@@ -62,6 +62,7 @@ while !arguments.isEmpty {
     case "--connections": let number = count(1...256); overrides.append { $0.connections = number }
     case "--hot-users": let number = count(1...1000); overrides.append { $0.hotUsers = number }
     case "--write-interval-ms": let number = count(1...10_000); overrides.append { $0.writeInterval = .milliseconds(number) }
+    case "--pause-ms": let number = count(0...10_000); overrides.append { $0.readPause = .milliseconds(number) }
     case "--before": let duration = seconds(); overrides.append { $0.before = duration }
     case "--fault": let duration = seconds(); overrides.append { $0.fault = duration }
     case "--after": let duration = seconds(); overrides.append { $0.after = duration }

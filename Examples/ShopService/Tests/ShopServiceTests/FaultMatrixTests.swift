@@ -22,12 +22,13 @@ struct FaultMatrixTests {
             #expect(result.staleReads.isEmpty, "\(result.staleReads.prefix(5)) — \(result.summary)")
             #expect(result.entitiesUnsettled == 0, "\(result.summary)")
             #expect(result.during.bypasses > 0, "the fault reached the service: \(result.summary)")
-            #expect(result.writesDuringFault > 0, "\(result.summary)")
             #expect(result.repairsDrainedAfter != nil, "\(result.summary)")
             // Hits come back; 10 s is far above what is measured (under a second), for a busy machine.
             let hitsBack = try #require(result.hitsBackAfter, "\(result.summary)")
             #expect(hitsBack < 10, "\(result.summary)")
         }
+        // A write that straddles a fault's start can hold the writer for its deadlines: not every 2 s fault sees one.
+        #expect(results.map(\.writesDuringFault).reduce(0, +) > 0, "\(results.map(\.summary))")
     }
 
     @Test("the version a read returns is the number in the writer's name, 0 for any other name")

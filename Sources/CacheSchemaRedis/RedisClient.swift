@@ -88,13 +88,8 @@ public final class RedisClient: Sendable, Service, RedisCommandSending {
     ///   `CancellationError`.
     public func send(_ command: RedisCommand, timeout: Duration? = nil) async throws -> RESPValue {
         let start = NIODeadline.now()
-        let deadline = start + TimeAmount(saturating: timeout ?? configuration.commandTimeout)
         do {
-            let reply = try await throughBreaker(start: start) {
-                let (connection, slot) = try await lease(deadline: deadline)
-                defer { release(slot) }
-                return try await connection.send(command, deadline: deadline)
-            }
+            let reply = try await onPooledConnection(start: start, timeout: timeout) { try await $0.send(command, deadline: $1) }
             metrics.record(command: command.name, start: start, failed: reply.errorMessage != nil)
             return reply
         } catch let error as RedisError {
@@ -105,28 +100,29 @@ public final class RedisClient: Sendable, Service, RedisCommandSending {
 
     /// Sends several commands in one write on one connection; each reply in order.
     public func batch(_ commands: [RedisCommand], timeout: Duration? = nil) async throws -> [Result<RESPValue, RedisError>] {
-        let start = NIODeadline.now()
-        let deadline = start + TimeAmount(saturating: timeout ?? configuration.commandTimeout)
-        return try await throughBreaker(start: start) {
-            let (connection, slot) = try await lease(deadline: deadline)
-            defer { release(slot) }
-            return try await connection.batch(commands, deadline: deadline)
-        }
+        try await onPooledConnection(start: .now(), timeout: timeout) { try await $0.batch(commands, deadline: $1) }
     }
 
     /// Runs commands as one `MULTI` … `EXEC` transaction on one connection.
     public func transaction(_ commands: [RedisCommand], timeout: Duration? = nil) async throws -> [Result<RESPValue, RedisError>] {
-        let start = NIODeadline.now()
-        let deadline = start + TimeAmount(saturating: timeout ?? configuration.commandTimeout)
-        return try await throughBreaker(start: start) {
-            let (connection, slot) = try await lease(deadline: deadline)
-            defer { release(slot) }
-            return try await connection.transaction(commands, deadline: deadline)
-        }
+        try await onPooledConnection(start: .now(), timeout: timeout) { try await $0.transaction(commands, deadline: $1) }
     }
 
     /// Whether the server stopped answering and commands fail at once (the circuit breaker is open).
     public var isCircuitOpen: Bool { breaker.withLock { $0.isOpen } }
+
+    /// Runs `exchange` on a leased pooled connection, through the breaker, with the deadline `timeout` (the
+    /// configuration's `commandTimeout` when `nil`) from `start`; the connection goes back to the pool afterwards.
+    private func onPooledConnection<Value>(
+        start: NIODeadline, timeout: Duration?, _ exchange: (RedisConnection, NIODeadline) async throws -> Value
+    ) async throws -> Value {
+        let deadline = start + TimeAmount(saturating: timeout ?? configuration.commandTimeout)
+        return try await throughBreaker(start: start) {
+            let (connection, slot) = try await lease(deadline: deadline)
+            defer { release(slot) }
+            return try await exchange(connection, deadline)
+        }
+    }
 
     /// Runs one exchange with the server unless the breaker fails it at once, and tells the breaker how it ended: a
     /// reply (of any kind) closes it, an exchange that ran out of time without one counts towards opening it.

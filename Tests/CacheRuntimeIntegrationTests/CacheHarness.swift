@@ -20,6 +20,7 @@ func withCache(
     metrics: TestMetrics? = nil,
     logger: Logger? = nil,
     tracer: (any Tracer)? = nil,
+    circuitBreaker: RedisCircuitBreakerConfiguration = RedisCircuitBreakerConfiguration(),
     _ body: (RedisServerProcess, RedisCache) async throws -> Void
 ) async throws {
     let server = try await RedisServerProcess.start(arguments: arguments)
@@ -28,9 +29,9 @@ func withCache(
     configuration.commandTimeout = .seconds(30)
     // An event loop of the test's own, so that one test's busy loop never delays another test's replies.
     let eventLoops = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-    let client = RedisClient(
-        configuration: configuration, pool: RedisPoolConfiguration(initialBackoff: .milliseconds(20), maximumBackoff: .milliseconds(200)),
-        eventLoopGroup: eventLoops)
+    var pool = RedisPoolConfiguration(initialBackoff: .milliseconds(20), maximumBackoff: .milliseconds(200))
+    pool.circuitBreaker = circuitBreaker
+    let client = RedisClient(configuration: configuration, pool: pool, eventLoopGroup: eventLoops)
     let cache = RedisCache(
         client: client, readTimeout: readTimeout, writeTimeout: .seconds(30), logger: logger ?? Logger(label: "cache-schema.cache"),
         metricsFactory: metrics, tracer: tracer)

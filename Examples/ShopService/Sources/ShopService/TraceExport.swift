@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import ServiceLifecycle
 
@@ -12,7 +13,7 @@ import ServiceLifecycle
 /// swift-otel; a default build has none of it) and the environment (`OTEL_EXPORTER_OTLP_ENDPOINT`, or
 /// `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`, set). swift-otel reads the other standard variables itself:
 /// `OTEL_SERVICE_NAME` (default here `shop-service`), `OTEL_TRACES_SAMPLER`, `OTEL_EXPORTER_OTLP_HEADERS`, …; the
-/// protocol is OTLP/HTTP with Protocol Buffers, the only exporter the trait builds.
+/// protocol is OTLP/HTTP (Protocol Buffers by default, or JSON), the only exporter the trait builds.
 enum TraceExport {
     /// The service name spans carry unless `OTEL_SERVICE_NAME` says otherwise.
     static let serviceName = "shop-service"
@@ -29,10 +30,16 @@ enum TraceExport {
     /// after `LoggingSystem.bootstrap` (the exporter logs through it).
     ///
     /// Only traces: logs keep going to standard output and metrics to `GET /metrics`.
-    /// - Throws: swift-otel's configuration error (a malformed `OTEL_*` variable).
+    /// - Throws: ``Unsupported`` for the gRPC protocol; swift-otel's configuration error (a malformed `OTEL_*`
+    ///   variable).
     static func bootstrap(environment: [String: String], logger: Logger) throws -> (any Service)? {
         guard isRequested(by: environment) else { return nil }
         #if OTel
+            // swift-otel stops the process (fatalError) when asked for an exporter its build left out: say it first.
+            let requested = environment["OTEL_EXPORTER_OTLP_TRACES_PROTOCOL"] ?? environment["OTEL_EXPORTER_OTLP_PROTOCOL"]
+            if let requested, requested.trimmingCharacters(in: .whitespaces).lowercased() == "grpc" {
+                throw Unsupported(description: "OTLP over gRPC is not built in; use http/protobuf (the default) or http/json")
+            }
             var configuration = OTel.Configuration.default
             configuration.serviceName = serviceName
             configuration.diagnosticLogger = .custom(Logger(label: "shop-service.otel"))
@@ -49,5 +56,10 @@ enum TraceExport {
             logger.warning("OTEL_EXPORTER_OTLP_ENDPOINT is set, but this build cannot export traces: build with --traits OTel")
             return nil
         #endif
+    }
+
+    /// A setting this build cannot honour.
+    struct Unsupported: Error, CustomStringConvertible {
+        var description: String
     }
 }

@@ -209,7 +209,9 @@ extension RedisCache {
         do {
             let freshness = key.descriptor.freshness
             guard freshness.refreshesBeforeExpiry || near != nil else {
-                guard let buffer = try await client.routed(by: key.rawValue).get(key.rawValue, timeout: readTimeout) else { return .miss(foreign: false) }
+                let buffer = try await client.routed(by: key.rawValue).get(key.rawValue, timeout: readTimeout)
+                redisAnswered()
+                guard let buffer else { return .miss(foreign: false) }
                 if case .hit(let value) = decode(buffer, for: key, instruments: instruments, countMisses: false) { return .hit(value) }
                 return .miss(foreign: false)
             }

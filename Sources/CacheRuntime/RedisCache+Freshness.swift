@@ -42,6 +42,7 @@ extension RedisCache {
         let replies = try await client.batch(
             [(command: RedisCommand("GET", key.rawValue), key: key.rawValue), (command: RedisCommand("PTTL", key.rawValue), key: key.rawValue)],
             timeout: readTimeout)
+        redisAnswered()
         let value = try replies[0].get()
         let pttl = (try? replies[1].get().integer()) ?? -1
         return (value == .null ? nil : try value.bytes(), pttl)

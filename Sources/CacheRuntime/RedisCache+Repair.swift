@@ -7,7 +7,7 @@ extension RedisCache {
     ///
     /// A write, delete, invalidation or pattern deletion that fails after the source of truth changed leaves the cache
     /// possibly stale. Besides throwing, the cache records what must still happen (delete the key, invalidate the
-    /// instance, or delete the pattern) and retries it with backoff until Redis takes it; meanwhile this process reads
+    /// instance, or delete the pattern) and retries it until Redis takes it (with a backoff up to 1 s, cut short when Redis answers another read); meanwhile this process reads
     /// those keys (and any key a pending glob matches) from their loaders, not from the cache. At most
     /// `repairCapacity` repairs are kept; past that the oldest is dropped and logged as an error.
     public var pendingRepairCount: Int { repairs.count }
@@ -33,10 +33,9 @@ extension RedisCache {
         }
     }
 
-    /// Carries out pending repairs until none is left, waiting with exponential backoff (up to 5 s) while Redis
-    /// refuses them. One loop runs at a time.
+    /// Carries out pending repairs until none is left, waiting between failed attempts as ``CacheRepairPacer`` says
+    /// (a backoff up to 1 s, cut short when Redis answers another command). One loop runs at a time.
     private func runRepairs() async {
-        var delay: Duration = .milliseconds(50)
         while true {
             let batch = repairs.next()
             if batch.isEmpty { return }
@@ -45,6 +44,7 @@ extension RedisCache {
                 do {
                     try await perform(repair.action)
                     repairs.complete(repair)
+                    repairPacer.succeeded()
                     metrics.repairs.done.increment()
                     metrics.repairs.pending.record(repairs.count)
                     logger.info("cache repair done", metadata: ["name": "\(repair.action.name)"])
@@ -60,13 +60,13 @@ extension RedisCache {
                     break
                 }
             }
-            if failed {
-                try? await Task.sleep(for: delay)
-                delay = min(delay * 2, .seconds(5))
-            } else {
-                delay = .milliseconds(50)
-            }
+            if failed { await repairPacer.failed() }
         }
+    }
+
+    /// Redis answered one of this cache's reads: repairs waiting out a backoff run now.
+    func redisAnswered() {
+        if repairs.count > 0 { repairPacer.wake() }
     }
 
     private func perform(_ action: CacheRepairQueue.Action) async throws {

@@ -38,6 +38,8 @@ public final class RedisCache: Sendable, CacheInvalidating {
     let activeTracer: (any Tracer)?
     let singleFlight = SingleFlight()
     let repairs: CacheRepairQueue
+    /// When failed repairs are tried again.
+    let repairPacer = CacheRepairPacer()
     private let fingerprints = Mutex<[FingerprintKey: UInt64]>([:])
     /// The codec identifier's bytes, compared with each stored envelope's.
     private let codecBytes: [UInt8]
@@ -146,7 +148,9 @@ public final class RedisCache: Sendable, CacheInvalidating {
         if let pending = repairPending(key) { return .missWithError(pending) }
         do {
             if let near { return try await readKeepingNear(key, policy: near, instruments: instruments) }
-            guard let buffer = try await client.routed(by: key.rawValue).get(key.rawValue, timeout: readTimeout) else {
+            let buffer = try await client.routed(by: key.rawValue).get(key.rawValue, timeout: readTimeout)
+            redisAnswered()
+            guard let buffer else {
                 instruments.misses.increment()
                 return .miss
             }
@@ -181,6 +185,7 @@ public final class RedisCache: Sendable, CacheInvalidating {
     private func getFromRedis<Value: Codable & Sendable>(_ keys: [CacheKey<Value>]) async -> [CacheLookup<Value>] {
         do {
             let buffers = try await client.mget(keys.map(\.rawValue), timeout: readTimeout)
+            redisAnswered()
             return zip(keys, buffers).map { key, buffer in
                 if let pending = repairPending(key) { return .missWithError(pending) }
                 let instruments = metrics.forKey(key.name)

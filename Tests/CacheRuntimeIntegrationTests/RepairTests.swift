@@ -1,8 +1,9 @@
-import CacheRuntime
 import CacheSchemaRedis
 import Foundation
 import RedisTestSupport
 import Testing
+
+@testable import CacheRuntime
 
 /// A write or invalidation that fails after the source changed is retried until Redis takes it, and the old value is
 /// never served meanwhile, even when Redis comes back with its data (persistence on).
@@ -35,6 +36,39 @@ import Testing
             #expect(await cache.get(key).value != old, "the repair deleted the old value")
             _ = try await cache.getOrSet(key) { new }
             #expect(try await cache.getOrSetReporting(key) { new }.source == .hit, "the key is cached again")
+        }
+    }
+
+    /// Until a failed write's repair has run, other processes read the old value from Redis: the repair must not wait
+    /// out a backoff once Redis answers again. Here the backoff is two minutes, so only the wake from another read
+    /// can make it run within the test.
+    @Test func aRepairRunsAsSoonAsRedisAnswersAnotherReadNotAfterItsBackoff() async throws {
+        let logs = LogCapture()
+        try await withCache(arguments: Self.persistent, logger: logs.logger) { server, cache in
+            cache.repairPacer.backoff = .init(initial: .seconds(120), maximum: .seconds(120))
+            let id = UUID()
+            let key = CacheKeys.user(userID: id)
+            let old = UserDTO(id: id, name: "old", email: "old@x")
+            try await cache.set(key, old)
+            await server.stop()
+            await #expect(throws: CacheError.self) { try await cache.set(key, UserDTO(id: id, name: "new", email: "new@x")) }
+            #expect(cache.pendingRepairCount == 1)
+            try await waitUntil("the repair's first attempt failed", timeout: .seconds(30)) {
+                logs.messages.contains { $0.hasPrefix("cache repair failed") }
+            }
+            try await server.restart()
+            // Nothing reads for a while: the repair stays in its backoff, and the old value is in Redis (persistence on).
+            try await Task.sleep(for: .seconds(1))
+            #expect(cache.pendingRepairCount == 1, "the repair waited for its backoff or a wake")
+            let other = CacheKeys.user(userID: UUID())
+            let clock = ContinuousClock()
+            let readsStarted = clock.now
+            while cache.pendingRepairCount > 0 && clock.now - readsStarted < .seconds(60) {
+                _ = await cache.get(other)
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            #expect(cache.pendingRepairCount == 0, "reads of another key woke the repair")
+            #expect(await cache.get(key).value == nil, "the repair deleted the old value")
         }
     }
 

@@ -58,7 +58,7 @@ final class CacheRepairPacer: Sendable {
         guard remaining > .zero else { return }
         let sleeper = state.withLock { state -> Task<Void, Never>? in
             guard !state.woken else { return nil }
-            let sleeper = Task { try? await Task.sleep(for: remaining) }
+            let sleeper = Task<Void, Never> { try? await Task.sleep(for: remaining) }
             state.sleeper = sleeper
             return sleeper
         }

@@ -245,12 +245,23 @@ public final class RedisClient: Sendable, Service, RedisCommandSending {
     /// The attempt runs on the connections' event loop, not on Swift's cooperative pool: a pool whose threads are
     /// busy with CPU-bound work would otherwise delay the connect past the waiting commands' deadlines, failing them
     /// although Redis answers at once.
+    ///
+    /// A reconnect's backoff is a task scheduled on the event loop, not a sleeping Swift task: when the client is shut
+    /// down and its event loop group after it, a scheduled task is dropped with the loop, while a sleeping task would
+    /// wake up and be enqueued on a loop that is gone (which SwiftNIO reports, and is to make a crash).
     private func openConnection(after delay: Duration = .zero) {
-        Task(executorPreference: taskExecutor) {
-            if delay > .zero { try? await Task.sleep(for: delay) }
-            await self.connectOnce()
+        guard !isShutDown else { return }
+        guard delay > .zero else {
+            Task(executorPreference: taskExecutor) { await self.connectOnce() }
+            return
+        }
+        taskExecutor.eventLoop.scheduleTask(in: TimeAmount(saturating: delay)) { [weak self] in
+            self?.openConnection()
         }
     }
+
+    /// Whether ``shutdown()`` has begun.
+    private var isShutDown: Bool { dedicated.withLock { $0 == nil } }
 
     private func connectOnce() async {
         let connection: RedisConnection

@@ -35,22 +35,39 @@ struct ShopCache: Sendable {
 
     /// Runs cache updates that follow a committed database write. They are best effort: the database already holds
     /// the truth, so a cache failure (Redis down) is logged and reported as `X-Cache-Write: failed` instead of
-    /// failing a request whose write succeeded. Each step is attempted even if an earlier one failed.
+    /// failing a request whose write succeeded. Each step is attempted even if another one failed.
+    ///
+    /// The steps touch different keys, so they run side by side (at most `maximumConcurrentSteps` at once): a request
+    /// waits for its slowest step, not for the sum of them. That matters when Redis stops answering: until the
+    /// client's circuit breaker opens, each step waits out the write deadline, and a user update with stats to delete
+    /// would otherwise wait several deadlines in a row.
     func afterWrite(_ what: String, _ steps: [@Sendable (RedisCache, CacheInvalidator) async throws -> Void]) async -> WriteReport {
         guard let cache, let invalidator else { return .bypassed }
-        var failed = false
-        for step in steps {
-            do {
-                try await step(cache, invalidator)
-            } catch {
-                failed = true
-                logger.warning("cache update after a write failed; the cache retries it when Redis answers and does not read those entries meanwhile", metadata: [
-                    "write": "\(what)", "error": "\(error)",
-                ])
+        let logger = logger
+        let failures = await withTaskGroup(of: Bool.self) { group -> Int in
+            var failures = 0
+            for (index, step) in steps.enumerated() {
+                if index >= Self.maximumConcurrentSteps, let succeeded = await group.next(), !succeeded { failures += 1 }
+                group.addTask {
+                    do {
+                        try await step(cache, invalidator)
+                        return true
+                    } catch {
+                        logger.warning("cache update after a write failed; the cache retries it when Redis answers and does not read those entries meanwhile", metadata: [
+                            "write": "\(what)", "error": "\(error)",
+                        ])
+                        return false
+                    }
+                }
             }
+            for await succeeded in group where !succeeded { failures += 1 }
+            return failures
         }
-        return failed ? .failed : .ok
+        return failures > 0 ? .failed : .ok
     }
+
+    /// How many cache updates of one write run at once (a user deleted with 99 orders has over 100).
+    static let maximumConcurrentSteps = 8
 
     enum WriteReport: String, Sendable {
         case ok, failed, bypassed

@@ -38,6 +38,9 @@ final class CacheMetrics: Sendable {
         let pending: Gauge
         let done: Counter
         let dropped: Counter
+        /// Attempts that Redis refused or did not answer: rising while repairs stay pending means Redis takes no
+        /// writes (down, or out of memory) and this process keeps those keys bypassed.
+        let failedAttempts: Counter
     }
 
     private let factory: (any MetricsFactory)?
@@ -50,7 +53,8 @@ final class CacheMetrics: Sendable {
         repairs = RepairInstruments(
             pending: factory.map { Gauge(label: "cache_repairs_pending", factory: $0) } ?? Gauge(label: "cache_repairs_pending"),
             done: Self.counter("cache_repairs_total", [("result", "done")], factory),
-            dropped: Self.counter("cache_repairs_total", [("result", "dropped")], factory))
+            dropped: Self.counter("cache_repairs_total", [("result", "dropped")], factory),
+            failedAttempts: Self.counter("cache_repair_attempts_failed_total", [], factory))
     }
 
     private static func counter(_ label: String, _ dimensions: [(String, String)], _ factory: (any MetricsFactory)?) -> Counter {

@@ -56,6 +56,7 @@ extension RedisCache {
                     return
                 } catch {
                     failed = true
+                    metrics.repairs.failedAttempts.increment()
                     logger.debug("cache repair failed; will retry", metadata: ["name": "\(repair.action.name)", "error": "\(error)"])
                     break
                 }

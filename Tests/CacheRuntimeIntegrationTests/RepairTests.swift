@@ -1,5 +1,6 @@
 import CacheSchemaRedis
 import Foundation
+import MetricsTestKit
 import RedisTestSupport
 import Testing
 
@@ -44,7 +45,8 @@ import Testing
     /// can make it run within the test.
     @Test func aRepairRunsAsSoonAsRedisAnswersAnotherReadNotAfterItsBackoff() async throws {
         let logs = LogCapture()
-        try await withCache(arguments: Self.persistent, logger: logs.logger) { server, cache in
+        let metrics = TestMetrics()
+        try await withCache(arguments: Self.persistent, metrics: metrics, logger: logs.logger) { server, cache in
             cache.repairPacer.backoff = .init(initial: .seconds(120), maximum: .seconds(120))
             let id = UUID()
             let key = CacheKeys.user(userID: id)
@@ -60,6 +62,7 @@ import Testing
             // Nothing reads for a while: the repair stays in its backoff, and the old value is in Redis (persistence on).
             try await Task.sleep(for: .seconds(1))
             #expect(cache.pendingRepairCount == 1, "the repair waited for its backoff or a wake")
+            #expect(try metrics.expectCounter("cache_repair_attempts_failed_total", []).totalValue >= 1)
             let other = CacheKeys.user(userID: UUID())
             let clock = ContinuousClock()
             let readsStarted = clock.now
@@ -69,6 +72,7 @@ import Testing
             }
             #expect(cache.pendingRepairCount == 0, "reads of another key woke the repair")
             #expect(await cache.get(key).value == nil, "the repair deleted the old value")
+            #expect(try metrics.expectCounter("cache_repairs_total", [("result", "done")]).totalValue == 1)
         }
     }
 

@@ -7,9 +7,10 @@ extension RedisCache {
     ///
     /// A write, delete, invalidation or pattern deletion that fails after the source of truth changed leaves the cache
     /// possibly stale. Besides throwing, the cache records what must still happen (delete the key, invalidate the
-    /// instance, or delete the pattern) and retries it until Redis takes it (with a backoff up to 1 s, cut short when Redis answers another read); meanwhile this process reads
-    /// those keys (and any key a pending glob matches) from their loaders, not from the cache. At most
-    /// `repairCapacity` repairs are kept; past that the oldest is dropped and logged as an error.
+    /// instance, or delete the pattern) and retries it until Redis takes it (with a backoff up to 1 s, cut short when
+    /// Redis answers another read); meanwhile this process reads those keys (and any key a pending glob matches) from
+    /// their loaders, not from the cache. At most `repairCapacity` repairs are kept; past that the oldest is dropped
+    /// and logged as an error.
     public var pendingRepairCount: Int { repairs.count }
 
     /// Records that `key` must be deleted (its write or delete failed).

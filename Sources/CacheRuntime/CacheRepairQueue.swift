@@ -35,6 +35,17 @@ final class CacheRepairQueue: Sendable {
             }
         }
 
+        /// The keys whose nodes this repair writes to, or `nil` when it writes to every primary (a SCAN deletion).
+        /// Only the keys known before it runs: an invalidation also deletes the members of its index in other slots.
+        var routingKeys: [String]? {
+            switch self {
+            case .delete(let key, _, _, _, let foreignGenerationKeys): [key] + foreignGenerationKeys
+            case .invalidate(let invalidation):
+                invalidation.scannedGlobs.isEmpty ? [CacheIndexKeys.index(invalidation.instance, namespace: invalidation.namespace)] : nil
+            case .deletePattern: nil
+            }
+        }
+
         /// The schema name (key or entity) for logs and metrics.
         var name: String {
             switch self {

@@ -35,13 +35,16 @@ extension RedisCache {
     }
 
     /// Carries out pending repairs until none is left, waiting between failed attempts as ``CacheRepairPacer`` says
-    /// (a backoff up to 1 s, cut short when Redis answers another command). One loop runs at a time.
+    /// (a backoff up to 1 s, cut short when Redis answers another command). One loop runs at a time. A failure skips,
+    /// for the rest of its round, only the repairs on the same node (``CacheRepairRound``).
     private func runRepairs() async {
         while true {
             let batch = repairs.next()
             if batch.isEmpty { return }
-            var failed = false
+            var round = CacheRepairRound()
             for repair in batch {
+                let nodes = nodes(of: repair.action)
+                guard round.attempts(nodes) else { continue }
                 do {
                     try await perform(repair.action)
                     repairs.complete(repair)
@@ -56,14 +59,24 @@ extension RedisCache {
                     logger.error("the Redis client was shut down with cache repairs pending; their keys may stay stale until their TTL", metadata: ["count": "\(dropped)"])
                     return
                 } catch {
-                    failed = true
+                    round.failed(nodes)
                     metrics.repairs.failedAttempts.increment()
                     logger.debug("cache repair failed; will retry", metadata: ["name": "\(repair.action.name)", "error": "\(error)"])
-                    break
                 }
             }
-            if failed { await repairPacer.failed() }
+            if round.hasFailures { await repairPacer.failed() }
         }
+    }
+
+    /// The nodes a repair writes to now, or `nil` when it writes to every primary or a node is not known.
+    private func nodes(of action: CacheRepairQueue.Action) -> Set<String>? {
+        guard let keys = action.routingKeys else { return nil }
+        var nodes: Set<String> = []
+        for key in keys {
+            guard let node = client.nodeName(routing: key) else { return nil }
+            nodes.insert(node)
+        }
+        return nodes
     }
 
     /// Redis answered one of this cache's reads: repairs waiting out a backoff run now.

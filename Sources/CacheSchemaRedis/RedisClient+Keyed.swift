@@ -5,6 +5,8 @@ import NIOCore
 extension RedisClient: RedisKeyedClient {
     public var requiresOneSlotPerCommand: Bool { false }
 
+    public func nodeName(routing key: String) -> String? { configuration.address }
+
     public func send(_ command: RedisCommand, routedBy key: String, idempotent: Bool = false, timeout: Duration? = nil) async throws -> RESPValue {
         try await send(command, timeout: timeout)
     }

@@ -34,6 +34,11 @@ public protocol RedisKeyedClient: Sendable, Service {
     ///   - timeout: The deadline of the whole exchange; the configuration's `commandTimeout` when `nil`.
     func send(_ command: RedisCommand, routedBy key: String, idempotent: Bool, timeout: Duration?) async throws -> RESPValue
 
+    /// The node that a command routed by `key` goes to now (`host:port`), or `nil` when no single node is known
+    /// (a cluster whose slot map has not been read yet). It lets a caller keep work for a failing node apart from
+    /// work for the others; the command itself may still be redirected.
+    func nodeName(routing key: String) -> String?
+
     /// Sends commands, each with the key it routes by: one write per node, results in the order of `commands`. Not
     /// atomic.
     func batch(_ commands: [(command: RedisCommand, key: String)], timeout: Duration?) async throws -> [Result<RESPValue, RedisError>]

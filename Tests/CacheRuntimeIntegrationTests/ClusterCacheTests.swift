@@ -152,4 +152,43 @@ import Testing
             #expect(await cache.get(key).value == new)
         }
     }
+
+    /// Repairs on a healthy primary do not wait behind repairs on a primary that still refuses writes: the keys
+    /// whose writes failed on the healthy one are deleted (other processes stop reading their old values) while the
+    /// other node stays paused.
+    @Test func aNodeThatRefusesWritesDoesNotHoldUpRepairsOnTheOthers() async throws {
+        try await withClusterCache { cluster, client, _ in
+            let cache = RedisCache(client: client, readTimeout: .seconds(30), writeTimeout: .milliseconds(500))
+            let topology = try await client.refreshTopology()
+            func primary(of key: String) throws -> LocalRedisServer {
+                let owner = try #require(topology.primary(forSlot: RedisClusterSlot.of(key)))
+                return try #require(cluster.nodes.first { $0.port == owner.port })
+            }
+            let stuckID = UUID()
+            let stuckKey = CacheKeys.user(userID: stuckID)
+            var candidate = UUID()
+            while try primary(of: CacheKeys.user(userID: candidate).rawValue).port == primary(of: stuckKey.rawValue).port { candidate = UUID() }
+            let healthyID = candidate
+            let healthyKey = CacheKeys.user(userID: healthyID)
+            let stuck = try primary(of: stuckKey.rawValue), healthy = try primary(of: healthyKey.rawValue)
+            let oldHealthy = UserDTO(id: healthyID, name: "old", email: "o@x")
+            try await cache.set(healthyKey, oldHealthy)
+
+            // The older repair is on the node that stays paused; the newer one on a node that comes back.
+            #expect(try await stuck.cli(["CLIENT", "PAUSE", "60000", "WRITE"]) == "OK")
+            await #expect(throws: CacheWriteThroughError<UserDTO>.self) { _ = try await cache.writeThrough(stuckKey) { UserDTO(id: stuckID, name: "new", email: "n@x") } }
+            #expect(try await healthy.cli(["CLIENT", "PAUSE", "60000", "WRITE"]) == "OK")
+            await #expect(throws: CacheWriteThroughError<UserDTO>.self) { _ = try await cache.writeThrough(healthyKey) { UserDTO(id: healthyID, name: "new", email: "n@x") } }
+            #expect(cache.pendingRepairCount == 2)
+            #expect(try await healthy.cli(["CLIENT", "UNPAUSE"]) == "OK")
+
+            // Well inside the other node's pause: before, this repair waited for it (the loop stopped at the first
+            // failure, oldest first).
+            try await waitUntil("the healthy node's repair is done", timeout: .seconds(30)) { cache.pendingRepairCount == 1 }
+            let raw = try await client.routed(by: healthyKey.rawValue).get(healthyKey.rawValue)
+            #expect(raw == nil, "the old value is gone from Redis, where other processes read it")
+            #expect(try await stuck.cli(["CLIENT", "UNPAUSE"]) == "OK")
+            try await waitUntil("the paused node's repair is done", timeout: .seconds(60)) { cache.pendingRepairCount == 0 }
+        }
+    }
 }

@@ -5,6 +5,10 @@ extension RedisClusterClient: RedisKeyedClient {
     /// Always true: Redis Cluster refuses a command whose keys span slots.
     public var requiresOneSlotPerCommand: Bool { true }
 
+    public func nodeName(routing key: String) -> String? {
+        topology?.primary(forSlot: RedisClusterSlot.of(key))?.description
+    }
+
     /// `MGET` of keys in any slots: one `MGET` per slot, sent concurrently, values returned in the order of `keys`.
     /// Not atomic across slots (each slot's values are read at their own moment).
     public func mget(_ keys: [String], timeout: Duration? = nil) async throws -> [ByteBuffer?] {

@@ -1,16 +1,16 @@
 import CacheSchemaRedis
 
 extension RedisCache {
-    /// The near-cache policy of `key` when this cache serves it from process memory: the schema declares one and the
-    /// client is a single node (``RedisClient``) whose server can push invalidations (RESP3). Starts tracking the
-    /// key's namespace on first use. On a cluster the near cache is off (one warning per key name): tracking there
-    /// would need a connection per node, not built yet.
+    /// The near-cache policy of `key` when this cache serves it from process memory: the schema declares one, the
+    /// client is a ``RedisClient`` or a ``RedisClusterClient``, and its servers can push invalidations (RESP3). Starts
+    /// tracking the key's namespace on first use. With a client of another kind the near cache is off (one warning
+    /// per key name an hour).
     func nearPolicy<Value>(_ key: CacheKey<Value>) -> CacheNearCachePolicy? {
         guard let policy = key.descriptor.nearCache else { return nil }
         guard let nearTracker else {
             warnRateLimited(
-                "the schema declares a near cache for this key, but near caches work on a single Redis node only for now; reading from Redis",
-                name: key.name, error: "near cache off on a cluster", interval: .seconds(3600))
+                "the schema declares a near cache for this key, but the Redis client is neither a RedisClient nor a RedisClusterClient, whose nodes the near cache knows how to track; reading from Redis",
+                name: key.name, error: "near cache off with this client", interval: .seconds(3600))
             return nil
         }
         nearTracker.track(prefix: key.descriptor.namespace.map { "\($0):" } ?? "")

@@ -119,7 +119,7 @@ public final class RedisCache: Sendable, CacheInvalidating {
         self.logger = logger
         self.metrics = CacheMetrics(factory: metricsFactory)
         let nearCache = self.nearCache
-        self.nearTracker = (client as? RedisClient).map { CacheNearCacheTracker(client: $0, nearCache: nearCache, logger: logger) }
+        self.nearTracker = CacheTrackedNodes(client).map { CacheNearCacheTracker(nodes: $0, nearCache: nearCache, logger: logger) }
     }
 
     /// Runs one of the runtime's scripts on the node holding its keys. On a cluster they must share a slot: a

@@ -53,7 +53,7 @@ extension SchemaComparison {
         if pair.old.nearCache != pair.new.nearCache {
             report(keyChange(
                 .nearCacheChanged, pair, old: pair.old.nearCache?.summary ?? "none", new: pair.new.nearCache?.summary ?? "none",
-                effect: "Each process keeps values in its memory as its own version says; Redis' invalidation pushes (CLIENT TRACKING) drop them when either version writes or invalidates the key, so the processes stay coherent with each other (a near cache is off on RESP2 servers and on a Redis Cluster)"))
+                effect: "Each process keeps values in its memory as its own version says; Redis' invalidation pushes (CLIENT TRACKING) drop them when either version writes or invalidates the key, so the processes stay coherent with each other (a near cache is off on RESP2 servers)"))
         }
         if shared {
             compareDefaults(pair)

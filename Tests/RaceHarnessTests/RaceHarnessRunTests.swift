@@ -79,6 +79,22 @@ import Testing
         #expect(run.bypasses?.outside == 0, "bypasses outside the move's burst: \(run.output)")
     }
 
+    @Test func withTheNearCacheOnAClusterASlotMoveAndAFailoverLeaveNothingStale() async throws {
+        // A tracking connection per primary: the moved slot's writes land on another tracked primary; the failover's
+        // old primary stays connected but is noticed and replaced by the new one.
+        let run = try await LocalClusterTurns.shared.withTurn {
+            try await Self.race([
+                "--cluster", "--near", "--processes", "4", "--tasks", "4", "--operations", "1000000", "--seconds", "15",
+                "--migrate-after", "3", "--failover-after", "3",
+            ])
+        }
+        #expect(run.status == 0, "\(run.output)")
+        #expect(run.violations == 0, "\(run.output)")
+        #expect(run.output.contains("moved to another primary") && run.output.contains("took over its primary"), "the run ended before its disturbances: \(run.output)")
+        let line = run.output.split(separator: "\n").first { $0.hasPrefix("near hits: ") } ?? ""
+        #expect((Int(line.dropFirst("near hits: ".count).prefix { $0.isNumber }) ?? 0) > 0, "no near hit: \(run.output)")
+    }
+
     @Test func withoutTheGenerationChecksTheHarnessFindsStaleReads() async throws {
         let run = try await Self.race(["--processes", "4", "--tasks", "4", "--operations", "12000", "--seconds", "15", "--skip-generation-checks"])
         #expect(run.status == 1, "\(run.output)")

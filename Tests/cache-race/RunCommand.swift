@@ -26,7 +26,7 @@ struct RunCommand: AsyncParsableCommand {
     var migrateAfter: Double?
     @Flag(help: "Workers store without checking generation markers: the run must then report violations.")
     var skipGenerationChecks = false
-    @Flag(help: "Read and write the record's near-cached key (one node only): other processes see a write once its invalidation push arrives.")
+    @Flag(help: "Read and write the record's near-cached key: other processes see a write once its invalidation push arrives.")
     var near = false
     @Option(help: "With --near: how long after a write completed another process may still read the older version (ms): the push window the README documents.")
     var pushWindowMs = 250.0
@@ -39,7 +39,6 @@ struct RunCommand: AsyncParsableCommand {
         _ = try SourceOfTruth.create(at: sourcePath, records: records)
         guard cluster || (failoverAfter == nil && migrateAfter == nil) else { throw ValidationError("--failover-after and --migrate-after need --cluster") }
         guard !cluster || restartAfter == nil else { throw ValidationError("--restart-after restarts one redis-server; on a cluster use --failover-after") }
-        guard !cluster || !near else { throw ValidationError("--near needs one redis-server: the near cache is single-node only") }
         let redis = try await RaceTarget.start(cluster: cluster)
         defer { Task { await redis.stop() } }
         let (server, localCluster, target) = (redis.server, redis.cluster, redis.workerArguments)

@@ -302,6 +302,14 @@ public final class RedisClusterClient: Sendable {
         }
     }
 
+    /// Opens a connection to `node` outside its pool, for state that belongs to one connection (CLIENT TRACKING on
+    /// each primary). The caller may close it; ``shutdown()`` closes it too.
+    ///
+    /// - Throws: ``RedisError`` of kind `shutDown` after ``shutdown()``, or the connection's error.
+    public func makeDedicatedConnection(to node: RedisClusterNode, onPush: (@Sendable (RESPValue) -> Void)? = nil) async throws -> RedisConnection {
+        try await client(for: node).makeDedicatedConnection(onPush: onPush)
+    }
+
     /// The pool of `node`, created on first use.
     func client(for node: RedisClusterNode) throws(RedisError) -> RedisClient {
         try state.withLock { state throws(RedisError) -> RedisClient in

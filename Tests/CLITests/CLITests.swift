@@ -22,7 +22,7 @@ import Testing
     @Test func checkReferenceSchemaPassesWithItsWarnings() async throws {
         let output = try await CLIRunner.run(["check", "schemas/shop.cache.yaml"])
         #expect(output.status == 0)
-        let warning = try #require(output.stdout.split(separator: "\n").first { $0.hasPrefix("schemas/shop.cache.yaml:30:7: warning: ") })
+        let warning = try #require(output.stdout.split(separator: "\n").first { $0.hasPrefix("schemas/shop.cache.yaml:33:7: warning: ") })
         #expect(warning.hasSuffix(" [#unreachable-key]"))
         #expect(output.stdout.contains("schemas/shop.cache.yaml: 0 errors, 2 warnings"))
     }
@@ -238,8 +238,20 @@ import Testing
     }
 
     @Test func explainTableHasNoNearCacheColumnWithoutNearCaches() async throws {
+        let plain = try await CLIRunner.run(["explain", try write("""
+            version: 1
+            entities:
+              user:
+                id: { user_id: UUID }
+                keys:
+                  user: { pattern: "user:{user_id}", ttl: 5m }
+            """, named: "plain.cache.yaml").path])
+        #expect(plain.status == 0)
+        #expect(!plain.stdout.contains("NEAR CACHE"))
+        // The reference schema holds users, restaurants and menus in process memory.
         let reference = try await CLIRunner.run(["explain", "schemas/shop.cache.yaml"])
-        #expect(!reference.stdout.contains("NEAR CACHE"))
+        let user = try #require(reference.stdout.split(separator: "\n").first { $0.hasPrefix("user ") })
+        #expect(user.contains("30s in process, up to 10000 values"))
         let fresh = try await CLIRunner.run(["explain", try write(Self.freshSchema).path])
         #expect(!fresh.stdout.contains("NEAR CACHE"))
     }

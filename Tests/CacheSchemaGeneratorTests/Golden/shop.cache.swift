@@ -11,16 +11,20 @@ import Foundation
 
 /// The named TTL classes of `shop.cache.yaml`.
 internal enum CacheTTL {
-    /// `5m`.
+    /// Users, restaurants and menus are read far more often than they change: their keys are also held in each
+    /// process's memory (a near cache), for at most the near TTL, dropped when this process writes them and, for the
+    /// others, when Redis pushes the invalidation of another process's write (README: "Near cache").
+    ///
+    /// `5m`. Its keys get a near cache (30s in process, up to 10000 values) unless they say otherwise.
     internal static let user: Duration = .seconds(300)
 
     /// `2m`.
     internal static let order: Duration = .seconds(120)
 
-    /// `1h`.
+    /// `1h`. Its keys get a near cache (1m in process, up to 1000 values) unless they say otherwise.
     internal static let restaurant: Duration = .seconds(3600)
 
-    /// `30m`.
+    /// `30m`. Its keys get a near cache (1m in process, up to 1000 values) unless they say otherwise.
     internal static let menu: Duration = .seconds(1800)
 
     /// `24h`.
@@ -49,6 +53,7 @@ internal enum CacheKeys {
     ///
     /// Key `shop:user:{<user_id>}` from pattern `user:{user_id}`, TTL `user` (5m), entity `user`.
     /// Removed by `invalidateUser`.
+    /// Near cache: 30s in process, up to 10000 values (`CacheNearCachePolicy`).
     internal static func user(userID: UUID) -> CacheKey<UserDTO> {
         let _userID = CacheKeyEncoding.encode(userID)
         return CacheKey(
@@ -65,6 +70,7 @@ internal enum CacheKeys {
     ///
     /// Key `shop:user:email:{<email>}` from pattern `user:email:{email}`, TTL `user` (5m), entity `user`.
     /// No invalidation reaches this key: it expires by TTL only.
+    /// Near cache: 30s in process, up to 10000 values (`CacheNearCachePolicy`).
     ///
     /// The schema declares no value type: choose it at the call site, e.g. `as: MyValue.self`.
     internal static func userByEmail<Value>(email: String, as _: Value.Type = Value.self) -> CacheKey<Value> {
@@ -109,6 +115,7 @@ internal enum CacheKeys {
 
     /// Key `shop:restaurant:{<restaurant_id>}` from pattern `restaurant:{restaurant_id}`, TTL `restaurant` (1h), entity `restaurant`.
     /// Removed by `invalidateRestaurant`.
+    /// Near cache: 1m in process, up to 1000 values (`CacheNearCachePolicy`).
     ///
     /// The schema declares no value type: choose it at the call site, e.g. `as: MyValue.self`.
     internal static func restaurant<Value>(restaurantID: UUID, as _: Value.Type = Value.self) -> CacheKey<Value> {
@@ -124,6 +131,7 @@ internal enum CacheKeys {
 
     /// Key `shop:restaurant:{<restaurant_id>}:menu` from pattern `restaurant:{restaurant_id}:menu`, TTL `menu` (30m), entity `restaurant`.
     /// Removed by `invalidateRestaurant`.
+    /// Near cache: 1m in process, up to 1000 values (`CacheNearCachePolicy`).
     ///
     /// The schema declares no value type: choose it at the call site, e.g. `as: MyValue.self`.
     internal static func restaurantMenu<Value>(restaurantID: UUID, as _: Value.Type = Value.self) -> CacheKey<Value> {
@@ -170,7 +178,9 @@ internal enum CacheKeyDescriptors {
         ttl: .seconds(300),
         ttlClass: "user",
         valueType: "UserDTO",
-        invalidatedBy: ["user"]
+        invalidatedBy: ["user"],
+        freshness: CacheFreshness(earlyRefresh: nil, staleWindow: nil, ttlJitter: 0.0),
+        nearCache: CacheNearCachePolicy(localTTL: .seconds(30), capacity: 10000)
     )
 
     /// Key `userByEmail`: `shop:user:email:{<email>}` (pattern `user:email:{email}`).
@@ -185,7 +195,9 @@ internal enum CacheKeyDescriptors {
         ttl: .seconds(300),
         ttlClass: "user",
         valueType: nil,
-        invalidatedBy: []
+        invalidatedBy: [],
+        freshness: CacheFreshness(earlyRefresh: nil, staleWindow: nil, ttlJitter: 0.0),
+        nearCache: CacheNearCachePolicy(localTTL: .seconds(30), capacity: 10000)
     )
 
     /// Key `userOrders`: `shop:orders:user:{<user_id>}:page:<page>` (pattern `orders:user:{user_id}:page:{page}`).
@@ -231,7 +243,9 @@ internal enum CacheKeyDescriptors {
         ttl: .seconds(3600),
         ttlClass: "restaurant",
         valueType: nil,
-        invalidatedBy: ["restaurant"]
+        invalidatedBy: ["restaurant"],
+        freshness: CacheFreshness(earlyRefresh: nil, staleWindow: nil, ttlJitter: 0.0),
+        nearCache: CacheNearCachePolicy(localTTL: .seconds(60), capacity: 1000)
     )
 
     /// Key `restaurantMenu`: `shop:restaurant:{<restaurant_id>}:menu` (pattern `restaurant:{restaurant_id}:menu`).
@@ -246,7 +260,9 @@ internal enum CacheKeyDescriptors {
         ttl: .seconds(1800),
         ttlClass: "menu",
         valueType: nil,
-        invalidatedBy: ["restaurant"]
+        invalidatedBy: ["restaurant"],
+        freshness: CacheFreshness(earlyRefresh: nil, staleWindow: nil, ttlJitter: 0.0),
+        nearCache: CacheNearCachePolicy(localTTL: .seconds(60), capacity: 1000)
     )
 
     /// Key `restaurantStats`: `shop:restaurant:{<restaurant_id>}:stats` (pattern `restaurant:{restaurant_id}:stats`).
@@ -400,7 +416,7 @@ extension CacheKeys {
     internal static let schema = CacheSchemaDescription(
         source: "shop.cache.yaml",
         namespace: "shop",
-        fingerprint: "d5d8bc18ec4c2717",
+        fingerprint: "aa8f459874146965",
         ttlClasses: [
             .init(name: "user", ttl: .seconds(300)),
             .init(name: "order", ttl: .seconds(120)),

@@ -111,6 +111,33 @@ import Testing
         }
     }
 
+    @Test func aServerThatStopsAnsweringEmptiesTheNearCache() async throws {
+        // A stopped (or blackholed) server keeps the tracking connection open and pushes nothing, while another process
+        // may change the source of truth and fail to write the cache: the copies must not outlive the checks.
+        try await withCache { server, cache in
+            let id = UUID()
+            let key = CacheKeys.user(userID: id).near(Self.policy)
+            try await cache.set(key, UserDTO(id: id, name: "1", email: "1@x"))
+            try await waitForTracking(cache, key)
+            _ = try await cache.getOrSet(key) { nil }
+            #expect(cache.nearCache.count == 1)
+            server.suspend()
+            do {
+                // The check interval (250 ms) and its timeout (1 s), not the local TTL (60 s).
+                try await waitUntil("the near cache noticed the silent server", timeout: .seconds(20)) { cache.nearCache.count == 0 && !cache.nearCache.isLive }
+            } catch {
+                server.resume()
+                throw error
+            }
+            server.resume()
+            try await waitUntil("tracking is back", timeout: .seconds(30)) { cache.nearCache.isLive }
+            try await waitUntil("held again") {
+                _ = try await cache.getOrSet(key) { nil }
+                return cache.nearCache.count == 1
+            }
+        }
+    }
+
     @Test func aSmallServerTrackingTableLeavesNoStaleCopy() async throws {
         // BCAST tracking keeps no per-key table on the server, so its limit cannot drop the keys this process holds.
         try await withCache(arguments: ["--tracking-table-max-keys", "10"]) { _, cache in

@@ -90,12 +90,7 @@ import Testing
 
     @Test func losingTheTrackingConnectionOrAFlushEmptiesTheNearCache() async throws {
         try await withCache { server, cache in
-            let id = UUID()
-            let key = CacheKeys.user(userID: id).near(Self.policy)
-            try await cache.set(key, UserDTO(id: id, name: "1", email: "1@x"))
-            try await waitForTracking(cache, key)
-            _ = try await cache.getOrSet(key) { nil }
-            #expect(cache.nearCache.count == 1)
+            let key = try await holdOneKey(in: cache)
             // CLIENT KILL of the tracking connection (the one in BCAST mode).
             let clients = try await cache.client.routed(by: key.rawValue).raw(["CLIENT", "LIST"]).text()
             // Its last command was CLIENT TRACKING; since then it only receives pushes.
@@ -115,12 +110,7 @@ import Testing
         // A stopped (or blackholed) server keeps the tracking connection open and pushes nothing, while another process
         // may change the source of truth and fail to write the cache: the copies must not outlive the checks.
         try await withCache { server, cache in
-            let id = UUID()
-            let key = CacheKeys.user(userID: id).near(Self.policy)
-            try await cache.set(key, UserDTO(id: id, name: "1", email: "1@x"))
-            try await waitForTracking(cache, key)
-            _ = try await cache.getOrSet(key) { nil }
-            #expect(cache.nearCache.count == 1)
+            let key = try await holdOneKey(in: cache)
             server.suspend()
             do {
                 // The check interval (250 ms) and its timeout (1 s), not the local TTL (60 s).
@@ -165,6 +155,17 @@ import Testing
 }
 
 /// Waits until the cache's tracking connection is live (it starts on the first near-cached read).
+/// Writes a near-cached key and reads it once tracking is live, so that it is held in process memory.
+private func holdOneKey(in cache: RedisCache) async throws -> CacheKey<UserDTO> {
+    let id = UUID()
+    let key = CacheKeys.user(userID: id).near(CacheNearCachePolicy(localTTL: .seconds(60), capacity: 100))
+    try await cache.set(key, UserDTO(id: id, name: "1", email: "1@x"))
+    try await waitForTracking(cache, key)
+    _ = try await cache.getOrSet(key) { nil }
+    #expect(cache.nearCache.count == 1)
+    return key
+}
+
 private func waitForTracking(_ cache: RedisCache, _ key: CacheKey<UserDTO>) async throws {
     _ = cache.nearPolicy(key)
     try await waitUntil("the tracking connection is live") { cache.nearCache.isLive }

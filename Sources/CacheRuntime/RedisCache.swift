@@ -48,8 +48,10 @@ public final class RedisCache: Sendable, CacheInvalidating {
     private let generationChecksSkipped = Atomic<Bool>(false)
     /// Keys with a background refresh running in this process (see ``refreshInBackground(_:ttl:loader:)``).
     let refreshing = Mutex<Set<String>>([])
-    /// Decoded values of near-cached keys (``CacheNearCachePolicy``), and what keeps them coherent: on a single node
-    /// only (`nil` on a cluster).
+    /// Whether keys whose schema declares a near cache are held in process memory (see ``init(client:codec:readTimeout:writeTimeout:fillLease:repairCapacity:nearCaching:logger:metricsFactory:tracer:)``).
+    public let nearCaching: Bool
+    /// Decoded values of near-cached keys (``CacheNearCachePolicy``), and what keeps them coherent (`nil` with a
+    /// client whose nodes it cannot track).
     let nearCache = CacheNearCache()
     let nearTracker: CacheNearCacheTracker?
 
@@ -89,6 +91,9 @@ public final class RedisCache: Sendable, CacheInvalidating {
     ///     lease off.
     ///   - repairCapacity: How many failed writes and invalidations are kept for retrying (see
     ///     ``pendingRepairCount``).
+    ///   - nearCaching: Whether keys whose schema declares a near cache are held in process memory; `false` reads
+    ///     them from Redis like any other key (a switch for an incident without a new build, or for tests of the Redis
+    ///     path), and opens no tracking connection.
     ///   - logger: Cache events, labelled by schema key name; never concrete keys or values at info level.
     ///   - metricsFactory: Where metrics go; the global `MetricsSystem` when `nil`.
     ///   - tracer: Where spans of cache operations go; when `nil`, the tracer bootstrapped in `InstrumentationSystem`
@@ -101,6 +106,7 @@ public final class RedisCache: Sendable, CacheInvalidating {
         writeTimeout: Duration = .seconds(1),
         fillLease: CacheFillLease? = CacheFillLease(),
         repairCapacity: Int = 10_000,
+        nearCaching: Bool = true,
         logger: Logger = Logger(label: "cache-schema.cache"),
         metricsFactory: (any MetricsFactory)? = nil,
         tracer: (any Tracer)? = nil
@@ -119,7 +125,8 @@ public final class RedisCache: Sendable, CacheInvalidating {
         self.logger = logger
         self.metrics = CacheMetrics(factory: metricsFactory)
         let nearCache = self.nearCache
-        self.nearTracker = CacheTrackedNodes(client).map { CacheNearCacheTracker(nodes: $0, nearCache: nearCache, logger: logger) }
+        self.nearCaching = nearCaching
+        self.nearTracker = nearCaching ? CacheTrackedNodes(client).map { CacheNearCacheTracker(nodes: $0, nearCache: nearCache, logger: logger) } : nil
     }
 
     /// Runs one of the runtime's scripts on the node holding its keys. On a cluster they must share a slot: a

@@ -14,7 +14,11 @@ import Synchronization
 /// suites and builds, and a read that misses a short deadline because the machine is busy rightly fails open, which
 /// would turn a hit or a miss into a bypass and the test into a coin toss. Only tests about deadlines pass a short
 /// `readTimeout`, and then the delay comes from the server (paused, sleeping, stopped), not from the scheduler.
+///
+/// The near cache is off unless a test asks for it: the reference schema near-caches `user`, and tests of the Redis
+/// path (hits, bypasses, the breaker) must read from Redis.
 func withCache(
+    nearCaching: Bool = false,
     readTimeout: Duration = .seconds(30),
     arguments: [String] = [],
     metrics: TestMetrics? = nil,
@@ -33,7 +37,7 @@ func withCache(
     pool.circuitBreaker = circuitBreaker
     let client = RedisClient(configuration: configuration, pool: pool, eventLoopGroup: eventLoops)
     let cache = RedisCache(
-        client: client, readTimeout: readTimeout, writeTimeout: .seconds(30), logger: logger ?? Logger(label: "cache-schema.cache"),
+        client: client, readTimeout: readTimeout, writeTimeout: .seconds(30), nearCaching: nearCaching, logger: logger ?? Logger(label: "cache-schema.cache"),
         metricsFactory: metrics, tracer: tracer)
     do {
         try await body(server, cache)
@@ -91,13 +95,13 @@ final class Latch: Sendable {
 
 /// A local Redis Cluster (3 primaries, 3 replicas, in this test's turn: see `LocalClusterTurns`), a cluster client
 /// and a cache for one test; everything is shut down afterwards. Deadlines as in ``withCache(readTimeout:arguments:metrics:_:)``.
-func withClusterCache(_ body: (LocalRedisCluster, RedisClusterClient, RedisCache) async throws -> Void) async throws {
+func withClusterCache(nearCaching: Bool = false, _ body: (LocalRedisCluster, RedisClusterClient, RedisCache) async throws -> Void) async throws {
     try await withLocalCluster { cluster in
         var configuration = RedisConnectionConfiguration()
         configuration.connectTimeout = .seconds(30)
         configuration.commandTimeout = .seconds(30)
         let client = try RedisClusterClient(seeds: cluster.seeds, configuration: configuration)
-        let cache = RedisCache(client: client, readTimeout: .seconds(30), writeTimeout: .seconds(30))
+        let cache = RedisCache(client: client, readTimeout: .seconds(30), writeTimeout: .seconds(30), nearCaching: nearCaching)
         do {
             try await body(cluster, client, cache)
         } catch {

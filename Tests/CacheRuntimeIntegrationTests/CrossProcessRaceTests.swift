@@ -179,7 +179,7 @@ func withOtherProcess(of cache: RedisCache, _ body: (RedisCache) async throws ->
         configuration: cache.client.configuration,
         pool: RedisPoolConfiguration(initialBackoff: .milliseconds(20), maximumBackoff: .milliseconds(200)),
         eventLoopGroup: eventLoops)
-    let other = RedisCache(client: client, readTimeout: cache.readTimeout, writeTimeout: cache.writeTimeout)
+    let other = RedisCache(client: client, readTimeout: cache.readTimeout, writeTimeout: cache.writeTimeout, nearCaching: cache.nearCaching)
     do {
         try await body(other)
     } catch {

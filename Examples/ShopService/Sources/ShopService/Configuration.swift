@@ -10,6 +10,7 @@ import Foundation
 /// | `REDIS_URL` | `redis://127.0.0.1:6379` if a Redis answers there, else a private `redis-server` | the cache |
 /// | `REDIS_CLUSTER_NODES` | unset | `host:port,host:port,…`: seed nodes of a Redis Cluster to cache in instead of one Redis (`REDIS_URL`, when also set, then gives only the credentials and TLS) |
 /// | `CACHE_BYPASS` | unset | `1`: no Redis at all; every read goes to SQLite (`X-Cache: bypass`) — the load run's baseline |
+/// | `CACHE_NEAR` | `1` | `0`: keys the schema near-caches are read from Redis like the others (no values in process memory, no tracking connections) — a switch for an incident, without a new build |
 /// | `SQLITE_READ_DELAY_MS` | `0` | a delay added to every SQLite read, standing in for a database across a network (load runs) |
 /// | `CACHE_READ_TIMEOUT_MS` | `250` | the deadline of a cache read; past it the read answers from SQLite (`X-Cache: bypass`) |
 /// | `CACHE_WRITE_TIMEOUT_MS` | `1000` | the deadline of a cache write or invalidation; past it `X-Cache-Write: failed` |
@@ -23,6 +24,8 @@ struct Configuration: Sendable {
     /// Seed nodes (`host:port`) of a Redis Cluster; `nil`: one Redis at `redisURL`.
     var redisClusterNodes: [String]?
     var cacheBypass: Bool
+    /// Whether the schema's near caches hold values in process memory (`RedisCache(nearCaching:)`).
+    var nearCaching: Bool
     var readDelay: Duration
     /// The runtime's read deadline (`RedisCache(readTimeout:)`): short, so that a slow Redis costs little.
     var cacheReadTimeout: Duration
@@ -60,9 +63,13 @@ struct Configuration: Sendable {
             }
             return .milliseconds(number)
         }
-        let bypass = value("CACHE_BYPASS")
-        guard bypass == nil || ["0", "1", "true", "false"].contains(bypass!) else {
-            throw Invalid(description: "CACHE_BYPASS must be 1 or 0, not '\(bypass!)'")
+        func flag(_ name: String, default defaultValue: Bool) throws(Invalid) -> Bool {
+            switch value(name) {
+            case nil: return defaultValue
+            case "1", "true": return true
+            case "0", "false": return false
+            case let text?: throw Invalid(description: "\(name) must be 1 or 0, not '\(text)'")
+            }
         }
         return Configuration(
             host: value("HOST") ?? "127.0.0.1",
@@ -70,7 +77,8 @@ struct Configuration: Sendable {
             databasePath: value("DATABASE_PATH") ?? "shop.sqlite",
             redisURL: value("REDIS_URL"),
             redisClusterNodes: value("REDIS_CLUSTER_NODES").map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } },
-            cacheBypass: bypass == "1" || bypass == "true",
+            cacheBypass: try flag("CACHE_BYPASS", default: false),
+            nearCaching: try flag("CACHE_NEAR", default: true),
             readDelay: .milliseconds(readDelay),
             cacheReadTimeout: try milliseconds("CACHE_READ_TIMEOUT_MS", default: 250),
             cacheWriteTimeout: try milliseconds("CACHE_WRITE_TIMEOUT_MS", default: 1_000),

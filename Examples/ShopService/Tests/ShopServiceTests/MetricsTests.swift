@@ -1,5 +1,7 @@
 import Testing
 
+@testable import ShopService
+
 /// `GET /metrics`: Prometheus text with hits, misses and loads per schema key name, never per concrete key.
 @Suite("Metrics")
 struct MetricsTests {
@@ -11,13 +13,41 @@ struct MetricsTests {
             _ = try await shop.http.get("/users/\(user.id)")
             let reply = try await shop.http.get("/metrics")
             #expect(reply.status == 200 && reply.contentType?.hasPrefix("text/plain") == true, "\(reply)")
-            func value(_ series: String) -> Double? {
-                reply.text.split(separator: "\n").first { $0.hasPrefix(series + " ") }.flatMap { Double($0.dropFirst(series.count + 1)) }
-            }
+            func value(_ series: String) -> Double? { Self.value(series, in: reply.text) }
             #expect(value(#"cache_hits_total{key="user"}"#) == 1, "\(reply.text.prefix(3000))")
             #expect(value(#"cache_misses_total{key="user"}"#) == 1, "\(reply.text.prefix(3000))")
             #expect(value(#"cache_loads_total{key="user"}"#) == 1, "\(reply.text.prefix(3000))")
             #expect(!reply.text.contains("shop:user:"), "metrics are labelled by key name, never by concrete key")
         }
+    }
+
+    @Test("CACHE_NEAR=0 reads the near-cached user from Redis every time; by default repeated reads come from memory")
+    func nearCachingSwitch() async throws {
+        for nearCaching in [false, true] {
+            try await ShopUnderTest.run(configure: { $0.nearCaching = nearCaching }) { shop in
+                let user = try await shop.seededUser()
+                // The near cache stores a value only once its tracking connection is live, which a loaded machine
+                // may delay: read until a near hit shows, for at most 10 s (near caching on), or 20 times (off).
+                var nearHits = 0.0
+                var reads = 0
+                let deadline = ContinuousClock.now + .seconds(10)
+                repeat {
+                    _ = try await shop.http.get("/users/\(user.id)")
+                    reads += 1
+                    nearHits = Self.value(#"cache_near_hits_total{key="user"}"#, in: try await shop.http.get("/metrics").text) ?? 0
+                    try await Task.sleep(for: .milliseconds(50))
+                } while nearHits == 0 && (nearCaching ? ContinuousClock.now < deadline : reads < 20)
+                #expect(nearCaching ? nearHits > 0 : nearHits == 0, "near caching \(nearCaching): \(nearHits) near hits in \(reads) reads")
+                // `t` among a connection's flags: it has tracking on.
+                let clients = try await shop.redis.cli(["CLIENT", "LIST"])
+                let tracking = clients.split(separator: " ").contains { $0.hasPrefix("flags=") && $0.contains("t") }
+                #expect(tracking == nearCaching, "a tracking connection exists only with near caching on: \(clients)")
+            }
+        }
+    }
+
+    /// The value of one series in Prometheus text, `nil` when the series is absent.
+    static func value(_ series: String, in text: String) -> Double? {
+        text.split(separator: "\n").first { $0.hasPrefix(series + " ") }.flatMap { Double($0.dropFirst(series.count + 1)) }
     }
 }

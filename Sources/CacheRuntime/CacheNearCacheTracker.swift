@@ -26,12 +26,14 @@ final class CacheNearCacheTracker: Sendable {
     }
 
     private let nodes: CacheTrackedNodes
+    private let checks: CacheNearCacheTracking
     private let nearCache: CacheNearCache
     private let logger: Logger
     private let state = Mutex(State())
 
-    init(nodes: CacheTrackedNodes, nearCache: CacheNearCache, logger: Logger) {
+    init(nodes: CacheTrackedNodes, checks: CacheNearCacheTracking, nearCache: CacheNearCache, logger: Logger) {
         self.nodes = nodes
+        self.checks = checks
         self.nearCache = nearCache
         self.logger = logger
     }
@@ -54,7 +56,7 @@ final class CacheNearCacheTracker: Sendable {
         if !restart.isEmpty { Task { for connection in restart { await connection.close() } } }
     }
 
-    /// Connects, turns tracking on and waits until the connections no longer hear every write (``CacheTrackedNodes/watch(_:)``),
+    /// Connects, turns tracking on and waits until the connections no longer hear every write (``CacheTrackedNodes/watch(_:checks:)``),
     /// then does it again with a backoff, until the client is shut down or a server turns out to speak RESP2.
     private func run() async {
         var failures = 0
@@ -88,7 +90,7 @@ final class CacheNearCacheTracker: Sendable {
                 }
                 nearCache.reset(live: true)
                 failures = 0
-                await nodes.watch(tracked)
+                await nodes.watch(tracked, checks: checks)
                 nearCache.reset(live: false)
                 state.withLock { $0.connections = [] }
             } catch {

@@ -9,21 +9,14 @@ import CacheSchemaRedis
 /// old primary's connection may stay open; as a replica it still pushes for the writes it replicates (Redis 7.0),
 /// but only once it has replicated them, which a broken link delays without bound. And on one node as on a cluster,
 /// a server that stops answering (stopped, blackholed) keeps its connection open while pushing nothing: another
-/// process's write to the source of truth, whose cache write then fails, would reach no one. So ``watch(_:)``, every
-/// ``checkInterval``, asks each tracked node to answer within ``probeTimeout`` (`PING`; on a cluster `ROLE`, which
+/// process's write to the source of truth, whose cache write then fails, would reach no one. So ``watch(_:checks:)``,
+/// every ``CacheNearCacheTracking/checkInterval``, asks each tracked node to answer within
+/// ``CacheNearCacheTracking/checkTimeout`` (`PING`; on a cluster `ROLE`, which
 /// must still say primary) and compares a cluster's slot map with the primaries it tracks; on a failure or a
 /// difference it ends the connections' time: the near cache empties, and tracks again once every node answers.
 enum CacheTrackedNodes: Sendable {
     case single(RedisClient)
     case cluster(RedisClusterClient)
-
-    /// How often the tracked nodes are checked: with ``probeTimeout``, the longest a failover or a server that stopped
-    /// answering goes unnoticed by the near cache.
-    static let checkInterval = Duration.milliseconds(250)
-
-    /// How long a tracked node may take to answer a check: long enough not to empty the near cache on a loaded
-    /// machine's hiccup, short enough to bound what a silent server can leave stale.
-    static let probeTimeout = Duration.seconds(1)
 
     /// The nodes of `client`, or `nil` for a client of another kind (the near cache is then off).
     init?(_ client: any RedisKeyedClient) {
@@ -66,12 +59,12 @@ enum CacheTrackedNodes: Sendable {
     /// Returns when the connections may no longer hear every write: one of them closed, a tracked node did not
     /// answer its check in time, or (on a cluster) the client's slot map names other primaries or a tracked node is no
     /// longer one. Closes them all before it returns.
-    func watch(_ tracked: Connections) async {
+    func watch(_ tracked: Connections, checks: CacheNearCacheTracking) async {
         await withTaskGroup(of: Void.self) { group in
             for connection in tracked.connections {
                 group.addTask { try? await connection.closeFuture.get() }
             }
-            group.addTask { await check(tracked) }
+            group.addTask { await check(tracked, checks) }
             await group.next()
             for connection in tracked.connections { await connection.close() }
             group.cancelAll()
@@ -79,19 +72,19 @@ enum CacheTrackedNodes: Sendable {
     }
 
     /// Returns once a check of `tracked` fails, or when cancelled.
-    private func check(_ tracked: Connections) async {
+    private func check(_ tracked: Connections, _ checks: CacheNearCacheTracking) async {
         while !Task.isCancelled {
             do {
-                try await Task.sleep(for: Self.checkInterval)
+                try await Task.sleep(for: checks.checkInterval)
             } catch {
                 return
             }
             switch self {
             case .single:
-                for connection in tracked.connections where !(await Self.answers(connection)) { return }
+                for connection in tracked.connections where !(await Self.answers(connection, within: checks.checkTimeout)) { return }
             case .cluster(let cluster):
                 if Set(cluster.topology?.primaries ?? []) != tracked.primaries { return }
-                for connection in tracked.connections where !(await Self.isPrimary(connection)) {
+                for connection in tracked.connections where !(await Self.isPrimary(connection, within: checks.checkTimeout)) {
                     // Read the slot map now: the cluster client may not have seen the failover yet either.
                     _ = try? await cluster.refreshTopology()
                     return
@@ -101,13 +94,13 @@ enum CacheTrackedNodes: Sendable {
     }
 
     /// Whether the node behind `connection` answers `PING` in time.
-    private static func answers(_ connection: RedisConnection) async -> Bool {
-        (try? await connection.execute(RedisCommand("PING"), timeout: probeTimeout)) != nil
+    private static func answers(_ connection: RedisConnection, within timeout: Duration) async -> Bool {
+        (try? await connection.execute(RedisCommand("PING"), timeout: timeout)) != nil
     }
 
     /// Whether the node behind `connection` answers `ROLE` in time, as a primary.
-    private static func isPrimary(_ connection: RedisConnection) async -> Bool {
-        guard case .array(let parts)? = try? await connection.execute(RedisCommand("ROLE"), timeout: probeTimeout), let role = parts.first else {
+    private static func isPrimary(_ connection: RedisConnection, within timeout: Duration) async -> Bool {
+        guard case .array(let parts)? = try? await connection.execute(RedisCommand("ROLE"), timeout: timeout), let role = parts.first else {
             return false
         }
         return (try? role.text()) == "master"

@@ -2,12 +2,12 @@ import CacheSchemaRedis
 
 extension RedisCache {
     /// The near-cache policy of `key` when this cache serves it from process memory: the schema declares one, the
-    /// cache was created with `nearCaching` on, the client is a ``RedisClient`` or a ``RedisClusterClient``, and its
+    /// cache was created with `nearCaching` (not `nil`), the client is a ``RedisClient`` or a ``RedisClusterClient``, and its
     /// servers can push invalidations (RESP3). Starts
     /// tracking the key's namespace on first use. With a client of another kind the near cache is off (one warning
     /// per key name an hour).
     func nearPolicy<Value>(_ key: CacheKey<Value>) -> CacheNearCachePolicy? {
-        guard nearCaching, let policy = key.descriptor.nearCache else { return nil }
+        guard nearCaching != nil, let policy = key.descriptor.nearCache else { return nil }
         guard let nearTracker else {
             warnRateLimited(
                 "the schema declares a near cache for this key, but the Redis client is neither a RedisClient nor a RedisClusterClient, whose nodes the near cache knows how to track; reading from Redis",

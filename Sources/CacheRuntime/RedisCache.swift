@@ -48,8 +48,9 @@ public final class RedisCache: Sendable, CacheInvalidating {
     private let generationChecksSkipped = Atomic<Bool>(false)
     /// Keys with a background refresh running in this process (see ``refreshInBackground(_:ttl:loader:)``).
     let refreshing = Mutex<Set<String>>([])
-    /// Whether keys whose schema declares a near cache are held in process memory (see ``init(client:codec:readTimeout:writeTimeout:fillLease:repairCapacity:nearCaching:logger:metricsFactory:tracer:)``).
-    public let nearCaching: Bool
+    /// How keys whose schema declares a near cache are kept coherent in process memory; `nil`: they are read from
+    /// Redis like any other key (see ``init(client:codec:readTimeout:writeTimeout:fillLease:repairCapacity:nearCaching:logger:metricsFactory:tracer:)``).
+    public let nearCaching: CacheNearCacheTracking?
     /// Decoded values of near-cached keys (``CacheNearCachePolicy``), and what keeps them coherent (`nil` with a
     /// client whose nodes it cannot track).
     let nearCache = CacheNearCache()
@@ -91,9 +92,9 @@ public final class RedisCache: Sendable, CacheInvalidating {
     ///     lease off.
     ///   - repairCapacity: How many failed writes and invalidations are kept for retrying (see
     ///     ``pendingRepairCount``).
-    ///   - nearCaching: Whether keys whose schema declares a near cache are held in process memory; `false` reads
-    ///     them from Redis like any other key (a switch for an incident without a new build, or for tests of the Redis
-    ///     path), and opens no tracking connection.
+    ///   - nearCaching: How keys whose schema declares a near cache are kept coherent in process memory (see
+    ///     ``CacheNearCacheTracking``); `nil` reads them from Redis like any other key and opens no tracking
+    ///     connection (a switch for an incident without a new build, or for tests of the Redis path).
     ///   - logger: Cache events, labelled by schema key name; never concrete keys or values at info level.
     ///   - metricsFactory: Where metrics go; the global `MetricsSystem` when `nil`.
     ///   - tracer: Where spans of cache operations go; when `nil`, the tracer bootstrapped in `InstrumentationSystem`
@@ -106,7 +107,7 @@ public final class RedisCache: Sendable, CacheInvalidating {
         writeTimeout: Duration = .seconds(1),
         fillLease: CacheFillLease? = CacheFillLease(),
         repairCapacity: Int = 10_000,
-        nearCaching: Bool = true,
+        nearCaching: CacheNearCacheTracking? = CacheNearCacheTracking(),
         logger: Logger = Logger(label: "cache-schema.cache"),
         metricsFactory: (any MetricsFactory)? = nil,
         tracer: (any Tracer)? = nil
@@ -126,7 +127,9 @@ public final class RedisCache: Sendable, CacheInvalidating {
         self.metrics = CacheMetrics(factory: metricsFactory)
         let nearCache = self.nearCache
         self.nearCaching = nearCaching
-        self.nearTracker = nearCaching ? CacheTrackedNodes(client).map { CacheNearCacheTracker(nodes: $0, nearCache: nearCache, logger: logger) } : nil
+        self.nearTracker = nearCaching.flatMap { checks in
+            CacheTrackedNodes(client).map { CacheNearCacheTracker(nodes: $0, checks: checks, nearCache: nearCache, logger: logger) }
+        }
     }
 
     /// Runs one of the runtime's scripts on the node holding its keys. On a cluster they must share a slot: a

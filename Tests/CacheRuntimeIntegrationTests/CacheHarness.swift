@@ -18,7 +18,7 @@ import Synchronization
 /// The near cache is off unless a test asks for it: the reference schema near-caches `user`, and tests of the Redis
 /// path (hits, bypasses, the breaker) must read from Redis.
 func withCache(
-    nearCaching: Bool = false,
+    nearCaching: CacheNearCacheTracking? = nil,
     readTimeout: Duration = .seconds(30),
     arguments: [String] = [],
     metrics: TestMetrics? = nil,
@@ -95,7 +95,7 @@ final class Latch: Sendable {
 
 /// A local Redis Cluster (3 primaries, 3 replicas, in this test's turn: see `LocalClusterTurns`), a cluster client
 /// and a cache for one test; everything is shut down afterwards. Deadlines as in ``withCache(readTimeout:arguments:metrics:_:)``.
-func withClusterCache(nearCaching: Bool = false, _ body: (LocalRedisCluster, RedisClusterClient, RedisCache) async throws -> Void) async throws {
+func withClusterCache(nearCaching: CacheNearCacheTracking? = nil, _ body: (LocalRedisCluster, RedisClusterClient, RedisCache) async throws -> Void) async throws {
     try await withLocalCluster { cluster in
         var configuration = RedisConnectionConfiguration()
         configuration.connectTimeout = .seconds(30)

@@ -90,7 +90,7 @@ import Testing
     /// slots have no primary, and hit again once its replica is promoted, with the value it had replicated.
     @Test func aKilledPrimaryCostsBypassesUntilItsReplicaIsPromotedThenHits() async throws {
         try await withClusterCache { cluster, client, _ in
-            let cache = RedisCache(client: client, readTimeout: .seconds(1), writeTimeout: .seconds(2), nearCaching: false)
+            let cache = RedisCache(client: client, readTimeout: .seconds(1), writeTimeout: .seconds(2), nearCaching: nil)
             let id = UUID()
             let key = CacheKeys.user(userID: id)
             let user = UserDTO(id: id, name: "Ada", email: "ada@example.com")
@@ -130,7 +130,7 @@ import Testing
     /// node takes writes again, and the old value is not read meanwhile.
     @Test func aWriteThroughThatFailedOnItsNodeIsRepairedOnACluster() async throws {
         try await withClusterCache { cluster, client, _ in
-            let cache = RedisCache(client: client, readTimeout: .seconds(30), writeTimeout: .milliseconds(500), nearCaching: false)
+            let cache = RedisCache(client: client, readTimeout: .seconds(30), writeTimeout: .milliseconds(500), nearCaching: nil)
             let id = UUID()
             let key = CacheKeys.user(userID: id)
             let old = UserDTO(id: id, name: "old", email: "o@x"), new = UserDTO(id: id, name: "new", email: "n@x")
@@ -158,7 +158,7 @@ import Testing
     /// other node stays paused.
     @Test func aNodeThatRefusesWritesDoesNotHoldUpRepairsOnTheOthers() async throws {
         try await withClusterCache { cluster, client, _ in
-            let cache = RedisCache(client: client, readTimeout: .seconds(30), writeTimeout: .milliseconds(500), nearCaching: false)
+            let cache = RedisCache(client: client, readTimeout: .seconds(30), writeTimeout: .milliseconds(500), nearCaching: nil)
             let topology = try await client.refreshTopology()
             func primary(of key: String) throws -> LocalRedisServer {
                 let owner = try #require(topology.primary(forSlot: RedisClusterSlot.of(key)))

@@ -13,7 +13,7 @@ import Testing
     private static let policy = CacheNearCachePolicy(localTTL: .seconds(120), capacity: 100)
 
     @Test func writesOnEveryPrimaryThroughASlotMoveAndAFailoverReachTheNearCache() async throws {
-        try await withClusterCache(nearCaching: true) { cluster, client, cache in
+        try await withClusterCache(nearCaching: CacheNearCacheTracking()) { cluster, client, cache in
             try await withOtherClusterProcess(of: client) { other in
                 let topology = try await client.refreshTopology()
                 #expect(topology.primaries.count == 3)

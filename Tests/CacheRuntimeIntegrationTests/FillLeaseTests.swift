@@ -189,7 +189,7 @@ private func withProcesses(
         let client = RedisClient(
             configuration: configuration, pool: RedisPoolConfiguration(initialBackoff: .milliseconds(20), maximumBackoff: .milliseconds(200)),
             eventLoopGroup: eventLoops)
-        let cache = RedisCache(client: client, readTimeout: readTimeout, writeTimeout: .seconds(30), fillLease: fillLease, nearCaching: false, metricsFactory: metrics)
+        let cache = RedisCache(client: client, readTimeout: readTimeout, writeTimeout: .seconds(30), fillLease: fillLease, nearCaching: nil, metricsFactory: metrics)
         processes.append((client, eventLoops, cache))
     }
     func shutDown() async {

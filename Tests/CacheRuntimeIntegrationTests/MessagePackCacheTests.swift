@@ -8,7 +8,7 @@ import Testing
 @Suite struct MessagePackCacheTests {
     @Test func aCacheOnMessagePackStoresReadsAndTreatsJSONValuesAsMisses() async throws {
         try await withCache { _, json in
-            let packed = RedisCache(client: json.client, codec: MessagePackCacheCodec(), readTimeout: .seconds(10), writeTimeout: .seconds(10), nearCaching: false)
+            let packed = RedisCache(client: json.client, codec: MessagePackCacheCodec(), readTimeout: .seconds(10), writeTimeout: .seconds(10), nearCaching: nil)
             let id = UUID()
             let key = CacheKeys.user(userID: id)
             let user = UserDTO(id: id, name: "Ada", email: "ada@x")

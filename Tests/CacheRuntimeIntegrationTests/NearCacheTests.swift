@@ -13,7 +13,7 @@ import Testing
 
     @Test func aSecondReadIsANearHitAndAWriteHereIsReadAtOnce() async throws {
         let metrics = TestMetrics()
-        try await withCache(nearCaching: true, metrics: metrics) { _, cache in
+        try await withCache(nearCaching: CacheNearCacheTracking(), metrics: metrics) { _, cache in
             let id = UUID()
             let key = CacheKeys.user(userID: id).near(Self.policy)
             let first = UserDTO(id: id, name: "first", email: "f@x"), second = UserDTO(id: id, name: "second", email: "s@x")
@@ -33,7 +33,7 @@ import Testing
 
     @Test func getReadsThroughTheNearCacheToo() async throws {
         let metrics = TestMetrics()
-        try await withCache(nearCaching: true, metrics: metrics) { _, cache in
+        try await withCache(nearCaching: CacheNearCacheTracking(), metrics: metrics) { _, cache in
             try await withOtherProcess(of: cache) { other in
                 let ids = [UUID(), UUID()]
                 let keys = ids.map { CacheKeys.user(userID: $0).near(Self.policy) }
@@ -59,7 +59,7 @@ import Testing
     @Test func aServerWithoutRESP3LeavesTheNearCacheOffWithOneWarning() async throws {
         // HELLO renamed away: the client falls back to RESP2, where CLIENT TRACKING cannot push.
         let logs = LogCapture()
-        try await withCache(nearCaching: true, arguments: ["--rename-command", "HELLO", ""], logger: logs.logger) { _, cache in
+        try await withCache(nearCaching: CacheNearCacheTracking(), arguments: ["--rename-command", "HELLO", ""], logger: logs.logger) { _, cache in
             let id = UUID()
             let key = CacheKeys.user(userID: id).near(Self.policy)
             try await cache.set(key, UserDTO(id: id, name: "1", email: "1@x"))
@@ -73,7 +73,7 @@ import Testing
     }
 
     @Test func anotherProcessesWriteArrivesAsAPush() async throws {
-        try await withCache(nearCaching: true) { _, cache in
+        try await withCache(nearCaching: CacheNearCacheTracking()) { _, cache in
             try await withOtherProcess(of: cache) { other in
                 let id = UUID()
                 let key = CacheKeys.user(userID: id).near(Self.policy)
@@ -89,7 +89,7 @@ import Testing
     }
 
     @Test func losingTheTrackingConnectionOrAFlushEmptiesTheNearCache() async throws {
-        try await withCache(nearCaching: true) { server, cache in
+        try await withCache(nearCaching: CacheNearCacheTracking()) { server, cache in
             let key = try await holdOneKey(in: cache)
             // CLIENT KILL of the tracking connection (the one in BCAST mode).
             let clients = try await cache.client.routed(by: key.rawValue).raw(["CLIENT", "LIST"]).text()
@@ -109,7 +109,7 @@ import Testing
     @Test func aServerThatStopsAnsweringEmptiesTheNearCache() async throws {
         // A stopped (or blackholed) server keeps the tracking connection open and pushes nothing, while another process
         // may change the source of truth and fail to write the cache: the copies must not outlive the checks.
-        try await withCache(nearCaching: true) { server, cache in
+        try await withCache(nearCaching: CacheNearCacheTracking()) { server, cache in
             let key = try await holdOneKey(in: cache)
             server.suspend()
             do {
@@ -128,9 +128,29 @@ import Testing
         }
     }
 
+    @Test func theTrackedNodeIsCheckedAsOftenAsConfigured() async throws {
+        // Counted by the server: each check is one PING on the tracking connection, and nothing else here sends PING.
+        func pings(_ server: RedisServerProcess) async throws -> Int {
+            let stats = try await server.cli(["INFO", "commandstats"])
+            guard let line = stats.split(whereSeparator: \.isNewline).first(where: { $0.hasPrefix("cmdstat_ping:") }) else { return 0 }
+            return Int(line.dropFirst("cmdstat_ping:calls=".count).prefix { $0.isNumber }) ?? 0
+        }
+        for interval in [Duration.milliseconds(50), .seconds(600)] {
+            try await withCache(nearCaching: CacheNearCacheTracking(checkInterval: interval)) { server, cache in
+                _ = try await holdOneKey(in: cache)
+                let before = try await pings(server)
+                try await Task.sleep(for: .seconds(2))
+                let checks = try await pings(server) - before
+                // 40 checks in 2 s at 50 ms; a loaded machine may delay many of them, but not 30.
+                #expect(interval < .seconds(1) ? checks >= 10 : checks == 0, "\(checks) checks in 2 s every \(interval)")
+                #expect(cache.nearCache.count == 1, "the near cache stays live between checks")
+            }
+        }
+    }
+
     @Test func aSmallServerTrackingTableLeavesNoStaleCopy() async throws {
         // BCAST tracking keeps no per-key table on the server, so its limit cannot drop the keys this process holds.
-        try await withCache(nearCaching: true, arguments: ["--tracking-table-max-keys", "10"]) { _, cache in
+        try await withCache(nearCaching: CacheNearCacheTracking(), arguments: ["--tracking-table-max-keys", "10"]) { _, cache in
             try await withOtherProcess(of: cache) { other in
                 let keys = (0..<100).map { _ in CacheKeys.user(userID: UUID()).near(Self.policy) }
                 for key in keys { try await cache.set(key, UserDTO(id: UUID(), name: "old", email: "o@x")) }

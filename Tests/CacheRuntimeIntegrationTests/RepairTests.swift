@@ -123,7 +123,7 @@ import Testing
 
     @Test func pendingRepairsAreBoundedAndDropTheOldest() async throws {
         try await withCache { server, cache in
-            let bounded = RedisCache(client: cache.client, readTimeout: .seconds(30), writeTimeout: .seconds(30), repairCapacity: 2, nearCaching: false)
+            let bounded = RedisCache(client: cache.client, readTimeout: .seconds(30), writeTimeout: .seconds(30), repairCapacity: 2, nearCaching: nil)
             let keys = (0..<3).map { _ in CacheKeys.user(userID: UUID()) }
             await server.stop()
             for key in keys {

@@ -32,7 +32,7 @@ import Tracing
 
     @Test func getOrSetSaysMissHitAndNearAndNamesTheKeyNotItsValue() async throws {
         let tracer = InMemoryTracer()
-        try await withCache(nearCaching: true, tracer: tracer) { server, cache in
+        try await withCache(nearCaching: CacheNearCacheTracking(), tracer: tracer) { server, cache in
             let id = UUID()
             let key = CacheKeys.user(userID: id)
             let user = UserDTO(id: id, name: "Secret Name", email: "secret@example.com")

@@ -58,7 +58,7 @@ func buildApplication(
     let cache = client.map {
         RedisCache(
             client: $0, readTimeout: configuration.cacheReadTimeout, writeTimeout: configuration.cacheWriteTimeout,
-            nearCaching: configuration.nearCaching, logger: logger("shop-service.cache"), metricsFactory: PrometheusMetricsFactory(registry: registry))
+            nearCaching: configuration.nearCaching ? CacheNearCacheTracking() : nil, logger: logger("shop-service.cache"), metricsFactory: PrometheusMetricsFactory(registry: registry))
     }
 
     let database = try await ShopDatabase.open(

@@ -5,18 +5,14 @@ import CacheSchemaRedis
 import Foundation
 import Logging
 
-/// Table 4 (one node only): the near cache. (a) One caller, `getOrSet` of the same `SampleDTO` from process memory
+/// Table 4, on one node or a cluster (`--cluster`): the near cache. (a) One caller, `getOrSet` of the same `SampleDTO` from process memory
 /// against a Redis hit, each call timed alone; (b) how long another process's write takes to reach this one (a second
 /// OS process, this binary re-run as ``NearWriter``, writes; this one reads until it sees the new value), over many
 /// writes; (c) resident memory per near entry.
 enum NearCacheTable {
     static func run(_ options: Options, client: any RedisKeyedClient, logger: Logger) async throws {
-        guard let node = client as? RedisClient else {
-            print("4. Near cache: skipped on a cluster (the near cache is single-node only for now).\n")
-            return
-        }
         let policy = CacheNearCachePolicy(localTTL: .seconds(600), capacity: 200_000)
-        let cache = RedisCache(client: node, readTimeout: .seconds(10), writeTimeout: .seconds(30), logger: logger)
+        let cache = RedisCache(client: client, readTimeout: .seconds(10), writeTimeout: .seconds(30), logger: logger)
         let dto = SampleDTO.make()
         let plain = CacheKeys.sample(id: dto.id)
         let nearID = UUID()
@@ -42,7 +38,7 @@ enum NearCacheTable {
         let nearP50 = percentile(nearTimes, 0.5), redisP50 = percentile(redisTimes, 0.5)
 
         // (b) Another OS process's writes reaching this one.
-        let windows = try await windowsOfWriterProcess(writes: options.nearWrites, keyID: nearID, near: near, cache: cache, node: node)
+        let windows = try await windowsOfWriterProcess(writes: options.nearWrites, keyID: nearID, near: near, cache: cache, client: client)
         let early = windows.count { $0 < 0 }
 
         // (c) Memory per entry: fill many near keys, compare resident memory.
@@ -59,7 +55,7 @@ enum NearCacheTable {
         let after = residentBytes() ?? 0
 
         print("""
-            4. Near cache (one node): getOrSet of SampleDTO (JSON), one caller, each call timed alone (its result checked after the \
+            4. Near cache (\(client is RedisClusterClient ? "a cluster: tracking connections to each primary" : "one node")): getOrSet of SampleDTO (JSON), one caller, each call timed alone (its result checked after the \
             clock read); \(thousands(Double(calls))) near calls, \(thousands(Double(calls / 10))) Redis hits, after a warm-up round.
 
             """)
@@ -80,7 +76,7 @@ enum NearCacheTable {
     /// Returns, per write, microseconds from the writer's `set` returning to this process seeing the new value, both
     /// read from `CLOCK_MONOTONIC`.
     private static func windowsOfWriterProcess(
-        writes: Int, keyID: UUID, near: CacheKey<SampleDTO>, cache: RedisCache, node: RedisClient
+        writes: Int, keyID: UUID, near: CacheKey<SampleDTO>, cache: RedisCache, client: any RedisKeyedClient
     ) async throws -> [Double] {
         let folder = FileManager.default.temporaryDirectory.appending(path: "cache-benchmark-near-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -88,12 +84,21 @@ enum NearCacheTable {
         let output = folder.appending(path: "timestamps"), errorOutput = folder.appending(path: "errors")
         func writerErrors() -> String { (try? String(contentsOf: errorOutput, encoding: .utf8)).map { String($0.suffix(2000)) } ?? "" }
         let ack = NearWriter.ackKey(keyID)
-        _ = try await node.raw(["DEL", ack])
+        @Sendable func onAckKey(_ arguments: [String]) async throws {
+            _ = try await client.send(RedisCommand(arguments: arguments), routedBy: ack, idempotent: false, timeout: nil)
+        }
+        try await onAckKey(["DEL", ack])
 
+        let server = if let cluster = client as? RedisClusterClient {
+            ["--cluster", cluster.seeds[0].description]
+        } else if let node = client as? RedisClient {
+            ["--host", node.configuration.host, "--port", String(node.configuration.port)]
+        } else {
+            throw BenchmarkError("neither one node nor a cluster: \(type(of: client))")
+        }
         let child = try await ChildProcess.start(
             executablePath,
-            [NearWriter.command, "--host", node.configuration.host, "--port", String(node.configuration.port), "--writes", String(writes),
-             "--key-id", keyID.uuidString],
+            [NearWriter.command] + server + ["--writes", String(writes), "--key-id", keyID.uuidString],
             output: output, errorOutput: errorOutput, diesWithThisProcess: true)
         var seen: [UInt64] = []
         seen.reserveCapacity(writes)
@@ -108,7 +113,7 @@ enum NearCacheTable {
                     if ContinuousClock.now > deadline { throw BenchmarkError("write \(write) of the writer process did not reach this one in 10 s") }
                 }
                 seen.append(monotonicNanoseconds())
-                _ = try await node.raw(["LPUSH", ack, String(write)])
+                try await onAckKey(["LPUSH", ack, String(write)])
             }
             guard let status = await child.waitForExit(timeout: .seconds(30)) else {
                 throw BenchmarkError("the writer process did not exit 30 s after its last write was acknowledged")
@@ -118,7 +123,7 @@ enum NearCacheTable {
             await child.kill()
             throw error
         }
-        _ = try? await node.raw(["DEL", ack])
+        try? await onAckKey(["DEL", ack])
 
         let text = try String(contentsOf: output, encoding: .utf8)
         let returned = text.split(whereSeparator: \.isNewline).compactMap { UInt64($0) }

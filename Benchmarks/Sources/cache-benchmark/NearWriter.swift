@@ -10,8 +10,9 @@ import Glibc
 import Darwin
 #endif
 
-/// The writer of table 4 (b), run as a second OS process: `cache-benchmark near-writer --host H --port P --writes N
-/// --key-id UUID` (internal, started by ``NearCacheTable``; not in the usage text).
+/// The writer of table 4 (b), run as a second OS process: `cache-benchmark near-writer (--host H --port P | --cluster
+/// H:P) --writes N --key-id UUID` (internal, started by ``NearCacheTable``; not in the usage text; `--cluster` names a
+/// seed node of a cluster).
 ///
 /// For i in 1...N it sets `CacheKeys.sample(id: UUID)` to a `SampleDTO` of score i through its own `RedisCache`,
 /// reads `CLOCK_MONOTONIC` as soon as `set` returns, then waits in `BLPOP` until the reader pushes i onto the ack
@@ -24,29 +25,34 @@ enum NearWriter {
     static func ackKey(_ keyID: UUID) -> String { "bench:near-ack:\(keyID.uuidString)" }
 
     static func run(_ arguments: [String]) async throws {
-        var host = "127.0.0.1", port: Int?, writes: Int?, keyID: UUID?
+        var host = "127.0.0.1", port: Int?, clusterSeed: String?, writes: Int?, keyID: UUID?
         var iterator = arguments.makeIterator()
         while let argument = iterator.next() {
             let value = iterator.next()
             switch argument {
             case "--host": host = value ?? host
             case "--port": port = value.flatMap { Int($0) }
+            case "--cluster": clusterSeed = value
             case "--writes": writes = value.flatMap { Int($0) }
             case "--key-id": keyID = value.flatMap { UUID(uuidString: $0) }
             default: throw BenchmarkError("\(command): unknown option \(argument)")
             }
         }
-        guard let port, let writes, writes >= 1, let keyID else {
-            throw BenchmarkError("\(command) needs --port P --writes N (≥ 1) --key-id UUID")
+        guard port != nil || clusterSeed != nil, let writes, writes >= 1, let keyID else {
+            throw BenchmarkError("\(command) needs --port P or --cluster H:P, --writes N (≥ 1) and --key-id UUID")
         }
 
         var logger = Logger(label: "cache-benchmark.near-writer")
         logger.logLevel = .warning
-        var configuration = RedisConnectionConfiguration(host: host, port: port)
+        var configuration = RedisConnectionConfiguration(host: host, port: port ?? 6379)
         configuration.commandTimeout = .seconds(30)
-        let client = RedisClient(configuration: configuration, logger: logger)
+        let client: any RedisKeyedClient = if let clusterSeed {
+            try RedisClusterClient(seeds: [clusterSeed], configuration: configuration, logger: logger)
+        } else {
+            RedisClient(configuration: configuration, logger: logger)
+        }
         // No near policy: this process only writes; the reader's key carries it.
-        let cache = RedisCache(client: client, readTimeout: .seconds(10), writeTimeout: .seconds(30), logger: logger)
+        let cache = RedisCache(client: client, readTimeout: .seconds(10), writeTimeout: .seconds(30), nearCaching: nil, logger: logger)
         let key = CacheKeys.sample(id: keyID)
         let ack = ackKey(keyID)
         var version = SampleDTO.make()
@@ -59,7 +65,8 @@ enum NearWriter {
                 try await cache.set(key, version)
                 returned.append(monotonicNanoseconds())
                 // BLPOP's own 10 s bound: a reader that is gone ends this process instead of leaving it waiting.
-                let reply = try await client.raw(["BLPOP", ack, "10"], timeout: .seconds(20))
+                let reply = try await client.send(
+                    RedisCommand(arguments: ["BLPOP", ack, "10"]), routedBy: ack, idempotent: false, timeout: .seconds(20))
                 guard case .array(let pair) = reply, pair.count == 2, try pair[1].text() == String(write) else {
                     throw BenchmarkError("\(command): no acknowledgement of write \(write) within 10 s (got \(reply.kindName))")
                 }

@@ -94,7 +94,7 @@ final class Latch: Sendable {
 }
 
 /// A local Redis Cluster (3 primaries, 3 replicas, in this test's turn: see `LocalClusterTurns`), a cluster client
-/// and a cache for one test; everything is shut down afterwards. Deadlines as in ``withCache(readTimeout:arguments:metrics:_:)``.
+/// and a cache for one test; everything is shut down afterwards. Deadlines as in ``withCache(nearCaching:readTimeout:arguments:metrics:logger:tracer:circuitBreaker:_:)``.
 func withClusterCache(nearCaching: CacheNearCacheTracking? = nil, _ body: (LocalRedisCluster, RedisClusterClient, RedisCache) async throws -> Void) async throws {
     try await withLocalCluster { cluster in
         var configuration = RedisConnectionConfiguration()

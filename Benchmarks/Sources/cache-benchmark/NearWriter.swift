@@ -44,6 +44,7 @@ enum NearWriter {
 
         var logger = Logger(label: "cache-benchmark.near-writer")
         logger.logLevel = .warning
+        // On a cluster the seed names the node; the configuration then carries only the deadlines.
         var configuration = RedisConnectionConfiguration(host: host, port: port ?? 6379)
         configuration.commandTimeout = .seconds(30)
         let client: any RedisKeyedClient = if let clusterSeed {
